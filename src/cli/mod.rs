@@ -1,0 +1,146 @@
+//! Command-line parsing and dispatch. One file per command; raw clap arguments are turned into
+//! a validated [`Config`] and read options once, here, before any work starts.
+
+mod dedup;
+mod progress;
+mod scan;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+
+use stemma::corpus::ReadOptions;
+use stemma::{Config, ShingleSpec};
+
+/// stemma finds rewritten and syndicated copies in text corpora and explains where each text
+/// came from.
+///
+/// Exit codes: 0 success, 1 findings (audit), 2 usage or input error.
+#[derive(Debug, Parser)]
+#[command(name = "stemma", version, about, long_about = None, after_help = "Exit codes: 0 success, 1 findings (audit), 2 usage or input error.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Find duplicates, excerpts, partial reuse and rewrites; group documents into families.
+    Scan(scan::ScanArgs),
+    /// Drop near-duplicate records from a JSONL corpus, keeping one per duplicate group.
+    Dedup(dedup::DedupArgs),
+}
+
+/// Where documents come from and how JSONL records map to documents.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// JSONL field holding the text.
+    #[arg(long, default_value = "text", value_name = "FIELD")]
+    text_field: String,
+    /// JSONL field holding the document id.
+    #[arg(long, default_value = "id", value_name = "FIELD")]
+    id_field: String,
+    /// JSONL field holding the outlet name.
+    #[arg(long, default_value = "outlet", value_name = "FIELD")]
+    outlet_field: String,
+    /// JSONL field holding the publication date (falls back to `date` when absent).
+    #[arg(long, default_value = "published_at", value_name = "FIELD")]
+    published_at_field: String,
+    /// JSONL field holding the URL.
+    #[arg(long, default_value = "url", value_name = "FIELD")]
+    url_field: String,
+    /// JSONL field holding the title.
+    #[arg(long, default_value = "title", value_name = "FIELD")]
+    title_field: String,
+    /// JSONL field holding the language.
+    #[arg(long, default_value = "lang", value_name = "FIELD")]
+    lang_field: String,
+    /// Skip malformed JSONL records (counted and reported) instead of stopping at the first.
+    #[arg(long)]
+    skip_bad: bool,
+    /// Read standard input (`-`) as one plain-text document instead of JSONL.
+    #[arg(long)]
+    stdin_text: bool,
+    /// Documents longer than this many bytes are truncated (and counted).
+    #[arg(long, default_value_t = 16 << 20, value_name = "BYTES")]
+    max_doc_bytes: usize,
+    /// JSONL lines longer than this many bytes are bad records (never buffered whole).
+    #[arg(long, default_value_t = 256 << 20, value_name = "BYTES")]
+    max_line_bytes: usize,
+}
+
+impl InputArgs {
+    fn read_options(&self) -> ReadOptions {
+        ReadOptions {
+            text_field: self.text_field.clone(),
+            id_field: self.id_field.clone(),
+            outlet_field: self.outlet_field.clone(),
+            url_field: self.url_field.clone(),
+            title_field: self.title_field.clone(),
+            published_at_field: self.published_at_field.clone(),
+            lang_field: self.lang_field.clone(),
+            skip_bad: self.skip_bad,
+            max_doc_bytes: self.max_doc_bytes,
+            max_line_bytes: self.max_line_bytes,
+            stdin_as_text: self.stdin_text,
+        }
+    }
+}
+
+/// Fingerprint and matching settings shared by the commands.
+#[derive(Debug, Args)]
+pub struct MatchArgs {
+    /// Jaccard resemblance (0..1] at which two texts are near-duplicates.
+    #[arg(long, default_value_t = 0.8)]
+    threshold: f64,
+    /// Shingles: `words:K` or `chars:K`.
+    #[arg(long, default_value = "words:5", value_name = "UNIT:K")]
+    shingle: ShingleSpec,
+    /// MinHash permutations.
+    #[arg(long, default_value_t = 128, value_name = "K")]
+    num_perm: usize,
+    /// Fold diacritics away ("hòa" == "hoa"). Off by default: tone marks carry meaning.
+    #[arg(long)]
+    fold_diacritics: bool,
+    /// Worker threads (default: all cores). Results are identical for any value.
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+}
+
+impl MatchArgs {
+    fn config(&self) -> Result<Config> {
+        let mut config = Config::default();
+        config.relations.near_duplicate = self.threshold;
+        config.fingerprint.shingle = self.shingle;
+        config.fingerprint.num_perm = self.num_perm;
+        config.fingerprint.fold_diacritics = self.fold_diacritics;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn init_threads(&self) -> Result<()> {
+        if let Some(n) = self.threads {
+            anyhow::ensure!(n > 0, "invalid setting --threads: must be at least 1");
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build_global()
+                .context("cannot start the worker threads")?;
+        }
+        Ok(())
+    }
+}
+
+/// Parses the command line and runs the command; returns the exit code.
+pub fn run() -> Result<i32> {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            e.print()?;
+            return Ok(code);
+        }
+    };
+    match cli.command {
+        Command::Scan(args) => scan::run(args),
+        Command::Dedup(args) => dedup::run(args),
+    }
+}

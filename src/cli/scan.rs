@@ -1,0 +1,81 @@
+//! `stemma scan`: find reuse and families; print a summary, write JSON / JSONL on request.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::Args;
+
+use stemma::config::FamilyPolicy;
+use stemma::corpus::read_inputs;
+use stemma::output::write_atomic;
+use stemma::report::json::{build, family_lines, write_jsonl, write_report, InputSummary};
+use stemma::report::text::summary;
+
+use super::progress::Bar;
+use super::{InputArgs, MatchArgs};
+
+/// Arguments of `stemma scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files, directories (.txt/.md, recursive), JSONL files (.jsonl, .jsonl.gz, .jsonl.zst),
+    /// or `-` for JSONL on standard input.
+    #[arg(required = true, value_name = "INPUT")]
+    inputs: Vec<PathBuf>,
+    /// Write the full report as JSON (schema stemma.analysis v1).
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Write one JSON line per related pair.
+    #[arg(long, value_name = "FILE")]
+    pairs: Option<PathBuf>,
+    /// Write one JSON line per family.
+    #[arg(long, value_name = "FILE")]
+    families: Option<PathBuf>,
+    /// How relations become families: strict (no chaining of unrelated texts) or connected.
+    #[arg(long, default_value = "strict", value_name = "POLICY")]
+    family_policy: FamilyPolicy,
+    /// Do not print the summary.
+    #[arg(long, short)]
+    quiet: bool,
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    matching: MatchArgs,
+}
+
+/// Runs `stemma scan`.
+pub fn run(args: ScanArgs) -> Result<i32> {
+    args.matching.init_threads()?;
+    let mut config = args.matching.config()?;
+    config.family_policy = args.family_policy;
+    let read = read_inputs(&args.inputs, &args.input.read_options())?;
+    let bar = Bar::new(!args.quiet);
+    let analysis = stemma::analyze(&read.documents, &config, &bar)?;
+    let inputs = InputSummary {
+        documents: read.documents.len(),
+        files_read: read.files_read,
+        skipped_files: read.skipped_files,
+        bad_records: read.bad_records,
+        truncated: read.truncated,
+        warnings: read.warnings.clone(),
+    };
+    let report = build("scan", &analysis, &read.documents, &config, inputs);
+    for w in &read.warnings {
+        eprintln!("stemma: warning: {}", stemma::report::terminal_safe(w));
+    }
+    if let Some(path) = &args.json {
+        write_atomic(path, |w| write_report(&report, w))?;
+    }
+    if let Some(path) = &args.pairs {
+        write_atomic(path, |w| write_jsonl(&report.pairs, w))?;
+    }
+    if let Some(path) = &args.families {
+        write_atomic(path, |w| write_jsonl(&family_lines(&report), w))?;
+    }
+    if !args.quiet {
+        let mut out = std::io::stdout().lock();
+        out.write_all(summary(&report).as_bytes())?;
+        out.flush()?;
+    }
+    Ok(0)
+}

@@ -1,0 +1,307 @@
+//! One [`Config`] for a run: what defines a fingerprint, and the thresholds that turn figures
+//! into relations. Every setting documents its default; the whole config is echoed into every
+//! report so a result can be reproduced.
+
+use serde::{Deserialize, Serialize};
+
+/// Version of the text normalizer. Bumped whenever normalization or tokenization changes the
+/// tokens a text yields, because that changes every fingerprint.
+pub const NORMALIZER_VERSION: u32 = 1;
+
+/// What a token is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TokenUnit {
+    /// Words: maximal runs of letters, digits and combining marks; characters of scripts written
+    /// without spaces (Han, Kana, Thai, Lao, Khmer, Myanmar, ...) are one token each.
+    /// Default.
+    Words,
+    /// Characters: every letter, digit or symbol character (marks stay with their base) is a
+    /// token; whitespace and punctuation are skipped.
+    Chars,
+}
+
+/// How shingles are formed: `k` consecutive tokens of `unit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShingleSpec {
+    /// Token unit. Default: words.
+    pub unit: TokenUnit,
+    /// Tokens per shingle. Default: 5 (words), 7 is typical for chars.
+    pub k: usize,
+}
+
+impl Default for ShingleSpec {
+    fn default() -> Self {
+        ShingleSpec {
+            unit: TokenUnit::Words,
+            k: 5,
+        }
+    }
+}
+
+impl std::str::FromStr for ShingleSpec {
+    type Err = String;
+    /// Parses `words:5` or `chars:7`.
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (unit, k) = s
+            .split_once(':')
+            .ok_or_else(|| format!("{s:?}: expected UNIT:K such as words:5 or chars:7"))?;
+        let unit = match unit {
+            "words" | "word" => TokenUnit::Words,
+            "chars" | "char" => TokenUnit::Chars,
+            other => {
+                return Err(format!(
+                    "unknown shingle unit {other:?}: use words or chars"
+                ))
+            }
+        };
+        let k: usize = k
+            .parse()
+            .map_err(|_| format!("{k:?}: shingle size must be a whole number"))?;
+        if !(1..=32).contains(&k) {
+            return Err(format!("shingle size {k} is out of range 1..=32"));
+        }
+        Ok(ShingleSpec { unit, k })
+    }
+}
+
+impl std::fmt::Display for ShingleSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let unit = match self.unit {
+            TokenUnit::Words => "words",
+            TokenUnit::Chars => "chars",
+        };
+        write!(f, "{unit}:{}", self.k)
+    }
+}
+
+/// Everything that defines a fingerprint. Two signatures are comparable only when these are
+/// equal; the index stores them and reports echo them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FingerprintParams {
+    /// [`NORMALIZER_VERSION`] at the time the fingerprint was made.
+    pub normalizer_version: u32,
+    /// Fold diacritics away ("hòa" == "hoa"). Default: false (Vietnamese tone marks carry
+    /// meaning; folding them merges different words).
+    pub fold_diacritics: bool,
+    /// Shingle unit and size. Default: words:5.
+    pub shingle: ShingleSpec,
+    /// Seed of every xxh3 call and of the permutation coefficients. Default: 0x5354_454D_4D41 ("STEMMA" in ASCII).
+    pub seed: u64,
+    /// Hash family of the MinHash permutations. Fixed: `"mul-add-mod-2^61-1"`.
+    pub permutation_family: String,
+    /// MinHash permutations K. Default: 128.
+    pub num_perm: usize,
+    /// SimHash feature weighting. Fixed: `"shingle-tf-log"` (weight 1 + ln tf per shingle).
+    pub simhash_weighting: String,
+    /// Winnowing k-gram size, in tokens. Default: 5.
+    pub winnow_k: usize,
+    /// Winnowing window, in k-grams. Default: 4, so any shared run of
+    /// `winnow_k + winnow_w - 1` = 8 tokens yields a shared fingerprint.
+    pub winnow_w: usize,
+}
+
+impl Default for FingerprintParams {
+    fn default() -> Self {
+        FingerprintParams {
+            normalizer_version: NORMALIZER_VERSION,
+            fold_diacritics: false,
+            shingle: ShingleSpec::default(),
+            seed: 0x5354_454D_4D41,
+            permutation_family: "mul-add-mod-2^61-1".to_string(),
+            num_perm: 128,
+            simhash_weighting: "shingle-tf-log".to_string(),
+            winnow_k: 5,
+            winnow_w: 4,
+        }
+    }
+}
+
+/// Thresholds that turn figures into relations. Defaults are calibrated on labelled English
+/// data (Clough & Stevenson) and checked on newswire (Reuters-21578) and the Vietnamese seeds;
+/// see ARCHITECTURE.md.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RelationThresholds {
+    /// Jaccard of shingle sets for `near-duplicate`. Default 0.8 (`--threshold`).
+    pub near_duplicate: f64,
+    /// Shingle containment of the shorter text for `excerpt`. Default 0.8.
+    pub excerpt_containment: f64,
+    /// Shortest verbatim run, in tokens, that counts as a passage. Default 8.
+    pub min_run_tokens: usize,
+    /// Fraction of the shorter text inside verbatim runs for `partial-reuse`. Default 0.15.
+    pub partial_min_coverage: f64,
+    /// Verbatim tokens (in runs) that make `partial-reuse` whatever the lengths. Default 60.
+    pub partial_min_tokens: usize,
+    /// Bigram containment of the shorter text for `rewrite`, with at least one verbatim run.
+    /// Default 0.3.
+    pub rewrite_min_bigram_containment: f64,
+    /// Bigram containment that makes `rewrite` without any verbatim run. Default 0.5.
+    pub rewrite_strong_bigram_containment: f64,
+}
+
+impl Default for RelationThresholds {
+    fn default() -> Self {
+        RelationThresholds {
+            near_duplicate: 0.8,
+            excerpt_containment: 0.8,
+            min_run_tokens: 8,
+            partial_min_coverage: 0.15,
+            partial_min_tokens: 60,
+            rewrite_min_bigram_containment: 0.3,
+            rewrite_strong_bigram_containment: 0.5,
+        }
+    }
+}
+
+/// How relations become families.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum FamilyPolicy {
+    /// Complete linkage: every pair inside a family is linked. Default.
+    #[default]
+    Strict,
+    /// Connected components over relations (chains allowed).
+    Connected,
+}
+
+impl std::str::FromStr for FamilyPolicy {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "strict" => Ok(FamilyPolicy::Strict),
+            "connected" => Ok(FamilyPolicy::Connected),
+            _ => Err(format!(
+                "unknown family policy {s:?}: use strict or connected"
+            )),
+        }
+    }
+}
+
+/// LSH banding: `bands` bands of `rows` rows each (`bands * rows <= num_perm`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Banding {
+    /// Number of bands.
+    pub bands: usize,
+    /// Rows (signature values) per band.
+    pub rows: usize,
+}
+
+impl std::str::FromStr for Banding {
+    type Err = String;
+    /// Parses `16x8`.
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (b, r) = s
+            .split_once(['x', 'X'])
+            .ok_or_else(|| format!("{s:?}: expected BANDSxROWS such as 16x8"))?;
+        let parse = |v: &str| {
+            v.parse::<usize>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| format!("{s:?}: bands and rows must be positive whole numbers"))
+        };
+        Ok(Banding {
+            bands: parse(b)?,
+            rows: parse(r)?,
+        })
+    }
+}
+
+/// The whole configuration of a run. Echoed into every report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Config {
+    /// What defines a fingerprint.
+    pub fingerprint: FingerprintParams,
+    /// Thresholds from figures to relations.
+    pub relations: RelationThresholds,
+    /// LSH banding; `None` (default) picks the banding that minimizes false positives and
+    /// negatives around `relations.near_duplicate`.
+    pub banding: Option<Banding>,
+    /// SimHash candidates: pairs within this Hamming distance (of 64 bits). Default 3.
+    pub simhash_max_distance: u32,
+    /// A winnowed fingerprint found in more documents than this is boilerplate and proposes no
+    /// candidates. Default 100.
+    pub max_df: usize,
+    /// Shared winnowed fingerprints needed for a candidate pair. Default 2.
+    pub min_shared_fingerprints: u32,
+    /// A LSH or SimHash bucket larger than this is linked as a star instead of all pairs.
+    /// Default 2000.
+    pub max_bucket: usize,
+    /// How relations become families. Default strict.
+    pub family_policy: FamilyPolicy,
+    /// A family that would grow past this is capped and reported as suspicious. Default 1000.
+    pub max_family_size: usize,
+    /// Under the strict policy, two documents without a relation still count as linked when they
+    /// share at least this many shingles. Default 3.
+    pub family_min_shared_shingles: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            fingerprint: FingerprintParams::default(),
+            relations: RelationThresholds::default(),
+            banding: None,
+            simhash_max_distance: 3,
+            max_df: 100,
+            min_shared_fingerprints: 2,
+            max_bucket: 2000,
+            family_policy: FamilyPolicy::Strict,
+            max_family_size: 1000,
+            family_min_shared_shingles: 3,
+        }
+    }
+}
+
+impl Config {
+    /// Checks ranges and consistency; the error names the setting as the user spells it.
+    pub fn validate(&self) -> crate::error::Result<()> {
+        use crate::error::Error;
+        let fp = &self.fingerprint;
+        if fp.num_perm == 0 || fp.num_perm > 4096 {
+            return Err(Error::Config {
+                setting: "--num-perm",
+                problem: format!("{} is out of range 1..=4096", fp.num_perm),
+            });
+        }
+        if fp.winnow_k == 0 || fp.winnow_w == 0 {
+            return Err(Error::Config {
+                setting: "winnow_k/winnow_w",
+                problem: "must be at least 1".into(),
+            });
+        }
+        let t = &self.relations.near_duplicate;
+        if !(0.0..=1.0).contains(t) || *t == 0.0 {
+            return Err(Error::Config {
+                setting: "--threshold",
+                problem: format!("{t} must be in (0, 1]"),
+            });
+        }
+        if let Some(b) = self.banding {
+            if b.bands * b.rows > fp.num_perm {
+                return Err(Error::Config {
+                    setting: "--bands",
+                    problem: format!(
+                        "{}x{} needs {} permutations but --num-perm is {}",
+                        b.bands,
+                        b.rows,
+                        b.bands * b.rows,
+                        fp.num_perm
+                    ),
+                });
+            }
+        }
+        if self.simhash_max_distance > 16 {
+            return Err(Error::Config {
+                setting: "simhash_max_distance",
+                problem: "must be at most 16".into(),
+            });
+        }
+        if self.max_family_size < 2 {
+            return Err(Error::Config {
+                setting: "--max-family-size",
+                problem: "must be at least 2".into(),
+            });
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,435 @@
+//! Reading corpora: plain-text files, directory trees of them, and JSONL (optionally gzip or
+//! zstd compressed), into [`Document`]s with an id, text, metadata and an [`Origin`].
+//!
+//! Inputs are read by [`read_inputs`]:
+//! - `-` is stdin: JSONL, or one document with id `-` when [`ReadOptions::stdin_as_text`].
+//! - A directory is walked recursively. `.txt`, `.md` and `.markdown` files are documents whose
+//!   id is the path relative to the directory with `/` separators (`sub/a.txt`); JSONL files
+//!   (see [`is_jsonl_path`]) are read as JSONL; everything else, and files with a NUL byte in
+//!   their first 8 KiB, is skipped and counted. Symlinked files are read, symlinked directories
+//!   are not followed (so symlink loops cannot hang the walk).
+//! - A file given explicitly is JSONL if [`is_jsonl_path`] says so, else one text document whose
+//!   id is the path as given (even without an extension, even with NUL bytes — with a warning).
+//!
+//! Guarantees:
+//! - Determinism: inputs in the order given, directory entries sorted by their relative path
+//!   (byte order), JSONL records in line order.
+//! - Ids are unique across all inputs, else [`Error::DuplicateId`] names both places.
+//! - Memory: JSONL is read line by line through one reusable buffer that never holds more than
+//!   [`ReadOptions::max_line_bytes`]; a text file is read only up to
+//!   [`ReadOptions::max_doc_bytes`] (plus a few bytes to spot truncation and a BOM).
+//! - Text is valid UTF-8: a UTF-8 BOM is stripped; invalid sequences in text files become
+//!   U+FFFD with a warning naming the file and the byte offset of the first bad sequence.
+//! - Every error names the path (and line) and says what to do.
+//!
+//! Not done here: no language detection, no normalization (see the text module), no check that
+//! a text file is "really" text beyond the NUL sniff, no decompression of text files (`a.txt.gz`
+//! given explicitly is read as one text document of compressed bytes), and no
+//! [`Error::NoDocuments`]: an empty result is `Ok`, the caller decides whether that is an error.
+
+mod jsonl;
+#[cfg(test)]
+mod tests;
+
+pub use jsonl::{for_each_jsonl_in, for_each_jsonl_record, is_jsonl_path, JsonlStats};
+
+use std::collections::HashMap;
+use std::fmt;
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// Optional metadata of a document; only JSONL records carry it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Meta {
+    /// Publisher or site name.
+    pub outlet: Option<String>,
+    /// Canonical URL.
+    pub url: Option<String>,
+    /// Headline or title.
+    pub title: Option<String>,
+    /// Publication time, as written in the input (not parsed).
+    pub published_at: Option<String>,
+    /// Language tag, as written in the input.
+    pub lang: Option<String>,
+}
+
+/// Where a document was read from: a file (or `-` for stdin) and, for JSONL, the 1-based line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// The file as reached from the inputs (`dir/sub/a.txt`), or `-` for stdin.
+    pub path: PathBuf,
+    /// 1-based line number of a JSONL record; `None` for a text document.
+    pub line: Option<u64>,
+}
+
+impl fmt::Display for Origin {
+    /// `path` or `path:line`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}", self.path.display()),
+            None => write!(f, "{}", self.path.display()),
+        }
+    }
+}
+
+/// One document of the corpus.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// Unique id (see the module docs for how it is chosen).
+    pub id: String,
+    /// The text, valid UTF-8, at most [`ReadOptions::max_doc_bytes`] bytes.
+    pub text: String,
+    /// Metadata (all `None` for text files).
+    pub meta: Meta,
+    /// Where it came from.
+    pub origin: Origin,
+}
+
+/// How inputs are read. Flag names in messages (`--text-field`, ...) are the CLI's.
+#[derive(Debug, Clone)]
+pub struct ReadOptions {
+    /// JSONL field holding the text. Default `"text"`.
+    pub text_field: String,
+    /// JSONL field holding the id (a string or a number). Default `"id"`.
+    pub id_field: String,
+    /// JSONL field for [`Meta::outlet`]. Default `"outlet"`.
+    pub outlet_field: String,
+    /// JSONL field for [`Meta::url`]. Default `"url"`.
+    pub url_field: String,
+    /// JSONL field for [`Meta::title`]. Default `"title"`.
+    pub title_field: String,
+    /// JSONL field for [`Meta::published_at`]. Default `"published_at"`; with the default name,
+    /// a record without that key falls back to its `"date"` field.
+    pub published_at_field: String,
+    /// JSONL field for [`Meta::lang`]. Default `"lang"`.
+    pub lang_field: String,
+    /// Skip bad JSONL records (counted, with a warning) instead of failing. Default false.
+    pub skip_bad: bool,
+    /// Longer texts are truncated at a char boundary (counted, with a warning). Default 16 MiB.
+    pub max_doc_bytes: usize,
+    /// A longer JSONL line (terminator excluded) is a bad record; it is never buffered whole.
+    /// Default 256 MiB.
+    pub max_line_bytes: usize,
+    /// Read stdin (`-`) as one text document with id `-` instead of JSONL. Default false.
+    pub stdin_as_text: bool,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            text_field: "text".into(),
+            id_field: "id".into(),
+            outlet_field: "outlet".into(),
+            url_field: "url".into(),
+            title_field: "title".into(),
+            published_at_field: "published_at".into(),
+            lang_field: "lang".into(),
+            skip_bad: false,
+            max_doc_bytes: 16 << 20,
+            max_line_bytes: 256 << 20,
+            stdin_as_text: false,
+        }
+    }
+}
+
+/// What [`read_inputs`] read.
+#[derive(Debug, Default)]
+pub struct ReadReport {
+    /// The documents, in input order (see the module docs).
+    pub documents: Vec<Document>,
+    /// Files read (text and JSONL; stdin counts as one).
+    pub files_read: u64,
+    /// Files skipped in a directory walk: unsupported type, or binary.
+    pub skipped_files: u64,
+    /// JSONL records skipped because of [`ReadOptions::skip_bad`].
+    pub bad_records: u64,
+    /// Documents whose text was truncated to [`ReadOptions::max_doc_bytes`].
+    pub truncated: u64,
+    /// Human-readable warnings naming the input: the first 100, then one line counting the rest.
+    pub warnings: Vec<String>,
+}
+
+const MAX_WARNINGS: usize = 100;
+const BINARY_SNIFF: usize = 8 << 10;
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Collects warnings, keeping the first [`MAX_WARNINGS`] and counting the rest.
+#[derive(Default)]
+pub(crate) struct Warnings {
+    list: Vec<String>,
+    dropped: u64,
+}
+
+impl Warnings {
+    pub(crate) fn push(&mut self, message: String) {
+        if self.list.len() < MAX_WARNINGS {
+            self.list.push(message);
+        } else {
+            self.dropped += 1;
+        }
+    }
+
+    pub(crate) fn finish(mut self) -> Vec<String> {
+        if self.dropped > 0 {
+            self.list
+                .push(format!("... and {} more warnings", self.dropped));
+        }
+        self.list
+    }
+}
+
+/// True for the stdin marker `-`.
+pub(crate) fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Lowercased file name, for extension checks.
+pub(crate) fn lower_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default()
+}
+
+fn is_text_path(path: &Path) -> bool {
+    let name = lower_name(path);
+    [".txt", ".md", ".markdown"]
+        .iter()
+        .any(|e| name.ends_with(e))
+}
+
+/// Truncates `text` to at most `max` bytes at a char boundary; true if it was longer.
+pub(crate) fn truncate_text(text: &mut String, max: usize) -> bool {
+    if text.len() <= max {
+        return false;
+    }
+    let mut cut = max;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    text.truncate(cut);
+    true
+}
+
+pub(crate) fn truncation_warning(origin: &Origin, max: usize) -> String {
+    format!("{origin}: text longer than {max} bytes, truncated at a character boundary (raise --max-doc-bytes to keep it all)")
+}
+
+/// Reads every input in order. See the module docs for what each kind of input yields.
+///
+/// Errors: [`Error::Read`] (a missing or unreadable path), [`Error::Decompress`],
+/// [`Error::BadRecord`] (unless [`ReadOptions::skip_bad`]), [`Error::DuplicateId`].
+pub fn read_inputs(inputs: &[PathBuf], opts: &ReadOptions) -> Result<ReadReport> {
+    let mut reader = Reader {
+        opts,
+        report: ReadReport::default(),
+        warnings: Warnings::default(),
+        seen: HashMap::new(),
+    };
+    for input in inputs {
+        if is_stdin(input) {
+            if opts.stdin_as_text {
+                reader.text_file(input, "-".into(), false)?;
+            } else {
+                reader.jsonl_file(input)?;
+            }
+            continue;
+        }
+        let meta = fs::metadata(input).map_err(|source| read_error(input, source))?;
+        if meta.is_dir() {
+            reader.walk(input)?;
+        } else if is_jsonl_path(input) {
+            reader.jsonl_file(input)?;
+        } else {
+            reader.text_file(input, input.to_string_lossy().into_owned(), false)?;
+        }
+    }
+    let mut report = reader.report;
+    report.warnings = reader.warnings.finish();
+    Ok(report)
+}
+
+fn read_error(path: &Path, source: std::io::Error) -> Error {
+    Error::Read {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Appends `doc` unless its id was seen before.
+fn add_document(
+    docs: &mut Vec<Document>,
+    seen: &mut HashMap<String, usize>,
+    doc: Document,
+) -> Result<()> {
+    if let Some(&first) = seen.get(&doc.id) {
+        return Err(Error::DuplicateId {
+            id: doc.id,
+            first: docs[first].origin.to_string(),
+            second: doc.origin.to_string(),
+        });
+    }
+    seen.insert(doc.id.clone(), docs.len());
+    docs.push(doc);
+    Ok(())
+}
+
+struct Reader<'a> {
+    opts: &'a ReadOptions,
+    report: ReadReport,
+    warnings: Warnings,
+    /// Id -> index into `report.documents`.
+    seen: HashMap<String, usize>,
+}
+
+impl Reader<'_> {
+    fn walk(&mut self, root: &Path) -> Result<()> {
+        // (relative id, path); sorted globally so the order does not depend on the file system.
+        let mut files: Vec<(String, PathBuf)> = Vec::new();
+        let mut dirs = vec![root.to_path_buf()];
+        while let Some(dir) = dirs.pop() {
+            for entry in fs::read_dir(&dir).map_err(|e| read_error(&dir, e))? {
+                let entry = entry.map_err(|e| read_error(&dir, e))?;
+                let path = entry.path();
+                let mut kind = entry.file_type().map_err(|e| read_error(&path, e))?;
+                if kind.is_symlink() {
+                    match fs::metadata(&path) {
+                        Ok(m) if m.is_dir() => {
+                            let p = path.display();
+                            self.warnings.push(format!("{p}: symlinked directory not followed (give it as an input to read it)"));
+                            continue;
+                        }
+                        Ok(m) => kind = m.file_type(),
+                        Err(e) => {
+                            self.report.skipped_files += 1;
+                            let p = path.display();
+                            self.warnings
+                                .push(format!("{p}: skipped: broken symlink ({e})"));
+                            continue;
+                        }
+                    }
+                }
+                if kind.is_dir() {
+                    dirs.push(path);
+                } else if kind.is_file() {
+                    files.push((relative_id(root, &path), path));
+                } else {
+                    self.report.skipped_files += 1; // fifo, socket, device
+                }
+            }
+        }
+        files.sort();
+        for (id, path) in files {
+            if is_jsonl_path(&path) {
+                self.jsonl_file(&path)?;
+            } else if is_text_path(&path) {
+                self.text_file(&path, id, true)?;
+            } else {
+                self.report.skipped_files += 1;
+            }
+        }
+        Ok(())
+    }
+
+    fn jsonl_file(&mut self, path: &Path) -> Result<()> {
+        let (docs, seen) = (&mut self.report.documents, &mut self.seen);
+        let stats = jsonl::read_records(path, self.opts, &mut self.warnings, &mut |_, _, rec| {
+            match rec {
+                Ok(doc) => add_document(docs, seen, doc),
+                Err(_) => Ok(()), // skipped; counted and warned about by read_records
+            }
+        })?;
+        self.report.files_read += 1;
+        self.report.bad_records += stats.bad_records;
+        self.report.truncated += stats.truncated;
+        Ok(())
+    }
+
+    /// Reads one text document. In a directory walk (`in_walk`) a binary file is skipped.
+    fn text_file(&mut self, path: &Path, id: String, in_walk: bool) -> Result<()> {
+        let max = self.opts.max_doc_bytes;
+        let limit = (max as u64).saturating_add(BOM.len() as u64 + 1);
+        let mut bytes = Vec::new();
+        let res = if is_stdin(path) {
+            std::io::stdin().lock().take(limit).read_to_end(&mut bytes)
+        } else {
+            fs::File::open(path).and_then(|f| f.take(limit).read_to_end(&mut bytes))
+        };
+        res.map_err(|e| read_error(path, e))?;
+        let origin = Origin {
+            path: path.to_path_buf(),
+            line: None,
+        };
+        if bytes.contains(&0) {
+            if in_walk && bytes[..bytes.len().min(BINARY_SNIFF)].contains(&0) {
+                self.report.skipped_files += 1;
+                self.warnings.push(format!(
+                    "{origin}: skipped: looks binary (NUL byte in the first 8 KiB)"
+                ));
+                return Ok(());
+            }
+            self.warnings
+                .push(format!("{origin}: contains NUL bytes; read as text anyway"));
+        }
+        let bom = bytes.starts_with(BOM);
+        if bom {
+            bytes.drain(..BOM.len());
+        }
+        if bytes.len() > max {
+            // Cut before a UTF-8 continuation byte so no character is split.
+            let mut cut = max;
+            while cut > 0 && max - cut < 3 && bytes[cut] & 0xC0 == 0x80 {
+                cut -= 1;
+            }
+            bytes.truncate(cut);
+            self.report.truncated += 1;
+            self.warnings.push(truncation_warning(&origin, max));
+        }
+        let text = String::from_utf8(bytes).unwrap_or_else(|e| {
+            let offset = e.utf8_error().valid_up_to() + if bom { BOM.len() } else { 0 };
+            self.warnings.push(format!(
+                "{origin}: invalid UTF-8 at byte offset {offset}; bad bytes replaced with U+FFFD (re-encode the file as UTF-8)"
+            ));
+            String::from_utf8_lossy(e.as_bytes()).into_owned()
+        });
+        if text.is_empty() {
+            self.warnings.push(format!("{origin}: empty document"));
+        }
+        self.report.files_read += 1;
+        let doc = Document {
+            id,
+            text,
+            meta: Meta::default(),
+            origin,
+        };
+        add_document(&mut self.report.documents, &mut self.seen, doc)
+    }
+}
+
+/// `path` relative to `root`, with `/` separators (lossy UTF-8).
+fn relative_id(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let parts: Vec<_> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect();
+    parts.join("/")
+}
+
+impl Document {
+    /// A document from memory: `id` and `text`, no metadata; its origin is the id.
+    pub fn new(id: impl Into<String>, text: impl Into<String>) -> Self {
+        let id = id.into();
+        Document {
+            origin: Origin {
+                path: PathBuf::from(&id),
+                line: None,
+            },
+            id,
+            text: text.into(),
+            meta: Meta::default(),
+        }
+    }
+}

@@ -1,0 +1,170 @@
+//! Deduplication: which records to keep when near-duplicates are removed.
+//!
+//! The job is deliberately narrow and matches what MinHash dedup libraries do, so results can
+//! be compared like for like: LSH banding on MinHash signatures proposes candidates, each
+//! candidate is verified on the exact shingle sets (Jaccard at or above the threshold, or an
+//! identical normalized text), duplicates are grouped by union-find (transitively), and one
+//! record per group is kept by a [`KeepPolicy`].
+//!
+//! Invariant: every record is either kept or removed with the id of a kept record of its group.
+
+use rayon::prelude::*;
+
+use crate::candidates::lsh::{lsh_pairs, optimal_params, LshParams};
+use crate::config::Config;
+use crate::profile::Profile;
+use crate::similarity::overlap;
+
+/// Which record of a duplicate group is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeepPolicy {
+    /// The first in input order. Default.
+    #[default]
+    First,
+    /// The one with the most tokens (ties: the first).
+    Longest,
+    /// The earliest `published_at` (compared as text, so ISO 8601 dates order correctly;
+    /// records without one come last; ties: the first).
+    Earliest,
+}
+
+impl std::str::FromStr for KeepPolicy {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "first" => Ok(KeepPolicy::First),
+            "longest" => Ok(KeepPolicy::Longest),
+            "earliest" => Ok(KeepPolicy::Earliest),
+            _ => Err(format!(
+                "unknown keep policy {s:?}: use first, longest or earliest"
+            )),
+        }
+    }
+}
+
+/// What dedup needs to know of one record, in input order.
+#[derive(Debug, Clone)]
+pub struct Record {
+    /// The record's fingerprints.
+    pub profile: Profile,
+    /// `published_at`, for [`KeepPolicy::Earliest`].
+    pub published_at: Option<String>,
+}
+
+/// A verified duplicate pair (input indices, a < b) with its exact Jaccard.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DuplicatePair {
+    /// First record.
+    pub a: usize,
+    /// Second record.
+    pub b: usize,
+    /// Exact Jaccard of the shingle sets.
+    pub jaccard: f64,
+}
+
+/// The decision for every record.
+#[derive(Debug, Clone)]
+pub struct Decision {
+    /// `None`: kept. `Some((kept, jaccard))`: removed as a duplicate of record `kept`, with the
+    /// exact Jaccard between the two (which can be below the threshold when the two are joined
+    /// through a third record).
+    pub duplicate_of: Vec<Option<(usize, f64)>>,
+    /// The verified duplicate pairs, sorted.
+    pub pairs: Vec<DuplicatePair>,
+    /// Candidate pairs proposed by LSH.
+    pub candidates: usize,
+    /// The banding used.
+    pub banding: LshParams,
+}
+
+/// Decides which records to keep.
+pub fn dedup(records: &[Record], config: &Config, policy: KeepPolicy) -> Decision {
+    let threshold = config.relations.near_duplicate;
+    let banding = match config.banding {
+        Some(b) => LshParams {
+            bands: b.bands,
+            rows: b.rows,
+        },
+        None => optimal_params(threshold, config.fingerprint.num_perm, 0.5, 0.5),
+    };
+    let sigs: Vec<_> = records
+        .iter()
+        .map(|r| r.profile.signature.clone())
+        .collect();
+    let outcome = lsh_pairs(&sigs, banding, config.max_bucket);
+    drop(sigs);
+    let candidates = outcome.pairs.len();
+    let pairs: Vec<DuplicatePair> = outcome
+        .pairs
+        .par_iter()
+        .filter_map(|&(a, b)| {
+            let (pa, pb) = (&records[a as usize].profile, &records[b as usize].profile);
+            if pa.tokens == 0 || pb.tokens == 0 {
+                return None;
+            }
+            let identical = pa.content_hash == pb.content_hash && pa.tokens == pb.tokens;
+            let jaccard = overlap(&pa.shingles, &pb.shingles).jaccard;
+            (identical || jaccard >= threshold).then_some(DuplicatePair {
+                a: a as usize,
+                b: b as usize,
+                jaccard,
+            })
+        })
+        .collect();
+
+    let mut parent: Vec<usize> = (0..records.len()).collect();
+    fn find(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    for p in &pairs {
+        let (ra, rb) = (find(&mut parent, p.a), find(&mut parent, p.b));
+        if ra != rb {
+            parent[ra.max(rb)] = ra.min(rb);
+        }
+    }
+    // The kept record of each group: better by policy, ties by input order.
+    let better = |x: usize, y: usize| -> bool {
+        match policy {
+            KeepPolicy::First => x < y,
+            KeepPolicy::Longest => {
+                let (tx, ty) = (records[x].profile.tokens, records[y].profile.tokens);
+                tx > ty || (tx == ty && x < y)
+            }
+            KeepPolicy::Earliest => match (&records[x].published_at, &records[y].published_at) {
+                (Some(dx), Some(dy)) => dx < dy || (dx == dy && x < y),
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => x < y,
+            },
+        }
+    };
+    let mut keeper: Vec<usize> = (0..records.len()).collect();
+    for i in 0..records.len() {
+        let r = find(&mut parent, i);
+        if better(i, keeper[r]) {
+            keeper[r] = i;
+        }
+    }
+    let duplicate_of = (0..records.len())
+        .map(|i| {
+            let k = keeper[find(&mut parent, i)];
+            (k != i).then(|| {
+                (
+                    k,
+                    overlap(&records[i].profile.shingles, &records[k].profile.shingles).jaccard,
+                )
+            })
+        })
+        .collect();
+    Decision {
+        duplicate_of,
+        pairs,
+        candidates,
+        banding,
+    }
+}

@@ -1,0 +1,87 @@
+//! The library's one error type.
+//!
+//! Every variant names the input it is about (a path, a line, a record id) and its message says
+//! what to do next. Foreign error types never appear in a variant's fields; they are kept as the
+//! `source` so callers can still walk the chain.
+
+use std::path::PathBuf;
+
+/// Result alias used across the library.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in stemma's library code.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An input path could not be opened or read.
+    #[error("{}: cannot read: {source} (check that the path exists and is readable)", path.display())]
+    Read {
+        /// The file or directory.
+        path: PathBuf,
+        /// The underlying IO error.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// An output file could not be written (its temporary file is removed).
+    #[error("{}: cannot write: {source} (check free space and permissions)", path.display())]
+    Write {
+        /// The output path.
+        path: PathBuf,
+        /// The underlying IO error.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// A compressed input (gzip or zstd) could not be decompressed.
+    #[error("{}: cannot decompress {format} data: {source} (the file is corrupt or truncated; check it with `{format} -t`, or decompress it yourself and pass the plain file)", path.display())]
+    Decompress {
+        /// The compressed file.
+        path: PathBuf,
+        /// The compression format: `"gzip"` or `"zstd"`.
+        format: &'static str,
+        /// The decoder's error.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// A record of a JSONL input is unusable.
+    #[error("{}:{line}: {problem} ({hint})", path.display())]
+    BadRecord {
+        /// The JSONL file (`-` for stdin).
+        path: PathBuf,
+        /// 1-based line number.
+        line: u64,
+        /// What is wrong with the record.
+        problem: String,
+        /// What the user can do about it.
+        hint: &'static str,
+    },
+
+    /// Two documents carry the same id.
+    #[error("duplicate document id {id:?}: first at {first}, again at {second} (ids must be unique; use --id-field to pick another field, or rename one file)")]
+    DuplicateId {
+        /// The id seen twice.
+        id: String,
+        /// Where it was first seen (path or path:line).
+        first: String,
+        /// Where it was seen again.
+        second: String,
+    },
+
+    /// A setting is out of range or two settings contradict each other.
+    #[error("invalid setting {setting}: {problem}")]
+    Config {
+        /// The setting's name as the user spells it (a flag or a config key).
+        setting: &'static str,
+        /// What is wrong and what is allowed.
+        problem: String,
+    },
+
+    /// No document could be read from the inputs.
+    #[error("no documents found in the inputs (give .txt/.md files, a directory, or JSONL; {skipped} files were skipped)")]
+    NoDocuments {
+        /// How many files were skipped for their type.
+        skipped: u64,
+    },
+}

@@ -1,0 +1,56 @@
+//! # stemma
+//!
+//! Finds rewritten and syndicated copies in a text corpus and explains where each text came
+//! from: whole-document near-duplicates, excerpts, partial reuse and rewrites, grouped into
+//! families without chaining unrelated texts together.
+//!
+//! The core is pure (data in, data out, deterministic for any thread count and input order);
+//! reading inputs and writing reports live at the edges ([`corpus`], [`report`], [`output`]).
+//!
+//! ```
+//! use stemma::{analyze, Config, Document, Relation, Silent};
+//!
+//! let story = "The minister said on Friday that the new bridge over the river will open in \
+//!              March after two years of work, and that tolls will be lower than planned.";
+//! let docs = vec![
+//!     Document::new("agency", story),
+//!     Document::new("outlet", &format!("(Outlet) - {story} More on page two.")),
+//!     Document::new("other", "A completely different text about the weather in the hills."),
+//! ];
+//! let analysis = analyze(&docs, &Config::default(), &Silent).unwrap();
+//! assert_eq!(analysis.pairs.len(), 1);
+//! let pair = &analysis.pairs[0];
+//! assert!(matches!(pair.relation, Relation::NearDuplicate | Relation::Excerpt));
+//! assert_eq!(analysis.families.len(), 1);
+//! ```
+//!
+//! Layers (each module uses only its own or lower layers): foundation ([`error`], [`config`],
+//! [`hash`]) < [`text`] < [`shingle`] < [`sketch`] < [`profile`] < [`candidates`] <
+//! [`similarity`] < [`relate`], [`cluster`] < [`pipeline`], [`dedup`]; edges: [`corpus`],
+//! [`report`], [`output`].
+
+#![warn(missing_docs)]
+
+pub mod candidates;
+pub mod cluster;
+pub mod config;
+pub mod corpus;
+pub mod dedup;
+pub mod error;
+pub mod hash;
+pub mod output;
+pub mod pipeline;
+pub mod profile;
+pub mod relate;
+pub mod report;
+pub mod shingle;
+pub mod similarity;
+pub mod sketch;
+pub mod text;
+
+pub use config::{Config, FingerprintParams, ShingleSpec, TokenUnit};
+pub use corpus::{Document, Meta, Origin};
+pub use error::{Error, Result};
+pub use pipeline::{analyze, Analysis, Family, Pair, Progress, Silent};
+pub use relate::Relation;
+pub use sketch::minhash::{MinHasher, Signature};

@@ -1,0 +1,22 @@
+//! The `stemma` command. Parsing and running live in `cli`; this file only decides the exit
+//! code: 0 success, 1 findings (audit), 2 error. A broken pipe exits quietly.
+
+mod cli;
+
+fn main() {
+    let code = match cli::run() {
+        Ok(code) => code,
+        Err(err) => {
+            if err.chain().any(|e| {
+                e.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) {
+                0
+            } else {
+                eprintln!("stemma: error: {err:#}");
+                2
+            }
+        }
+    };
+    std::process::exit(code);
+}

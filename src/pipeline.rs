@@ -1,0 +1,352 @@
+//! The end-to-end call shared by the CLI and library users: documents in, [`Analysis`] out.
+//!
+//! Stages: profile every document (parallel) -> candidates from three sources (LSH banding on
+//! MinHash, SimHash Hamming search, shared winnowed fingerprints with a document-frequency cap)
+//! -> exact verification of every candidate -> one relation per pair -> families.
+//!
+//! Deterministic: documents are put in id order first, every stage collects in order and sorts
+//! before emitting, so the same documents give the same analysis for any input order and any
+//! thread count. No IO here; progress goes through the [`Progress`] seam.
+
+use rayon::prelude::*;
+
+use crate::candidates::hamming::pairs_within;
+use crate::candidates::lsh::{lsh_pairs, optimal_params, LshParams};
+use crate::candidates::postings::shared_fingerprint_pairs;
+use crate::cluster::{families, Edge};
+use crate::config::Config;
+use crate::corpus::Document;
+use crate::error::{Error, Result};
+use crate::profile::{Profile, Profiler, TokenView};
+use crate::relate::{measure, relate, PairFigures, Relation};
+use crate::similarity::intersection_size;
+use crate::sketch::simhash::hamming;
+
+/// Reports progress of long stages. Every method has an empty default.
+pub trait Progress: Sync {
+    /// A stage starts, with the number of steps it will take.
+    fn start(&self, _stage: &'static str, _total: u64) {}
+    /// `n` more steps are done.
+    fn advance(&self, _n: u64) {}
+    /// The current stage is done.
+    fn finish(&self) {}
+}
+
+/// A [`Progress`] that shows nothing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Silent;
+impl Progress for Silent {}
+
+/// Which candidate generators proposed a pair (a bit set).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Sources(u8);
+
+impl Sources {
+    /// LSH banding on MinHash signatures.
+    pub const LSH: Sources = Sources(1);
+    /// SimHash within the Hamming distance.
+    pub const SIMHASH: Sources = Sources(2);
+    /// Shared winnowed fingerprints.
+    pub const POSTINGS: Sources = Sources(4);
+
+    /// The names of the generators, in a fixed order.
+    pub fn names(self) -> Vec<&'static str> {
+        [
+            (Self::LSH, "lsh"),
+            (Self::SIMHASH, "simhash"),
+            (Self::POSTINGS, "postings"),
+        ]
+        .into_iter()
+        .filter(|(s, _)| self.0 & s.0 != 0)
+        .map(|(_, n)| n)
+        .collect()
+    }
+}
+
+/// One document as the analysis sees it.
+#[derive(Debug, Clone)]
+pub struct DocumentInfo {
+    /// The document's id.
+    pub id: String,
+    /// Position in the input (0-based), for policies such as "keep the first".
+    pub input_index: usize,
+    /// Token count.
+    pub tokens: usize,
+    /// Distinct shingles.
+    pub shingles: usize,
+}
+
+/// A verified pair with its relation (document indices into [`Analysis::documents`], a < b).
+#[derive(Debug, Clone)]
+pub struct Pair {
+    /// First document (smaller index).
+    pub a: u32,
+    /// Second document.
+    pub b: u32,
+    /// The relation.
+    pub relation: Relation,
+    /// Exact figures.
+    pub figures: PairFigures,
+    /// MinHash estimate of the Jaccard resemblance.
+    pub estimated_jaccard: f64,
+    /// Hamming distance of the two SimHashes.
+    pub simhash_distance: u32,
+    /// Which generators proposed the pair.
+    pub sources: Sources,
+}
+
+/// A family of related documents.
+#[derive(Debug, Clone)]
+pub struct Family {
+    /// Stable id (`F1`, `F2`, ... in order of the smallest member id).
+    pub id: String,
+    /// Member document indices, ascending.
+    pub members: Vec<u32>,
+    /// Indices into [`Analysis::pairs`] of the pairs inside the family.
+    pub pairs: Vec<usize>,
+    /// The family hit the size cap: likely boilerplate or a template, inspect it.
+    pub capped: bool,
+}
+
+/// Counters of the candidate stage.
+#[derive(Debug, Clone, Default)]
+pub struct Stats {
+    /// Pairs proposed by LSH.
+    pub lsh_candidates: usize,
+    /// Pairs proposed by SimHash.
+    pub simhash_candidates: usize,
+    /// Pairs proposed by shared fingerprints.
+    pub postings_candidates: usize,
+    /// Distinct pairs verified exactly.
+    pub verified: usize,
+    /// Buckets linked as stars because they were too large.
+    pub oversized_buckets: u64,
+    /// Fingerprints dropped as boilerplate (document frequency above the cap).
+    pub boilerplate_fingerprints: u64,
+    /// The LSH banding used.
+    pub banding: (usize, usize),
+}
+
+/// The result of [`analyze`].
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    /// Documents in id order; pairs and families refer to them by index.
+    pub documents: Vec<DocumentInfo>,
+    /// Related pairs, sorted by (a, b).
+    pub pairs: Vec<Pair>,
+    /// Families, sorted by their first member.
+    pub families: Vec<Family>,
+    /// Candidate counters.
+    pub stats: Stats,
+}
+
+/// Documents sorted by id, with their input positions: the canonical order every stage uses.
+/// Fails on a duplicate id.
+pub fn canonical_order(docs: &[Document]) -> Result<Vec<usize>> {
+    let mut order: Vec<usize> = (0..docs.len()).collect();
+    order.sort_by(|&x, &y| docs[x].id.cmp(&docs[y].id).then(x.cmp(&y)));
+    for w in order.windows(2) {
+        if docs[w[0]].id == docs[w[1]].id {
+            return Err(Error::DuplicateId {
+                id: docs[w[0]].id.clone(),
+                first: docs[w[0]].origin.to_string(),
+                second: docs[w[1]].origin.to_string(),
+            });
+        }
+    }
+    Ok(order)
+}
+
+/// Runs the whole analysis on `docs`.
+pub fn analyze(docs: &[Document], config: &Config, progress: &dyn Progress) -> Result<Analysis> {
+    config.validate()?;
+    let order = canonical_order(docs)?;
+    let texts: Vec<&str> = order.iter().map(|&i| docs[i].text.as_str()).collect();
+    let profiler = Profiler::new(&config.fingerprint);
+
+    progress.start("fingerprint", texts.len() as u64);
+    let profiles: Vec<Profile> = texts
+        .par_iter()
+        .map(|t| {
+            let p = profiler.profile(t);
+            progress.advance(1);
+            p
+        })
+        .collect();
+    progress.finish();
+
+    let (candidates, mut stats) = find_candidates(&profiles, config)?;
+    let pairs = verify(&texts, &profiles, &profiler, &candidates, config, progress);
+    stats.verified = candidates.len();
+
+    let edges: Vec<Edge> = pairs
+        .iter()
+        .map(|p| Edge {
+            a: p.a,
+            b: p.b,
+            strength: strength(p),
+        })
+        .collect();
+    let min_shared = config.family_min_shared_shingles;
+    let groups = families(
+        &edges,
+        config.family_policy,
+        config.max_family_size,
+        |x, y| {
+            intersection_size(
+                &profiles[x as usize].shingles,
+                &profiles[y as usize].shingles,
+            ) >= min_shared
+        },
+    );
+    let families = groups
+        .into_iter()
+        .enumerate()
+        .map(|(i, g)| {
+            let inside = |d: u32| g.members.binary_search(&d).is_ok();
+            Family {
+                id: format!("F{}", i + 1),
+                pairs: (0..pairs.len())
+                    .filter(|&j| inside(pairs[j].a) && inside(pairs[j].b))
+                    .collect(),
+                members: g.members,
+                capped: g.capped,
+            }
+        })
+        .collect();
+
+    let documents = order
+        .iter()
+        .zip(&profiles)
+        .map(|(&i, p)| DocumentInfo {
+            id: docs[i].id.clone(),
+            input_index: i,
+            tokens: p.tokens,
+            shingles: p.shingles.len(),
+        })
+        .collect();
+    Ok(Analysis {
+        documents,
+        pairs,
+        families,
+        stats,
+    })
+}
+
+/// Candidate pairs from the three generators, merged and sorted, with their sources.
+pub fn find_candidates(
+    profiles: &[Profile],
+    config: &Config,
+) -> Result<(Vec<(u32, u32, Sources)>, Stats)> {
+    let mut stats = Stats::default();
+    let num_perm = config.fingerprint.num_perm;
+    let params = match config.banding {
+        Some(b) => LshParams {
+            bands: b.bands,
+            rows: b.rows,
+        },
+        None => optimal_params(config.relations.near_duplicate, num_perm, 0.5, 0.5),
+    };
+    stats.banding = (params.bands, params.rows);
+    let sigs: Vec<_> = profiles.iter().map(|p| p.signature.clone()).collect();
+    let lsh = lsh_pairs(&sigs, params, config.max_bucket);
+    drop(sigs);
+    stats.oversized_buckets += lsh.oversized_buckets;
+    stats.lsh_candidates = lsh.pairs.len();
+
+    let simhashes: Vec<u64> = profiles
+        .iter()
+        .map(|p| if p.tokens == 0 { 0 } else { p.simhash })
+        .collect();
+    let (sim_pairs, sim_oversized) =
+        pairs_within(&simhashes, config.simhash_max_distance, config.max_bucket)?;
+    // Empty documents all have SimHash 0; they relate to nothing.
+    let sim_pairs: Vec<(u32, u32)> = sim_pairs
+        .into_iter()
+        .filter(|&(a, b)| profiles[a as usize].tokens > 0 && profiles[b as usize].tokens > 0)
+        .collect();
+    stats.oversized_buckets += sim_oversized;
+    stats.simhash_candidates = sim_pairs.len();
+
+    let fps: Vec<Vec<u64>> = profiles.iter().map(|p| p.winnowed.clone()).collect();
+    let shared = shared_fingerprint_pairs(&fps, config.max_df, config.min_shared_fingerprints);
+    drop(fps);
+    stats.boilerplate_fingerprints = shared.dropped_hashes;
+    stats.postings_candidates = shared.pairs.len();
+
+    let mut all: Vec<(u32, u32, Sources)> =
+        Vec::with_capacity(lsh.pairs.len() + sim_pairs.len() + shared.pairs.len());
+    all.extend(lsh.pairs.into_iter().map(|(a, b)| (a, b, Sources::LSH)));
+    all.extend(sim_pairs.into_iter().map(|(a, b)| (a, b, Sources::SIMHASH)));
+    all.extend(
+        shared
+            .pairs
+            .into_iter()
+            .map(|(a, b, _)| (a, b, Sources::POSTINGS)),
+    );
+    all.par_sort_unstable_by_key(|&(a, b, s)| (a, b, s.0));
+    let mut merged: Vec<(u32, u32, Sources)> = Vec::with_capacity(all.len());
+    for (a, b, s) in all {
+        match merged.last_mut() {
+            Some(last) if (last.0, last.1) == (a, b) => last.2 .0 |= s.0,
+            _ => merged.push((a, b, s)),
+        }
+    }
+    Ok((merged, stats))
+}
+
+/// Verifies candidates exactly and keeps the related ones, sorted by (a, b).
+fn verify(
+    texts: &[&str],
+    profiles: &[Profile],
+    profiler: &Profiler,
+    candidates: &[(u32, u32, Sources)],
+    config: &Config,
+    progress: &dyn Progress,
+) -> Vec<Pair> {
+    // Views are computed once per document that takes part in a candidate.
+    let mut involved: Vec<u32> = candidates.iter().flat_map(|&(a, b, _)| [a, b]).collect();
+    involved.sort_unstable();
+    involved.dedup();
+    let views: Vec<TokenView> = involved
+        .par_iter()
+        .map(|&d| profiler.view(texts[d as usize]))
+        .collect();
+    let view = |d: u32| &views[involved.binary_search(&d).expect("involved document")];
+    let k = config.fingerprint.shingle.k;
+    progress.start("verify", candidates.len() as u64);
+    let pairs: Vec<Pair> = candidates
+        .par_iter()
+        .filter_map(|&(a, b, sources)| {
+            let figures = measure(view(a), view(b), k, &config.relations);
+            progress.advance(1);
+            let relation = relate(&figures, &config.relations)?;
+            let (pa, pb) = (&profiles[a as usize], &profiles[b as usize]);
+            Some(Pair {
+                a,
+                b,
+                relation,
+                estimated_jaccard: pa.signature.estimate_jaccard(&pb.signature),
+                simhash_distance: hamming(pa.simhash, pb.simhash),
+                figures,
+                sources,
+            })
+        })
+        .collect();
+    progress.finish();
+    pairs
+}
+
+/// How strongly a pair binds a family: relation rank first, then the larger containment.
+fn strength(p: &Pair) -> f64 {
+    let rank = Relation::ALL.len()
+        - Relation::ALL
+            .iter()
+            .position(|r| *r == p.relation)
+            .unwrap_or(0);
+    rank as f64
+        + p.figures
+            .containment_a_in_b
+            .max(p.figures.containment_b_in_a)
+            .min(0.999)
+}

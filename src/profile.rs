@@ -1,0 +1,125 @@
+//! Everything stemma computes once per document: its [`Profile`] (the compact fingerprints used
+//! to find candidates) and, on demand, its [`TokenView`] (the positional data used to verify a
+//! pair exactly).
+//!
+//! A profile is a pure function of the text and [`FingerprintParams`]: same text, same params,
+//! same profile, on every platform and thread count.
+
+use crate::config::FingerprintParams;
+use crate::hash::hash_u64s;
+use crate::shingle::{shingle_hashes, to_set};
+use crate::sketch::minhash::{MinHasher, Signature};
+use crate::sketch::simhash::simhash;
+use crate::sketch::winnow::{winnow, Fingerprint};
+use crate::text::{tokenize, Token};
+
+/// The fingerprints of one document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Profile {
+    /// Number of tokens.
+    pub tokens: usize,
+    /// Hash of the whole normalized token sequence: equal for duplicates. 0 for an empty text.
+    pub content_hash: u64,
+    /// The shingle set, sorted and distinct.
+    pub shingles: Vec<u64>,
+    /// MinHash signature of the shingle set.
+    pub signature: Signature,
+    /// 64-bit weighted SimHash over the shingles.
+    pub simhash: u64,
+    /// Distinct winnowed fingerprint hashes, sorted (positions are recomputed when needed).
+    pub winnowed: Vec<u64>,
+}
+
+/// Positional data of one document, for exact verification and alignment.
+#[derive(Debug, Clone, Default)]
+pub struct TokenView {
+    /// The tokens with their byte spans in the original text.
+    pub tokens: Vec<Token>,
+    /// Shingle hashes in order: `shingle_seq[i]` covers tokens `i..i + k`.
+    pub shingle_seq: Vec<u64>,
+    /// The shingle set (sorted, distinct).
+    pub shingle_set: Vec<u64>,
+    /// The set of token bigram hashes (sorted, distinct).
+    pub bigram_set: Vec<u64>,
+    /// Same as [`Profile::content_hash`].
+    pub content_hash: u64,
+}
+
+/// Computes profiles and views with one set of parameters.
+#[derive(Debug, Clone)]
+pub struct Profiler {
+    params: FingerprintParams,
+    minhasher: MinHasher,
+}
+
+impl Profiler {
+    /// A profiler for `params`.
+    pub fn new(params: &FingerprintParams) -> Self {
+        Profiler {
+            params: params.clone(),
+            minhasher: MinHasher::new(params.num_perm, params.seed),
+        }
+    }
+
+    /// The parameters in use.
+    pub fn params(&self) -> &FingerprintParams {
+        &self.params
+    }
+
+    /// The fingerprints of `text`.
+    pub fn profile(&self, text: &str) -> Profile {
+        let p = &self.params;
+        let mut tokens = Vec::new();
+        tokenize(text, p, &mut tokens);
+        let hashes: Vec<u64> = tokens.iter().map(|t| t.hash).collect();
+        drop(tokens);
+        let mut seq = Vec::new();
+        shingle_hashes(&hashes, p.shingle.k, p.seed, &mut seq);
+        let simhash = simhash(&seq);
+        let mut fingerprints: Vec<Fingerprint> = Vec::new();
+        if p.winnow_k == p.shingle.k {
+            winnow(&seq, p.winnow_w, &mut fingerprints);
+        } else {
+            let mut kgrams = Vec::new();
+            shingle_hashes(&hashes, p.winnow_k, p.seed, &mut kgrams);
+            winnow(&kgrams, p.winnow_w, &mut fingerprints);
+        }
+        let winnowed = to_set(fingerprints.into_iter().map(|f| f.hash).collect());
+        let shingles = to_set(seq);
+        Profile {
+            tokens: hashes.len(),
+            content_hash: content_hash(&hashes, p.seed),
+            signature: self.minhasher.sign(&shingles),
+            shingles,
+            simhash,
+            winnowed,
+        }
+    }
+
+    /// The positional view of `text`.
+    pub fn view(&self, text: &str) -> TokenView {
+        let p = &self.params;
+        let mut tokens = Vec::new();
+        tokenize(text, p, &mut tokens);
+        let hashes: Vec<u64> = tokens.iter().map(|t| t.hash).collect();
+        let mut shingle_seq = Vec::new();
+        shingle_hashes(&hashes, p.shingle.k, p.seed, &mut shingle_seq);
+        let mut bigrams = Vec::new();
+        shingle_hashes(&hashes, 2, p.seed, &mut bigrams);
+        TokenView {
+            content_hash: content_hash(&hashes, p.seed),
+            shingle_set: to_set(shingle_seq.clone()),
+            bigram_set: to_set(bigrams),
+            shingle_seq,
+            tokens,
+        }
+    }
+}
+
+fn content_hash(token_hashes: &[u64], seed: u64) -> u64 {
+    if token_hashes.is_empty() {
+        0
+    } else {
+        hash_u64s(token_hashes, seed ^ 0xC0_47E4_7000)
+    }
+}

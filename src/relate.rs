@@ -1,0 +1,343 @@
+//! From the figures of a verified pair to one [`Relation`].
+//!
+//! The rules, strongest first (each documented default lives in [`RelationThresholds`]):
+//!
+//! 1. `duplicate`: the two token sequences are identical after normalization.
+//! 2. `near-duplicate`: Jaccard of the shingle sets >= `near_duplicate`.
+//! 3. `excerpt`: the shorter text is mostly found in the longer one: its shingle containment
+//!    >= `excerpt_containment`.
+//! 4. `partial-reuse`: verbatim passages (runs of at least `min_run_tokens` tokens found in the
+//!    other text) cover at least `partial_min_coverage` of the shorter text, or add up to at
+//!    least `partial_min_tokens` tokens.
+//! 5. `rewrite`: little verbatim text, but the shorter text's word pairs (bigrams) are largely
+//!    found in the longer one: bigram containment >= `rewrite_min_bigram_containment`, and
+//!    verbatim evidence exists (at least one run of `min_run_tokens`), or the bigram containment
+//!    is high enough on its own (>= `rewrite_strong_bigram_containment`).
+//!
+//! Everything here is pure: figures in, relation out.
+
+use serde::{Deserialize, Serialize};
+
+pub use crate::config::RelationThresholds;
+use crate::profile::TokenView;
+use crate::similarity::overlap;
+
+/// How two documents are related. Ordered from strongest to weakest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Relation {
+    /// Identical after normalization.
+    Duplicate,
+    /// Whole-text resemblance at or above the threshold.
+    NearDuplicate,
+    /// One text is mostly contained in the other.
+    Excerpt,
+    /// Substantial shared verbatim passages, neither text contained in the other.
+    PartialReuse,
+    /// The same text re-worded: strong lexical overlap with few verbatim runs.
+    Rewrite,
+}
+
+impl Relation {
+    /// The name used in every output format.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Relation::Duplicate => "duplicate",
+            Relation::NearDuplicate => "near-duplicate",
+            Relation::Excerpt => "excerpt",
+            Relation::PartialReuse => "partial-reuse",
+            Relation::Rewrite => "rewrite",
+        }
+    }
+
+    /// All relations, strongest first.
+    pub const ALL: [Relation; 5] = [
+        Relation::Duplicate,
+        Relation::NearDuplicate,
+        Relation::Excerpt,
+        Relation::PartialReuse,
+        Relation::Rewrite,
+    ];
+}
+
+impl std::fmt::Display for Relation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Relation {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Relation::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| {
+                format!("unknown relation {s:?}: use duplicate, near-duplicate, excerpt, partial-reuse or rewrite")
+            })
+    }
+}
+
+/// The measured figures of one pair (a, b).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PairFigures {
+    /// Token counts.
+    pub tokens_a: usize,
+    /// Token counts.
+    pub tokens_b: usize,
+    /// Identical normalized token sequences.
+    pub identical: bool,
+    /// Jaccard of the shingle sets.
+    pub jaccard: f64,
+    /// |A ∩ B| / |A| on shingle sets.
+    pub containment_a_in_b: f64,
+    /// |A ∩ B| / |B| on shingle sets.
+    pub containment_b_in_a: f64,
+    /// Shared distinct shingles.
+    pub shared_shingles: usize,
+    /// Fraction of A's bigram set found in B.
+    pub bigram_containment_a_in_b: f64,
+    /// Fraction of B's bigram set found in A.
+    pub bigram_containment_b_in_a: f64,
+    /// Tokens of A inside verbatim runs (of at least `min_run_tokens`) shared with B.
+    pub verbatim_tokens_a: usize,
+    /// Tokens of B inside verbatim runs shared with A.
+    pub verbatim_tokens_b: usize,
+    /// Longest verbatim run, in tokens (measured on A).
+    pub longest_run_tokens: usize,
+}
+
+impl PairFigures {
+    /// Fraction of A's tokens inside shared verbatim runs.
+    pub fn verbatim_coverage_a(&self) -> f64 {
+        ratio(self.verbatim_tokens_a, self.tokens_a)
+    }
+    /// Fraction of B's tokens inside shared verbatim runs.
+    pub fn verbatim_coverage_b(&self) -> f64 {
+        ratio(self.verbatim_tokens_b, self.tokens_b)
+    }
+    /// True when A is the shorter text (ties: A).
+    fn a_is_shorter(&self) -> bool {
+        self.tokens_a <= self.tokens_b
+    }
+}
+
+fn ratio(n: usize, d: usize) -> f64 {
+    if d == 0 {
+        0.0
+    } else {
+        n as f64 / d as f64
+    }
+}
+
+/// Measures a pair exactly from the two documents' positional views (`k` = shingle size).
+pub fn measure(a: &TokenView, b: &TokenView, k: usize, t: &RelationThresholds) -> PairFigures {
+    let o = overlap(&a.shingle_set, &b.shingle_set);
+    let bigrams = overlap(&a.bigram_set, &b.bigram_set);
+    let (verbatim_tokens_a, longest_a) =
+        verbatim_runs(&a.shingle_seq, &b.shingle_set, k, t.min_run_tokens);
+    let (verbatim_tokens_b, longest_b) =
+        verbatim_runs(&b.shingle_seq, &a.shingle_set, k, t.min_run_tokens);
+    let (na, nb) = (a.tokens.len(), b.tokens.len());
+    PairFigures {
+        tokens_a: na,
+        tokens_b: nb,
+        identical: a.content_hash == b.content_hash
+            && !a.tokens.is_empty()
+            && a.tokens.len() == b.tokens.len(),
+        jaccard: o.jaccard,
+        containment_a_in_b: o.containment_a_in_b,
+        containment_b_in_a: o.containment_b_in_a,
+        shared_shingles: o.shared,
+        bigram_containment_a_in_b: bigrams.containment_a_in_b,
+        bigram_containment_b_in_a: bigrams.containment_b_in_a,
+        // A text shorter than k has one shingle spanning k tokens: clamp to real lengths.
+        verbatim_tokens_a: verbatim_tokens_a.min(na),
+        verbatim_tokens_b: verbatim_tokens_b.min(nb),
+        longest_run_tokens: longest_a.min(na).max(longest_b.min(nb)),
+    }
+}
+
+/// Tokens of a text covered by runs of consecutive shingles found in `other_set`, counting
+/// only runs of at least `min_run_tokens` tokens, and the longest run (in tokens).
+///
+/// A run of `m` consecutive shared shingles of size `k` spans `m + k - 1` tokens. Linear in the
+/// text's length (a binary search per shingle), whatever the input.
+pub fn verbatim_runs(
+    seq: &[u64],
+    other_set: &[u64],
+    k: usize,
+    min_run_tokens: usize,
+) -> (usize, usize) {
+    let k = k.max(1);
+    let (mut covered, mut longest, mut covered_end) = (0usize, 0usize, 0usize);
+    let mut run_start = None;
+    for i in 0..=seq.len() {
+        let shared = i < seq.len() && other_set.binary_search(&seq[i]).is_ok();
+        match (shared, run_start) {
+            (true, None) => run_start = Some(i),
+            (false, Some(start)) => {
+                run_start = None;
+                // Shingles start..i cover tokens start..i + k - 1.
+                let (first, end) = (start, i + k - 1);
+                longest = longest.max(end - first);
+                if end - first >= min_run_tokens {
+                    covered += end - first.max(covered_end).min(end);
+                    covered_end = end;
+                }
+            }
+            _ => {}
+        }
+    }
+    (covered, longest)
+}
+
+/// The relation of a pair, or `None` when the figures show no reuse.
+pub fn relate(f: &PairFigures, t: &RelationThresholds) -> Option<Relation> {
+    if f.tokens_a == 0 || f.tokens_b == 0 {
+        return None;
+    }
+    if f.identical {
+        return Some(Relation::Duplicate);
+    }
+    if f.jaccard >= t.near_duplicate {
+        return Some(Relation::NearDuplicate);
+    }
+    let (containment, coverage, verbatim, bigrams) = if f.a_is_shorter() {
+        (
+            f.containment_a_in_b,
+            f.verbatim_coverage_a(),
+            f.verbatim_tokens_a,
+            f.bigram_containment_a_in_b,
+        )
+    } else {
+        (
+            f.containment_b_in_a,
+            f.verbatim_coverage_b(),
+            f.verbatim_tokens_b,
+            f.bigram_containment_b_in_a,
+        )
+    };
+    if containment >= t.excerpt_containment {
+        return Some(Relation::Excerpt);
+    }
+    if verbatim > 0 && (coverage >= t.partial_min_coverage || verbatim >= t.partial_min_tokens) {
+        return Some(Relation::PartialReuse);
+    }
+    let has_run = f.longest_run_tokens >= t.min_run_tokens;
+    if bigrams >= t.rewrite_strong_bigram_containment
+        || (has_run && bigrams >= t.rewrite_min_bigram_containment)
+    {
+        return Some(Relation::Rewrite);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn figures() -> PairFigures {
+        PairFigures {
+            tokens_a: 1000,
+            tokens_b: 1200,
+            identical: false,
+            jaccard: 0.0,
+            containment_a_in_b: 0.0,
+            containment_b_in_a: 0.0,
+            shared_shingles: 0,
+            bigram_containment_a_in_b: 0.0,
+            bigram_containment_b_in_a: 0.0,
+            verbatim_tokens_a: 0,
+            verbatim_tokens_b: 0,
+            longest_run_tokens: 0,
+        }
+    }
+
+    #[test]
+    fn each_rule_in_order() {
+        let t = RelationThresholds::default();
+        assert_eq!(relate(&figures(), &t), None);
+        let f = PairFigures {
+            identical: true,
+            ..figures()
+        };
+        assert_eq!(relate(&f, &t), Some(Relation::Duplicate));
+        let f = PairFigures {
+            jaccard: 0.85,
+            ..figures()
+        };
+        assert_eq!(relate(&f, &t), Some(Relation::NearDuplicate));
+        let f = PairFigures {
+            containment_a_in_b: 0.9,
+            ..figures()
+        };
+        assert_eq!(relate(&f, &t), Some(Relation::Excerpt));
+        // Containment of the longer side does not make an excerpt.
+        let f = PairFigures {
+            containment_b_in_a: 0.9,
+            ..figures()
+        };
+        assert_eq!(relate(&f, &t), None);
+        let f = PairFigures {
+            verbatim_tokens_a: 200,
+            verbatim_tokens_b: 200,
+            longest_run_tokens: 50,
+            ..figures()
+        };
+        assert_eq!(relate(&f, &t), Some(Relation::PartialReuse));
+        let f = PairFigures {
+            bigram_containment_a_in_b: 0.35,
+            longest_run_tokens: 9,
+            verbatim_tokens_a: 9,
+            verbatim_tokens_b: 9,
+            ..figures()
+        };
+        assert_eq!(relate(&f, &t), Some(Relation::Rewrite));
+        let f = PairFigures {
+            bigram_containment_a_in_b: 0.35,
+            ..figures()
+        };
+        assert_eq!(
+            relate(&f, &t),
+            None,
+            "moderate bigram overlap without any verbatim run is not enough"
+        );
+        let f = PairFigures {
+            bigram_containment_a_in_b: 0.6,
+            ..figures()
+        };
+        assert_eq!(relate(&f, &t), Some(Relation::Rewrite));
+    }
+
+    #[test]
+    fn verbatim_runs_count_only_long_runs() {
+        // k = 3: shingles 0..10; shared: 1,2 (run of 2 shingles = 4 tokens), 4..=9 (6 shingles = 8 tokens).
+        let seq: Vec<u64> = (0..10).collect();
+        let other: Vec<u64> = vec![1, 2, 4, 5, 6, 7, 8, 9];
+        assert_eq!(verbatim_runs(&seq, &other, 3, 8), (8, 8));
+        assert_eq!(verbatim_runs(&seq, &other, 3, 4), (12, 8));
+        assert_eq!(verbatim_runs(&seq, &[], 3, 1), (0, 0));
+    }
+
+    #[test]
+    fn empty_documents_relate_to_nothing() {
+        let f = PairFigures {
+            tokens_a: 0,
+            identical: true,
+            ..figures()
+        };
+        assert_eq!(relate(&f, &RelationThresholds::default()), None);
+    }
+
+    #[test]
+    fn relation_names_round_trip() {
+        for r in Relation::ALL {
+            assert_eq!(r.as_str().parse::<Relation>().unwrap(), r);
+            assert_eq!(
+                serde_json::to_string(&r).unwrap(),
+                format!("\"{}\"", r.as_str())
+            );
+        }
+    }
+}

@@ -1,0 +1,332 @@
+//! The JSON report and the JSONL outputs.
+//!
+//! # Schema `stemma.analysis`, version 1
+//!
+//! ```text
+//! {
+//!   "schema": "stemma.analysis", "schema_version": 1, "stemma_version": "0.1.0",
+//!   "command": "scan",
+//!   "config": { ...the whole Config... },
+//!   "inputs": { "documents", "files_read", "skipped_files", "bad_records", "truncated", "warnings": [..] },
+//!   "documents": [ { "id", "origin", "tokens", "shingles", "family"?, "outlet"?, "url"?, "title"?,
+//!                    "published_at"?, "lang"? } ],            // sorted by id
+//!   "pairs": [ PairLine ],                                   // sorted by (a, b) in document order
+//!   "families": [ { "family", "members": [ids], "capped", "pairs": [ {"a", "b", "relation"} ] } ],
+//!   "stats": { "lsh_candidates", "simhash_candidates", "postings_candidates", "verified",
+//!              "oversized_buckets", "boilerplate_fingerprints", "banding": [bands, rows] }
+//! }
+//! ```
+//!
+//! A `PairLine` (also one line of `--pairs`): `a`, `b` (ids), `relation`, `jaccard`,
+//! `containment_a_in_b`, `containment_b_in_a` (shingle sets), `estimated_jaccard` (MinHash),
+//! `simhash_distance`, `shared_shingles`, `bigram_containment_a_in_b`,
+//! `bigram_containment_b_in_a`, `verbatim_coverage_a`, `verbatim_coverage_b` (fraction of each
+//! text inside shared verbatim runs), `longest_run_tokens`, `tokens_a`, `tokens_b`, `sources`
+//! (which candidate generators proposed the pair). Ratios are rounded to 4 decimals.
+//!
+//! A `--families` line: `family`, `members`, `capped`.
+//!
+//! Fields are only ever added within a schema version; removing or renaming one bumps it.
+
+use std::io::{self, Write};
+
+use serde::{Deserialize, Serialize};
+
+use super::round4;
+use crate::config::Config;
+use crate::corpus::Document;
+use crate::pipeline::{Analysis, Pair};
+
+/// Schema name.
+pub const SCHEMA: &str = "stemma.analysis";
+/// Schema version.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// What was read, for the report.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct InputSummary {
+    /// Documents analysed.
+    pub documents: usize,
+    /// Files read.
+    pub files_read: u64,
+    /// Files skipped for their type.
+    pub skipped_files: u64,
+    /// Bad JSONL records skipped.
+    pub bad_records: u64,
+    /// Documents truncated to the size limit.
+    pub truncated: u64,
+    /// Warnings from reading.
+    pub warnings: Vec<String>,
+}
+
+/// The whole report.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Report {
+    /// Always [`SCHEMA`].
+    pub schema: String,
+    /// Always [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// The crate version that wrote the report.
+    pub stemma_version: String,
+    /// The command (`scan`, `trace`, ...).
+    pub command: String,
+    /// The configuration used.
+    pub config: Config,
+    /// What was read.
+    pub inputs: InputSummary,
+    /// Documents, sorted by id.
+    pub documents: Vec<DocumentLine>,
+    /// Related pairs.
+    pub pairs: Vec<PairLine>,
+    /// Families.
+    pub families: Vec<FamilyLine>,
+    /// Candidate counters.
+    pub stats: StatsLine,
+}
+
+/// A document in the report.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct DocumentLine {
+    /// Id.
+    pub id: String,
+    /// Where it was read (path or path:line).
+    pub origin: String,
+    /// Token count.
+    pub tokens: usize,
+    /// Distinct shingles.
+    pub shingles: usize,
+    /// The family it belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family: Option<String>,
+    /// Metadata.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    /// Metadata.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Metadata.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Metadata.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published_at: Option<String>,
+    /// Metadata.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
+}
+
+/// A related pair (one line of `--pairs`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PairLine {
+    /// First document id.
+    pub a: String,
+    /// Second document id.
+    pub b: String,
+    /// The relation.
+    pub relation: String,
+    /// Exact Jaccard of the shingle sets.
+    pub jaccard: f64,
+    /// Share of A's shingles found in B.
+    pub containment_a_in_b: f64,
+    /// Share of B's shingles found in A.
+    pub containment_b_in_a: f64,
+    /// MinHash estimate of the Jaccard.
+    pub estimated_jaccard: f64,
+    /// SimHash Hamming distance.
+    pub simhash_distance: u32,
+    /// Shared distinct shingles.
+    pub shared_shingles: usize,
+    /// Share of A's word bigrams found in B.
+    pub bigram_containment_a_in_b: f64,
+    /// Share of B's word bigrams found in A.
+    pub bigram_containment_b_in_a: f64,
+    /// Share of A's tokens inside verbatim runs shared with B.
+    pub verbatim_coverage_a: f64,
+    /// Share of B's tokens inside verbatim runs shared with A.
+    pub verbatim_coverage_b: f64,
+    /// Longest shared verbatim run, in tokens.
+    pub longest_run_tokens: usize,
+    /// Tokens of A.
+    pub tokens_a: usize,
+    /// Tokens of B.
+    pub tokens_b: usize,
+    /// Candidate generators that proposed the pair.
+    pub sources: Vec<String>,
+}
+
+/// A pair inside a family.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct FamilyPair {
+    /// First document id.
+    pub a: String,
+    /// Second document id.
+    pub b: String,
+    /// The relation.
+    pub relation: String,
+}
+
+/// A family (one line of `--families`, where `pairs` is left out).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct FamilyLine {
+    /// Family id.
+    pub family: String,
+    /// Member ids, sorted.
+    pub members: Vec<String>,
+    /// The family hit the size cap (suspicious: boilerplate or a template).
+    pub capped: bool,
+    /// Pairs inside the family.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pairs: Vec<FamilyPair>,
+}
+
+/// Candidate counters.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct StatsLine {
+    /// Pairs proposed by LSH.
+    pub lsh_candidates: usize,
+    /// Pairs proposed by SimHash.
+    pub simhash_candidates: usize,
+    /// Pairs proposed by shared fingerprints.
+    pub postings_candidates: usize,
+    /// Distinct pairs verified.
+    pub verified: usize,
+    /// Buckets linked as stars.
+    pub oversized_buckets: u64,
+    /// Fingerprints dropped as boilerplate.
+    pub boilerplate_fingerprints: u64,
+    /// LSH bands and rows.
+    pub banding: (usize, usize),
+}
+
+/// Builds the report. `docs` is the same slice given to [`crate::pipeline::analyze`].
+pub fn build(
+    command: &str,
+    analysis: &Analysis,
+    docs: &[Document],
+    config: &Config,
+    inputs: InputSummary,
+) -> Report {
+    let id = |d: u32| analysis.documents[d as usize].id.clone();
+    let mut family_of = vec![None; analysis.documents.len()];
+    for f in &analysis.families {
+        for &m in &f.members {
+            family_of[m as usize] = Some(f.id.clone());
+        }
+    }
+    let documents = analysis
+        .documents
+        .iter()
+        .zip(family_of)
+        .map(|(d, family)| {
+            let doc = &docs[d.input_index];
+            DocumentLine {
+                id: d.id.clone(),
+                origin: doc.origin.to_string(),
+                tokens: d.tokens,
+                shingles: d.shingles,
+                family,
+                outlet: doc.meta.outlet.clone(),
+                url: doc.meta.url.clone(),
+                title: doc.meta.title.clone(),
+                published_at: doc.meta.published_at.clone(),
+                lang: doc.meta.lang.clone(),
+            }
+        })
+        .collect();
+    let families = analysis
+        .families
+        .iter()
+        .map(|f| FamilyLine {
+            family: f.id.clone(),
+            members: f.members.iter().map(|&m| id(m)).collect(),
+            capped: f.capped,
+            pairs: f
+                .pairs
+                .iter()
+                .map(|&i| {
+                    let p = &analysis.pairs[i];
+                    FamilyPair {
+                        a: id(p.a),
+                        b: id(p.b),
+                        relation: p.relation.to_string(),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    let s = &analysis.stats;
+    Report {
+        schema: SCHEMA.to_string(),
+        schema_version: SCHEMA_VERSION,
+        stemma_version: env!("CARGO_PKG_VERSION").to_string(),
+        command: command.to_string(),
+        config: config.clone(),
+        inputs,
+        documents,
+        pairs: analysis
+            .pairs
+            .iter()
+            .map(|p| pair_line(analysis, p))
+            .collect(),
+        families,
+        stats: StatsLine {
+            lsh_candidates: s.lsh_candidates,
+            simhash_candidates: s.simhash_candidates,
+            postings_candidates: s.postings_candidates,
+            verified: s.verified,
+            oversized_buckets: s.oversized_buckets,
+            boilerplate_fingerprints: s.boilerplate_fingerprints,
+            banding: s.banding,
+        },
+    }
+}
+
+fn pair_line(analysis: &Analysis, p: &Pair) -> PairLine {
+    let f = &p.figures;
+    PairLine {
+        a: analysis.documents[p.a as usize].id.clone(),
+        b: analysis.documents[p.b as usize].id.clone(),
+        relation: p.relation.to_string(),
+        jaccard: round4(f.jaccard),
+        containment_a_in_b: round4(f.containment_a_in_b),
+        containment_b_in_a: round4(f.containment_b_in_a),
+        estimated_jaccard: round4(p.estimated_jaccard),
+        simhash_distance: p.simhash_distance,
+        shared_shingles: f.shared_shingles,
+        bigram_containment_a_in_b: round4(f.bigram_containment_a_in_b),
+        bigram_containment_b_in_a: round4(f.bigram_containment_b_in_a),
+        verbatim_coverage_a: round4(f.verbatim_coverage_a()),
+        verbatim_coverage_b: round4(f.verbatim_coverage_b()),
+        longest_run_tokens: f.longest_run_tokens,
+        tokens_a: f.tokens_a,
+        tokens_b: f.tokens_b,
+        sources: p.sources.names().into_iter().map(String::from).collect(),
+    }
+}
+
+/// Writes the report as pretty JSON with a trailing newline.
+pub fn write_report(report: &Report, w: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *w, report)?;
+    w.write_all(b"\n")
+}
+
+/// Writes one JSON object per line.
+pub fn write_jsonl<T: Serialize>(items: &[T], w: &mut dyn Write) -> io::Result<()> {
+    for item in items {
+        serde_json::to_writer(&mut *w, item)?;
+        w.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+/// The `--families` lines: families without their pairs.
+pub fn family_lines(report: &Report) -> Vec<FamilyLine> {
+    report
+        .families
+        .iter()
+        .map(|f| FamilyLine {
+            pairs: Vec::new(),
+            ..f.clone()
+        })
+        .collect()
+}

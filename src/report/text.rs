@@ -1,0 +1,107 @@
+//! The human summary of a scan, as printed on stdout. Ids are made terminal-safe.
+
+use std::fmt::Write as _;
+
+use super::json::Report;
+use super::terminal_safe;
+
+/// The summary: counts, then each family with its pairs and figures, then related pairs that
+/// cross families, then what was not grouped.
+pub fn summary(report: &Report) -> String {
+    let mut out = String::new();
+    let c = &report.config;
+    let _ = writeln!(
+        out,
+        "stemma {}: {} documents, {} related pairs, {} families  (shingles {}, {} permutations, near-duplicate threshold {})",
+        report.command,
+        report.documents.len(),
+        report.pairs.len(),
+        report.families.len(),
+        c.fingerprint.shingle,
+        c.fingerprint.num_perm,
+        c.relations.near_duplicate
+    );
+    let i = &report.inputs;
+    if i.skipped_files + i.bad_records + i.truncated > 0 {
+        let _ = writeln!(
+            out,
+            "inputs: {} files read, {} skipped (unsupported type), {} bad records skipped, {} documents truncated",
+            i.files_read, i.skipped_files, i.bad_records, i.truncated
+        );
+    }
+    for f in &report.families {
+        let _ = writeln!(
+            out,
+            "\nfamily {} ({} documents){}",
+            f.family,
+            f.members.len(),
+            if f.capped {
+                "  [capped at the size limit: inspect it, it may be boilerplate]"
+            } else {
+                ""
+            }
+        );
+        for m in &f.members {
+            let _ = writeln!(out, "  {}", terminal_safe(m));
+        }
+        for fp in &f.pairs {
+            if let Some(p) = report.pairs.iter().find(|p| p.a == fp.a && p.b == fp.b) {
+                pair_line(&mut out, p);
+            }
+        }
+    }
+    let in_family = |id: &str| {
+        report
+            .families
+            .iter()
+            .any(|f| f.members.iter().any(|m| m == id))
+    };
+    let same_family = |a: &str, b: &str| {
+        report
+            .families
+            .iter()
+            .any(|f| f.members.iter().any(|m| m == a) && f.members.iter().any(|m| m == b))
+    };
+    let crossing: Vec<_> = report
+        .pairs
+        .iter()
+        .filter(|p| !same_family(&p.a, &p.b))
+        .collect();
+    if !crossing.is_empty() {
+        let _ = writeln!(out, "\nrelated pairs outside any single family (kept apart: the other members share nothing):");
+        for p in crossing {
+            pair_line(&mut out, p);
+        }
+    }
+    let alone: Vec<_> = report
+        .documents
+        .iter()
+        .filter(|d| !in_family(&d.id))
+        .collect();
+    if !alone.is_empty() {
+        let _ = writeln!(out, "\nin no family: {} documents", alone.len());
+        for d in alone.iter().take(20) {
+            let _ = writeln!(out, "  {}", terminal_safe(&d.id));
+        }
+        if alone.len() > 20 {
+            let _ = writeln!(out, "  ... and {} more", alone.len() - 20);
+        }
+    }
+    out
+}
+
+fn pair_line(out: &mut String, p: &super::json::PairLine) {
+    let _ = writeln!(
+        out,
+        "  {} ~ {}\n    {:<14} jaccard {:.2}  containment {:.2} / {:.2}  verbatim {:.0}% / {:.0}%  longest run {} tokens",
+        terminal_safe(&p.a),
+        terminal_safe(&p.b),
+        p.relation,
+        p.jaccard,
+        p.containment_a_in_b,
+        p.containment_b_in_a,
+        p.verbatim_coverage_a * 100.0,
+        p.verbatim_coverage_b * 100.0,
+        p.longest_run_tokens
+    );
+}

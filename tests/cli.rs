@@ -1,0 +1,467 @@
+//! Integration tests: drive the built `stemma` binary on the seed corpus and on corpora generated
+//! here, and decode its JSON with this file's own serde types.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde::Deserialize;
+
+fn stemma(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_stemma"))
+        .args(args)
+        .output()
+        .expect("run stemma")
+}
+
+fn stemma_ok(args: &[&str]) -> Output {
+    let out = stemma(args);
+    assert!(
+        out.status.success(),
+        "stemma {args:?} failed: {}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
+    );
+    out
+}
+
+/// A fresh scratch directory for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("stemma-it-{}-{name}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn seeds() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("seeds")
+        .display()
+        .to_string()
+}
+
+#[derive(Debug, Deserialize, PartialEq)]
+struct Report {
+    schema: String,
+    schema_version: u32,
+    documents: Vec<Doc>,
+    pairs: Vec<PairLine>,
+    families: Vec<FamilyLine>,
+    inputs: Inputs,
+}
+
+#[derive(Debug, Deserialize, PartialEq)]
+struct Inputs {
+    documents: usize,
+    skipped_files: u64,
+    bad_records: u64,
+    truncated: u64,
+    warnings: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, PartialEq)]
+struct Doc {
+    id: String,
+    tokens: usize,
+    family: Option<String>,
+    outlet: Option<String>,
+}
+
+#[derive(Debug, Deserialize, PartialEq)]
+struct PairLine {
+    a: String,
+    b: String,
+    relation: String,
+    jaccard: f64,
+    containment_a_in_b: f64,
+    containment_b_in_a: f64,
+    verbatim_coverage_a: f64,
+    verbatim_coverage_b: f64,
+}
+
+#[derive(Debug, Deserialize, PartialEq)]
+struct FamilyLine {
+    family: String,
+    members: Vec<String>,
+}
+
+fn scan_json(args: &[&str], dir: &Path) -> Report {
+    let json = dir.join("report.json");
+    let mut all = vec!["scan", "--quiet", "--json", json.to_str().unwrap()];
+    all.extend_from_slice(args);
+    stemma_ok(&all);
+    serde_json::from_str(&fs::read_to_string(&json).unwrap()).unwrap()
+}
+
+fn family_of<'a>(r: &'a Report, id_prefix: &str) -> Option<&'a str> {
+    r.documents
+        .iter()
+        .find(|d| d.id.starts_with(id_prefix))
+        .and_then(|d| d.family.as_deref())
+}
+
+fn pair<'a>(r: &'a Report, a: &str, b: &str) -> Option<&'a PairLine> {
+    r.pairs.iter().find(|p| {
+        (p.a.starts_with(a) && p.b.starts_with(b)) || (p.a.starts_with(b) && p.b.starts_with(a))
+    })
+}
+
+/// Deterministic word soup: distinct pseudo-words from a seed.
+fn words(seed: u64, n: usize) -> Vec<String> {
+    let mut s = seed;
+    (0..n)
+        .map(|_| {
+            s = s.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = s;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^= z >> 31;
+            let len = 3 + (z % 6) as usize;
+            (0..len)
+                .map(|i| (b'a' + ((z >> (i * 5 + 8)) % 26) as u8) as char)
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn seeds_form_one_family_of_the_vietnamese_reports() {
+    let dir = scratch("seeds");
+    let r = scan_json(&[&seeds()], &dir);
+    assert_eq!(r.schema, "stemma.analysis");
+    assert_eq!(r.schema_version, 1);
+    assert_eq!(r.documents.len(), 5);
+    assert_eq!(r.families.len(), 1, "{:#?}", r.families);
+    let f = &r.families[0];
+    let members: Vec<&str> = f.members.iter().map(|m| &m[..3]).collect();
+    assert_eq!(members, ["002", "003", "004"]);
+    assert_eq!(family_of(&r, "000"), None);
+    assert_eq!(family_of(&r, "001"), None);
+    assert!(
+        pair(&r, "000", "001").is_none(),
+        "000 and 001 are different texts"
+    );
+
+    let p = pair(&r, "002", "004").expect("002-004 related");
+    assert!(
+        ["partial-reuse", "excerpt", "near-duplicate", "duplicate"].contains(&p.relation.as_str()),
+        "002-004: {p:?}"
+    );
+    assert!(
+        p.verbatim_coverage_a > 0.25 && p.verbatim_coverage_b > 0.25,
+        "002-004 coverage: {p:?}"
+    );
+    let p = pair(&r, "003", "004").expect("003-004 related");
+    assert!(
+        ["rewrite", "partial-reuse"].contains(&p.relation.as_str()),
+        "003-004: {p:?}"
+    );
+}
+
+#[test]
+fn summary_names_the_family_and_relations() {
+    let out = stemma_ok(&["scan", &seeds()]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("family F1 (3 documents)"), "{text}");
+    assert!(text.contains("partial-reuse"), "{text}");
+    assert!(text.contains("in no family: 2 documents"), "{text}");
+}
+
+#[test]
+fn output_is_identical_for_any_thread_count_and_input_order() {
+    let dir = scratch("determinism");
+    let files: Vec<String> = {
+        let mut v: Vec<String> = fs::read_dir(seeds())
+            .unwrap()
+            .map(|e| e.unwrap().path().display().to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    let run = |threads: &str, files: &[String], name: &str| {
+        let json = dir.join(name);
+        let mut args = vec![
+            "scan",
+            "--quiet",
+            "--threads",
+            threads,
+            "--json",
+            json.to_str().unwrap(),
+        ];
+        args.extend(files.iter().map(String::as_str));
+        stemma_ok(&args);
+        fs::read(&json).unwrap()
+    };
+    let one = run("1", &files, "one.json");
+    let mut reversed = files.clone();
+    reversed.reverse();
+    assert_eq!(one, run("2", &reversed, "two.json"));
+    assert_eq!(one, run("4", &files, "four.json"));
+}
+
+#[test]
+fn jsonl_inputs_plain_gzip_and_zstd_give_the_same_report() {
+    let dir = scratch("jsonl");
+    let base = words(1, 400).join(" ");
+    let copy = format!("Reuters - {base} end of story");
+    let other = words(2, 300).join(" ");
+    let mut jsonl = String::new();
+    for (id, text, outlet) in [
+        ("a", &base, "AgencyWire"),
+        ("b", &copy, "Daily"),
+        ("c", &other, "Other"),
+    ] {
+        jsonl.push_str(&serde_json::json!({"id": id, "text": text, "outlet": outlet}).to_string());
+        jsonl.push('\n');
+    }
+    let plain = dir.join("docs.jsonl");
+    fs::write(&plain, &jsonl).unwrap();
+    let gz = dir.join("docs.jsonl.gz");
+    let mut enc = flate2::write::GzEncoder::new(
+        fs::File::create(&gz).unwrap(),
+        flate2::Compression::default(),
+    );
+    enc.write_all(jsonl.as_bytes()).unwrap();
+    enc.finish().unwrap();
+    let zst = dir.join("docs.jsonl.zst");
+    fs::write(&zst, zstd::encode_all(jsonl.as_bytes(), 3).unwrap()).unwrap();
+
+    let r = scan_json(&[plain.to_str().unwrap()], &dir);
+    assert_eq!(r.documents.len(), 3);
+    assert_eq!(r.documents[0].outlet.as_deref(), Some("AgencyWire"));
+    let p = pair(&r, "a", "b").expect("a-b related");
+    assert_eq!(p.relation, "near-duplicate");
+    assert!(pair(&r, "a", "c").is_none());
+    for f in [&gz, &zst] {
+        let other = scan_json(&[f.to_str().unwrap()], &dir);
+        assert_eq!(other.pairs, r.pairs);
+        assert_eq!(other.families, r.families);
+    }
+}
+
+#[test]
+fn pairs_and_families_jsonl_outputs() {
+    let dir = scratch("jsonl-out");
+    let pairs = dir.join("pairs.jsonl");
+    let families = dir.join("families.jsonl");
+    stemma_ok(&[
+        "scan",
+        "--quiet",
+        "--pairs",
+        pairs.to_str().unwrap(),
+        "--families",
+        families.to_str().unwrap(),
+        &seeds(),
+    ]);
+    let pair_lines: Vec<serde_json::Value> = fs::read_to_string(&pairs)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(!pair_lines.is_empty());
+    for p in &pair_lines {
+        for key in [
+            "a",
+            "b",
+            "relation",
+            "jaccard",
+            "containment_a_in_b",
+            "containment_b_in_a",
+        ] {
+            assert!(p.get(key).is_some(), "pair line lacks {key}: {p}");
+        }
+    }
+    let fam: Vec<FamilyLine> = fs::read_to_string(&families)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(fam.len(), 1);
+    assert_eq!(fam[0].family, "F1");
+}
+
+#[test]
+fn strict_families_do_not_chain_unrelated_texts() {
+    let dir = scratch("chain");
+    let a = words(10, 300).join(" ");
+    let c = words(20, 300).join(" ");
+    // b quotes the second half of a and the first half of c.
+    let aw = words(10, 300);
+    let cw = words(20, 300);
+    let b = format!("{} {}", aw[150..].join(" "), cw[..150].join(" "));
+    fs::write(dir.join("a.txt"), &a).unwrap();
+    fs::write(dir.join("b.txt"), &b).unwrap();
+    fs::write(dir.join("c.txt"), &c).unwrap();
+    let r = scan_json(&[dir.to_str().unwrap()], &dir);
+    assert!(pair(&r, "a.txt", "b.txt").is_some());
+    assert!(pair(&r, "b.txt", "c.txt").is_some());
+    assert!(pair(&r, "a.txt", "c.txt").is_none());
+    let fa = family_of(&r, "a.txt");
+    let fc = family_of(&r, "c.txt");
+    assert!(
+        fa.is_none() || fa != fc,
+        "a and c share nothing but were put in one family: {:?}",
+        r.families
+    );
+    // The connected policy chains them, on request.
+    let r = scan_json(
+        &["--family-policy", "connected", dir.to_str().unwrap()],
+        &dir,
+    );
+    assert_eq!(r.families.len(), 1);
+    assert_eq!(r.families[0].members.len(), 3);
+}
+
+#[test]
+fn missing_input_is_a_clear_error() {
+    let out = stemma(&["scan", "/nonexistent/stemma-input"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("/nonexistent/stemma-input"), "{err}");
+}
+
+#[test]
+fn malformed_jsonl_names_file_and_line_and_skip_bad_continues() {
+    let dir = scratch("badjsonl");
+    let path = dir.join("feed.jsonl");
+    let good = words(3, 50).join(" ");
+    fs::write(
+        &path,
+        format!(
+            "{}\n{{not json\n{}\n",
+            serde_json::json!({"id": "1", "text": good}),
+            serde_json::json!({"id": "2", "body": "x"})
+        ),
+    )
+    .unwrap();
+    let out = stemma(&["scan", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("feed.jsonl:2"), "{err}");
+    let r = scan_json(&["--skip-bad", path.to_str().unwrap()], &dir);
+    assert_eq!(r.inputs.documents, 1);
+    assert_eq!(r.inputs.bad_records, 2);
+}
+
+#[test]
+fn odd_documents_are_handled() {
+    let dir = scratch("odd");
+    let corpus = dir.join("corpus");
+    fs::create_dir_all(&corpus).unwrap();
+    fs::write(corpus.join("empty.txt"), "").unwrap();
+    fs::write(corpus.join("short.txt"), "two words").unwrap();
+    fs::write(corpus.join("short2.txt"), "two words").unwrap();
+    fs::write(
+        corpus.join("latin1.txt"),
+        b"caf\xe9 au lait \xff\xfe and more words here",
+    )
+    .unwrap();
+    fs::write(corpus.join("image.png"), b"\x89PNG\r\n\x1a\n\0\0\0binary").unwrap();
+    fs::write(corpus.join("binary.txt"), b"abc\0\0\0def").unwrap();
+    fs::write(corpus.join("repeat.txt"), "word ".repeat(1_000_000)).unwrap();
+    let r = scan_json(&[corpus.to_str().unwrap()], &dir);
+    assert!(r.inputs.skipped_files >= 2, "{:?}", r.inputs);
+    assert!(
+        r.inputs.warnings.iter().any(|w| w.contains("latin1.txt")),
+        "{:?}",
+        r.inputs.warnings
+    );
+    let short = pair(&r, "short.txt", "short2.txt").expect("identical short texts");
+    assert_eq!(short.relation, "duplicate");
+    assert!(r
+        .pairs
+        .iter()
+        .all(|p| !p.a.starts_with("empty") && !p.b.starts_with("empty")));
+    assert_eq!(
+        r.documents
+            .iter()
+            .find(|d| d.id == "repeat.txt")
+            .unwrap()
+            .tokens,
+        1_000_000
+    );
+}
+
+#[test]
+fn huge_single_line_document_is_truncated_not_fatal() {
+    let dir = scratch("huge");
+    let path = dir.join("big.jsonl");
+    let mut f = std::io::BufWriter::new(fs::File::create(&path).unwrap());
+    write!(f, "{{\"id\": \"big\", \"text\": \"").unwrap();
+    let chunk = "lorem ipsum dolor sit amet ".repeat(1000);
+    let mut written = 0;
+    while written < 200 << 20 {
+        f.write_all(chunk.as_bytes()).unwrap();
+        written += chunk.len();
+    }
+    writeln!(f, "\"}}").unwrap();
+    drop(f);
+    let r = scan_json(&[path.to_str().unwrap()], &dir);
+    assert_eq!(r.inputs.documents, 1);
+    assert_eq!(r.inputs.truncated, 1);
+    fs::remove_file(&path).unwrap();
+}
+
+#[test]
+fn dedup_keeps_one_per_group_and_loses_nothing() {
+    let dir = scratch("dedup");
+    let input = dir.join("in.jsonl");
+    let mut lines = Vec::new();
+    for i in 0..30u64 {
+        let base = words(100 + i, 200);
+        lines.push(
+            serde_json::json!({"id": format!("orig{i}"), "text": base.join(" "), "n": i})
+                .to_string(),
+        );
+        if i % 3 == 0 {
+            // An exact copy with different spacing and case, and a light edit.
+            lines.push(serde_json::json!({"id": format!("copy{i}"), "text": base.join("  ").to_uppercase()}).to_string());
+            let mut edited = base.clone();
+            edited[100] = "changed".into();
+            lines.push(
+                serde_json::json!({"id": format!("edit{i}"), "text": edited.join(" ")}).to_string(),
+            );
+        }
+    }
+    fs::write(&input, lines.join("\n") + "\n").unwrap();
+    let out = dir.join("out.jsonl");
+    let removed = dir.join("removed.jsonl");
+    stemma_ok(&[
+        "dedup",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--removed",
+        removed.to_str().unwrap(),
+    ]);
+    let kept: Vec<String> = fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    let gone: Vec<serde_json::Value> = fs::read_to_string(&removed)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(kept.len() + gone.len(), lines.len());
+    assert_eq!(kept.len(), 30);
+    // Kept records are unchanged and in input order.
+    let originals: Vec<&String> = lines.iter().filter(|l| l.contains("\"orig")).collect();
+    assert_eq!(kept.iter().collect::<Vec<_>>(), originals);
+    for g in &gone {
+        let of = g["stemma"]["duplicate_of"].as_str().unwrap();
+        assert!(of.starts_with("orig"), "{g}");
+    }
+    // Nothing is left behind when the input is missing.
+    let out2 = dir.join("out2.jsonl");
+    let r = stemma(&[
+        "dedup",
+        dir.join("nope.jsonl").to_str().unwrap(),
+        "-o",
+        out2.to_str().unwrap(),
+    ]);
+    assert_eq!(r.status.code(), Some(2));
+    assert!(!out2.exists());
+}

@@ -46,8 +46,16 @@ fn clough(dir: &Path) {
         .iter()
         .map(|d| (d.id.as_str(), d.text.as_str()))
         .collect();
-    let config = Config::default();
+    let mut config = Config::default();
+    if let Ok(v) = std::env::var("CAL_MAX_DF") {
+        config.bigram_max_df = v.parse().unwrap();
+    }
+    if let Ok(v) = std::env::var("CAL_REWRITE") {
+        config.relations.rewrite_min_bigram_containment = v.parse().unwrap();
+    }
     let profiler = Profiler::new(&config.fingerprint);
+    let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
+    let common = stemma::pipeline::common_bigrams(&texts, &profiler, config.bigram_max_df);
     let mut table: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
     let mut figures: BTreeMap<String, Vec<(f64, f64, f64, usize)>> = BTreeMap::new();
     for line in std::fs::read_to_string(dir.join("truth.jsonl"))
@@ -55,12 +63,14 @@ fn clough(dir: &Path) {
         .lines()
     {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
-        let (a, b, label) = (
-            v["a"].as_str().unwrap(),
-            v["b"].as_str().unwrap(),
-            v["label"].as_str().unwrap(),
-        );
-        let (va, vb) = (profiler.view(by_id[a]), profiler.view(by_id[b]));
+        let (Some(a), Some(b), Some(label)) =
+            (v["a"].as_str(), v["b"].as_str(), v["label"].as_str())
+        else {
+            continue; // group lines
+        };
+        let (mut va, mut vb) = (profiler.view(by_id[a]), profiler.view(by_id[b]));
+        va.drop_common_bigrams(&common);
+        vb.drop_common_bigrams(&common);
         let f = measure(&va, &vb, config.fingerprint.shingle.k, &config.relations);
         let rel = relate(&f, &config.relations)
             .map(|r| r.to_string())
@@ -111,7 +121,13 @@ fn clough(dir: &Path) {
 
 fn reuters(dir: &Path) {
     let docs = read(&dir.join("docs.jsonl"));
-    let config = Config::default();
+    let mut config = Config::default();
+    if let Ok(v) = std::env::var("CAL_MAX_DF") {
+        config.bigram_max_df = v.parse().unwrap();
+    }
+    if let Ok(v) = std::env::var("CAL_REWRITE") {
+        config.relations.rewrite_min_bigram_containment = v.parse().unwrap();
+    }
     let t = std::time::Instant::now();
     let analysis = analyze(&docs, &config, &Silent).unwrap();
     let secs = t.elapsed().as_secs_f64();

@@ -5,7 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 /// Version of the text normalizer. Bumped whenever normalization or tokenization changes the
-/// tokens a text yields, because that changes every fingerprint.
+/// tokens a text yields (including an upgrade of the Rust toolchain's or
+/// `unicode-normalization`'s Unicode tables), because that changes every fingerprint.
 pub const NORMALIZER_VERSION: u32 = 1;
 
 /// What a token is.
@@ -16,8 +17,8 @@ pub enum TokenUnit {
     /// without spaces (Han, Kana, Thai, Lao, Khmer, Myanmar, ...) are one token each.
     /// Default.
     Words,
-    /// Characters: every letter, digit or symbol character (marks stay with their base) is a
-    /// token; whitespace and punctuation are skipped.
+    /// Characters: every letter or digit (marks stay with their base) is a token; whitespace,
+    /// punctuation and symbols are skipped.
     Chars,
 }
 
@@ -132,11 +133,16 @@ pub struct RelationThresholds {
     pub partial_min_coverage: f64,
     /// Verbatim tokens (in runs) that make `partial-reuse` whatever the lengths. Default 60.
     pub partial_min_tokens: usize,
+    /// Verbatim tokens needed with `partial_min_coverage` (so one shared template sentence in
+    /// two short notes is not reuse). Default 25.
+    pub partial_min_tokens_with_coverage: usize,
     /// Bigram containment of the shorter text for `rewrite`, with at least one verbatim run.
     /// Default 0.3.
     pub rewrite_min_bigram_containment: f64,
     /// Bigram containment that makes `rewrite` without any verbatim run. Default 0.5.
     pub rewrite_strong_bigram_containment: f64,
+    /// Tokens the shorter text needs before it can be called a rewrite. Default 50.
+    pub rewrite_min_tokens: usize,
 }
 
 impl Default for RelationThresholds {
@@ -147,8 +153,10 @@ impl Default for RelationThresholds {
             min_run_tokens: 8,
             partial_min_coverage: 0.15,
             partial_min_tokens: 60,
+            partial_min_tokens_with_coverage: 25,
             rewrite_min_bigram_containment: 0.3,
             rewrite_strong_bigram_containment: 0.5,
+            rewrite_min_tokens: 50,
         }
     }
 }
@@ -221,6 +229,10 @@ pub struct Config {
     /// A winnowed fingerprint found in more documents than this is boilerplate and proposes no
     /// candidates. Default 100.
     pub max_df: usize,
+    /// A word bigram found in more documents than this is a phrase of the genre (function-word
+    /// pairs, wire-story formulas), not evidence of a rewrite: it does not count for the rewrite
+    /// signal. Default 30.
+    pub bigram_max_df: usize,
     /// Shared winnowed fingerprints needed for a candidate pair. Default 2.
     pub min_shared_fingerprints: u32,
     /// A LSH or SimHash bucket larger than this is linked as a star instead of all pairs.
@@ -243,6 +255,7 @@ impl Default for Config {
             banding: None,
             simhash_max_distance: 3,
             max_df: 100,
+            bigram_max_df: 30,
             min_shared_fingerprints: 2,
             max_bucket: 2000,
             family_policy: FamilyPolicy::Strict,

@@ -31,6 +31,7 @@
 
 #![warn(missing_docs)]
 
+pub mod align;
 pub mod candidates;
 pub mod cluster;
 pub mod config;

@@ -63,6 +63,9 @@ impl Sources {
     }
 }
 
+/// A candidate pair (a < b, document indices) and the generators that proposed it.
+pub type Candidate = (u32, u32, Sources);
+
 /// One document as the analysis sees it.
 #[derive(Debug, Clone)]
 pub struct DocumentInfo {
@@ -237,7 +240,7 @@ pub fn analyze(docs: &[Document], config: &Config, progress: &dyn Progress) -> R
 pub fn find_candidates(
     profiles: &[Profile],
     config: &Config,
-) -> Result<(Vec<(u32, u32, Sources)>, Stats)> {
+) -> Result<(Vec<Candidate>, Stats)> {
     let mut stats = Stats::default();
     let num_perm = config.fingerprint.num_perm;
     let params = match config.banding {
@@ -300,7 +303,7 @@ fn verify(
     texts: &[&str],
     profiles: &[Profile],
     profiler: &Profiler,
-    candidates: &[(u32, u32, Sources)],
+    candidates: &[Candidate],
     config: &Config,
     progress: &dyn Progress,
 ) -> Vec<Pair> {
@@ -308,9 +311,14 @@ fn verify(
     let mut involved: Vec<u32> = candidates.iter().flat_map(|&(a, b, _)| [a, b]).collect();
     involved.sort_unstable();
     involved.dedup();
+    let common = common_bigrams(texts, profiler, config.bigram_max_df);
     let views: Vec<TokenView> = involved
         .par_iter()
-        .map(|&d| profiler.view(texts[d as usize]))
+        .map(|&d| {
+            let mut v = profiler.view(texts[d as usize]);
+            v.drop_common_bigrams(&common);
+            v
+        })
         .collect();
     let view = |d: u32| &views[involved.binary_search(&d).expect("involved document")];
     let k = config.fingerprint.shingle.k;
@@ -335,6 +343,32 @@ fn verify(
         .collect();
     progress.finish();
     pairs
+}
+
+/// The token bigrams found in more than `max_df` documents, sorted: boilerplate for the
+/// rewrite signal (function-word pairs, template phrases). Bigrams are counted once per document.
+pub fn common_bigrams(texts: &[&str], profiler: &Profiler, max_df: usize) -> Vec<u64> {
+    if texts.len() <= max_df {
+        return Vec::new();
+    }
+    let mut all: Vec<u64> = texts
+        .par_iter()
+        .flat_map_iter(|t| profiler.bigrams(t))
+        .collect();
+    all.par_sort_unstable();
+    let mut common = Vec::new();
+    let mut i = 0;
+    while i < all.len() {
+        let mut j = i + 1;
+        while j < all.len() && all[j] == all[i] {
+            j += 1;
+        }
+        if j - i > max_df {
+            common.push(all[i]);
+        }
+        i = j;
+    }
+    common
 }
 
 /// How strongly a pair binds a family: relation rank first, then the larger containment.

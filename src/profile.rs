@@ -116,6 +116,28 @@ impl Profiler {
     }
 }
 
+impl TokenView {
+    /// Removes from the bigram set the bigrams found in too many documents of the corpus
+    /// (`common`, sorted): template phrases and function-word pairs say nothing about reuse.
+    pub fn drop_common_bigrams(&mut self, common: &[u64]) {
+        if !common.is_empty() {
+            self.bigram_set.retain(|b| common.binary_search(b).is_err());
+        }
+    }
+}
+
+impl Profiler {
+    /// The distinct token bigrams of `text`, sorted.
+    pub fn bigrams(&self, text: &str) -> Vec<u64> {
+        let mut tokens = Vec::new();
+        tokenize(text, &self.params, &mut tokens);
+        let hashes: Vec<u64> = tokens.iter().map(|t| t.hash).collect();
+        let mut bigrams = Vec::new();
+        shingle_hashes(&hashes, 2, self.params.seed, &mut bigrams);
+        to_set(bigrams)
+    }
+}
+
 fn content_hash(token_hashes: &[u64], seed: u64) -> u64 {
     if token_hashes.is_empty() {
         0

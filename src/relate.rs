@@ -7,12 +7,15 @@
 //! 3. `excerpt`: the shorter text is mostly found in the longer one: its shingle containment
 //!    >= `excerpt_containment`.
 //! 4. `partial-reuse`: verbatim passages (runs of at least `min_run_tokens` tokens found in the
-//!    other text) cover at least `partial_min_coverage` of the shorter text, or add up to at
-//!    least `partial_min_tokens` tokens.
-//! 5. `rewrite`: little verbatim text, but the shorter text's word pairs (bigrams) are largely
+//!    other text) add up to at least `partial_min_tokens` tokens, or cover at least
+//!    `partial_min_coverage` of the shorter text with at least
+//!    `partial_min_tokens_with_coverage` tokens.
+//! 5. `rewrite`: little verbatim text, but the shorter text's informative word pairs (bigrams
+//!    found in at most `bigram_max_df` documents of the corpus) are largely
 //!    found in the longer one: bigram containment >= `rewrite_min_bigram_containment`, and
 //!    verbatim evidence exists (at least one run of `min_run_tokens`), or the bigram containment
-//!    is high enough on its own (>= `rewrite_strong_bigram_containment`).
+//!    is high enough on its own (>= `rewrite_strong_bigram_containment`); the shorter text has
+//!    at least `rewrite_min_tokens` tokens (short notes share formulas, not stories).
 //!
 //! Everything here is pure: figures in, relation out.
 
@@ -221,11 +224,15 @@ pub fn relate(f: &PairFigures, t: &RelationThresholds) -> Option<Relation> {
     if containment >= t.excerpt_containment {
         return Some(Relation::Excerpt);
     }
-    if verbatim > 0 && (coverage >= t.partial_min_coverage || verbatim >= t.partial_min_tokens) {
+    if verbatim >= t.partial_min_tokens
+        || (coverage >= t.partial_min_coverage && verbatim >= t.partial_min_tokens_with_coverage)
+    {
         return Some(Relation::PartialReuse);
     }
+    // Re-wording can only be judged on enough text: short notes share formulas, not stories.
+    let shorter_tokens = f.tokens_a.min(f.tokens_b);
     let has_run = f.longest_run_tokens >= t.min_run_tokens;
-    if bigrams >= t.rewrite_strong_bigram_containment
+    if shorter_tokens >= t.rewrite_min_tokens && bigrams >= t.rewrite_strong_bigram_containment
         || (has_run && bigrams >= t.rewrite_min_bigram_containment)
     {
         return Some(Relation::Rewrite);
@@ -316,7 +323,8 @@ mod tests {
         let seq: Vec<u64> = (0..10).collect();
         let other: Vec<u64> = vec![1, 2, 4, 5, 6, 7, 8, 9];
         assert_eq!(verbatim_runs(&seq, &other, 3, 8), (8, 8));
-        assert_eq!(verbatim_runs(&seq, &other, 3, 4), (12, 8));
+        // Tokens 1..5 and 4..12 overlap on token 4: 11 distinct tokens.
+        assert_eq!(verbatim_runs(&seq, &other, 3, 4), (11, 8));
         assert_eq!(verbatim_runs(&seq, &[], 3, 1), (0, 0));
     }
 

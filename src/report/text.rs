@@ -12,11 +12,11 @@ pub fn summary(report: &Report) -> String {
     let c = &report.config;
     let _ = writeln!(
         out,
-        "stemma {}: {} documents, {} related pairs, {} families  (shingles {}, {} permutations, near-duplicate threshold {})",
+        "stemma {}: {}, {}, {}  (shingles {}, {} permutations, near-duplicate threshold {})",
         report.command,
-        report.documents.len(),
-        report.pairs.len(),
-        report.families.len(),
+        count(report.documents.len(), "document", "documents"),
+        count(report.pairs.len(), "related pair", "related pairs"),
+        count(report.families.len(), "family", "families"),
         c.fingerprint.shingle,
         c.fingerprint.num_perm,
         c.relations.near_duplicate
@@ -32,9 +32,9 @@ pub fn summary(report: &Report) -> String {
     for f in &report.families {
         let _ = writeln!(
             out,
-            "\nfamily {} ({} documents){}",
+            "\nfamily {} ({}){}",
             f.family,
-            f.members.len(),
+            count(f.members.len(), "document", "documents"),
             if f.capped {
                 "  [capped at the size limit: inspect it, it may be boilerplate]"
             } else {
@@ -79,7 +79,11 @@ pub fn summary(report: &Report) -> String {
         .filter(|d| !in_family(&d.id))
         .collect();
     if !alone.is_empty() {
-        let _ = writeln!(out, "\nin no family: {} documents", alone.len());
+        let _ = writeln!(
+            out,
+            "\nin no family: {}",
+            count(alone.len(), "document", "documents")
+        );
         for d in alone.iter().take(20) {
             let _ = writeln!(out, "  {}", terminal_safe(&d.id));
         }
@@ -88,6 +92,10 @@ pub fn summary(report: &Report) -> String {
         }
     }
     out
+}
+
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn pair_line(out: &mut String, p: &super::json::PairLine) {

@@ -297,30 +297,6 @@ mod tests {
         }
     }
 
-    /// Rough signing throughput; run with `--ignored --nocapture` in release mode.
-    #[test]
-    #[ignore]
-    fn signing_throughput() {
-        let m = MinHasher::new(128, SEED);
-        let mut g = SplitMix64::new(1);
-        let shingles: Vec<u64> = (0..1_000_000).map(|_| g.next()).collect();
-        let mut out = vec![u32::MAX; 128];
-        let start = std::time::Instant::now();
-        let rounds = 20;
-        for _ in 0..rounds {
-            out.fill(u32::MAX);
-            m.sign_into(std::hint::black_box(&shingles), &mut out);
-            std::hint::black_box(&out);
-        }
-        let secs = start.elapsed().as_secs_f64();
-        let rate = (rounds * shingles.len()) as f64 / secs;
-        println!(
-            "MinHash K=128: {:.2} M shingles/s ({:.0} M hash evaluations/s)",
-            rate / 1e6,
-            rate * 128.0 / 1e6
-        );
-    }
-
     fn set_strategy() -> impl Strategy<Value = Vec<u64>> {
         // Small value range so that sets overlap often.
         proptest::collection::vec(0u64..300, 0..60)

@@ -42,7 +42,11 @@ pub(crate) fn is_ignorable(c: char) -> bool {
 
 /// The class of `c`: that of the first non-separator character of its NFKD.
 pub(crate) fn classify(c: char) -> Class {
-    info(c).class()
+    match c {
+        'a'..='z' | 'A'..='Z' | '0'..='9' => Class::Word,
+        '\0'..='\x7F' => Class::Separator,
+        _ => info(c).class(),
+    }
 }
 
 /// Class, canonical combining class, and whether normalization leaves the character alone.
@@ -59,42 +63,41 @@ impl CharInfo {
     ];
     const STABLE: u16 = 1 << 11;
     const STABLE_FOLDED: u16 = 1 << 12;
+    const LOWERCASE: u16 = 1 << 13;
 
     fn compute(c: char) -> CharInfo {
-        let raw = if is_ignorable(c) {
+        let mut class = if is_ignorable(c) {
             Class::Ignorable
         } else {
             raw_class(c)
         };
-        let mut class = None;
-        if !matches!(raw, Class::Separator | Class::Ignorable) {
-            decompose_compatible(c, |d| {
-                if class.is_none() {
-                    class = Some(raw_class(d)).filter(|&k| k != Class::Separator);
-                }
-            });
+        let class_bits =
+            |k: Class| (Self::CLASSES.iter().position(|&x| x == k).unwrap_or(0) as u16) << 8;
+        if matches!(class, Class::Separator | Class::Ignorable) {
+            return CharInfo(class_bits(class)); // flags unset: the slow, general path is taken
         }
-        let class = class.unwrap_or(raw);
-        // Stable: NFKC, lowercase, not ς, not ignorable, no Vietnamese tone mark inside.
+        let mut first = None;
+        decompose_compatible(c, |d| {
+            first = first.or(Some(raw_class(d)).filter(|&k| k != Class::Separator));
+        });
+        class = first.unwrap_or(class);
         let (mut tone, mut marks, mut folded) = (false, false, false);
         decompose_canonical(c, |d| {
             tone |= TONE_MARKS.contains(&d);
             marks |= is_combining_mark(d);
             folded |= FOLDED.iter().any(|&(from, _)| from == d);
         });
-        let stable = raw != Class::Ignorable
-            && is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes
-            && c.to_lowercase().eq([c])
-            && c != 'ς'
-            && !tone;
-        let mut bits = canonical_combining_class(c) as u16;
-        bits |= (Self::CLASSES.iter().position(|&k| k == class).unwrap_or(0) as u16) << 8;
-        if stable {
-            bits |= Self::STABLE;
-            if !marks && !folded {
-                bits |= Self::STABLE_FOLDED;
-            }
-        }
+        let lowercase = c.to_lowercase().eq([c]) && c != 'ς';
+        let nfkc = is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes;
+        let stable = nfkc && lowercase && !tone;
+        let mut bits = canonical_combining_class(c) as u16 | class_bits(class);
+        bits |= if lowercase { Self::LOWERCASE } else { 0 };
+        bits |= if stable { Self::STABLE } else { 0 };
+        bits |= if stable && !marks && !folded {
+            Self::STABLE_FOLDED
+        } else {
+            0
+        };
         CharInfo(bits)
     }
 
@@ -107,16 +110,21 @@ impl CharInfo {
         self.0 as u8
     }
 
-    /// Whether `normalize_token` maps this character to itself in any context where the
-    /// characters before it are stable too and combining classes do not decrease.
+    /// Lowercasing (with `ς` → `σ`) leaves the character alone.
+    pub(crate) fn lowercase(self) -> bool {
+        self.0 & Self::LOWERCASE != 0
+    }
+
+    /// `normalize_token` leaves the character alone (NFKC, lowercase, no Vietnamese tone mark,
+    /// and with `fold` no mark and nothing of `FOLDED`), as long as the characters around it are
+    /// stable too and combining classes do not decrease.
     pub(crate) fn stable(self, fold: bool) -> bool {
-        self.0
-            & if fold {
-                Self::STABLE_FOLDED
-            } else {
-                Self::STABLE
-            }
-            != 0
+        let flag = if fold {
+            Self::STABLE_FOLDED
+        } else {
+            Self::STABLE
+        };
+        self.0 & flag != 0
     }
 }
 

@@ -113,6 +113,9 @@ pub struct DocumentLine {
     /// Metadata.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lang: Option<String>,
+    /// Cues found in the text (`trace` only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cues: Vec<CueLine>,
 }
 
 /// A related pair (one line of `--pairs`).
@@ -152,6 +155,114 @@ pub struct PairLine {
     pub tokens_b: usize,
     /// Candidate generators that proposed the pair.
     pub sources: Vec<String>,
+    /// Aligned passages (`trace` only), in order of their position in A.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub passages: Vec<PassageLine>,
+    /// Share of A's tokens inside aligned passages (`trace` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passage_coverage_a: Option<f64>,
+    /// Share of B's tokens inside aligned passages (`trace` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passage_coverage_b: Option<f64>,
+    /// Who derives from whom, with the evidence (`trace` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direction: Option<DirectionLine>,
+}
+
+/// A half-open range `start..end`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Span {
+    /// First position.
+    pub start: usize,
+    /// One past the last position.
+    pub end: usize,
+}
+
+/// One aligned passage of a pair.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PassageLine {
+    /// Character offsets (Unicode scalar values) into A's original text.
+    pub a: Span,
+    /// Character offsets into B's original text.
+    pub b: Span,
+    /// Byte offsets into A's original text (UTF-8).
+    pub a_bytes: Span,
+    /// Byte offsets into B's original text.
+    pub b_bytes: Span,
+    /// Token count on A's side.
+    pub tokens_a: u32,
+    /// Token count on B's side.
+    pub tokens_b: u32,
+    /// Tokens inside exact runs.
+    pub matched_tokens: u32,
+    /// 1.0 for a verbatim passage; lower when small edits were merged across.
+    pub exactness: f64,
+    /// `"caption"` (a photo caption or credit line) or `"boilerplate"` (recurs across many
+    /// documents of the corpus): weak evidence of reuse on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub boilerplate: Option<String>,
+}
+
+/// The direction verdict of a pair.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct DirectionLine {
+    /// `"a->b"` (B derives from A), `"b->a"`, `"common-source"` (both derive from one source,
+    /// neither from the other) or `"undetermined"`.
+    pub verdict: String,
+    /// 0..1: how much the evidence supports the verdict over the alternatives.
+    pub confidence: f64,
+    /// Every piece of evidence considered, for and against.
+    pub evidence: Vec<EvidenceLine>,
+}
+
+/// One piece of evidence.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct EvidenceLine {
+    /// Machine name of the signal: `published-earlier`, `credits-source`, `containment`,
+    /// `wraps`, `passage-order`, `shared-credit`, `own-material`, `caption-only`, ...
+    pub signal: String,
+    /// What it supports: `"a->b"`, `"b->a"`, `"common-source"`, or `"none"` (context).
+    pub favors: String,
+    /// Strength, 0..1.
+    pub weight: f64,
+    /// A plain-language sentence a person can check against the texts.
+    pub reason: String,
+}
+
+/// A cue found in a document's text.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CueLine {
+    /// `date`, `credit`, `photo-credit`, `outlet-tag`, `byline`, `sign-off`.
+    pub kind: String,
+    /// Character offsets into the original text.
+    pub span: Span,
+    /// The text as found.
+    pub text: String,
+    /// The source named (canonical agency name when known).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// A normalized value (dates: `YYYY-MM-DD`, `MM-DD` or `YYYY-MM-DDTHH:MM`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+/// One edge of a family's stemma (also one line of `--stemma`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct StemmaEdgeLine {
+    /// Family id.
+    pub family: String,
+    /// The parent: a document id, `external:<name>` for a source outside the corpus, or
+    /// `null` for a root.
+    pub parent: Option<String>,
+    /// The child document id.
+    pub child: String,
+    /// `copy`, `excerpt`, `partial-reuse`, `rewrite`, `credited-external-source`,
+    /// `common-source` or `root`.
+    pub kind: String,
+    /// 0..1.
+    pub confidence: f64,
+    /// The evidence for this edge.
+    pub evidence: Vec<EvidenceLine>,
 }
 
 /// A pair inside a family.
@@ -177,6 +288,9 @@ pub struct FamilyLine {
     /// Pairs inside the family.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pairs: Vec<FamilyPair>,
+    /// The family's stemma (`trace` only): one edge per member.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stemma: Vec<StemmaEdgeLine>,
 }
 
 /// Candidate counters.
@@ -230,6 +344,7 @@ pub fn build(
                 title: doc.meta.title.clone(),
                 published_at: doc.meta.published_at.clone(),
                 lang: doc.meta.lang.clone(),
+                cues: Vec::new(),
             }
         })
         .collect();
@@ -252,6 +367,7 @@ pub fn build(
                     }
                 })
                 .collect(),
+            stemma: Vec::new(),
         })
         .collect();
     let s = &analysis.stats;
@@ -301,6 +417,10 @@ fn pair_line(analysis: &Analysis, p: &Pair) -> PairLine {
         tokens_a: f.tokens_a,
         tokens_b: f.tokens_b,
         sources: p.sources.names().into_iter().map(String::from).collect(),
+        passages: Vec::new(),
+        passage_coverage_a: None,
+        passage_coverage_b: None,
+        direction: None,
     }
 }
 

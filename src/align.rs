@@ -326,7 +326,7 @@ impl Taken {
         self.0
             .range(..end)
             .next_back()
-            .map_or(true, |(_, &e)| e <= start)
+            .is_none_or(|(_, &e)| e <= start)
     }
 }
 

@@ -245,6 +245,11 @@ pub struct Config {
     /// Under the strict policy, two documents without a relation still count as linked when they
     /// share at least this many shingles. Default 3.
     pub family_min_shared_shingles: usize,
+    /// At most this many aligned passages are reported per pair (the longest). Default 500.
+    pub max_passages_per_pair: usize,
+    /// Passages shorter than this (tokens) are reported but do not count as evidence of
+    /// direction: short shared runs are mostly names and set phrases. Default 12.
+    pub min_evidence_passage_tokens: usize,
 }
 
 impl Default for Config {
@@ -261,6 +266,8 @@ impl Default for Config {
             family_policy: FamilyPolicy::Strict,
             max_family_size: 1000,
             family_min_shared_shingles: 3,
+            max_passages_per_pair: 500,
+            min_evidence_passage_tokens: 12,
         }
     }
 }
@@ -307,6 +314,12 @@ impl Config {
             return Err(Error::Config {
                 setting: "simhash_max_distance",
                 problem: "must be at most 16".into(),
+            });
+        }
+        if self.max_passages_per_pair == 0 {
+            return Err(Error::Config {
+                setting: "max_passages_per_pair",
+                problem: "must be at least 1".into(),
             });
         }
         if self.max_family_size < 2 {

@@ -42,6 +42,7 @@ pub mod hash;
 pub mod output;
 pub mod pipeline;
 pub mod profile;
+pub mod provenance;
 pub mod relate;
 pub mod report;
 pub mod shingle;

@@ -237,10 +237,7 @@ pub fn analyze(docs: &[Document], config: &Config, progress: &dyn Progress) -> R
 }
 
 /// Candidate pairs from the three generators, merged and sorted, with their sources.
-pub fn find_candidates(
-    profiles: &[Profile],
-    config: &Config,
-) -> Result<(Vec<Candidate>, Stats)> {
+pub fn find_candidates(profiles: &[Profile], config: &Config) -> Result<(Vec<Candidate>, Stats)> {
     let mut stats = Stats::default();
     let num_perm = config.fingerprint.num_perm;
     let params = match config.banding {
@@ -348,12 +345,18 @@ fn verify(
 /// The token bigrams found in more than `max_df` documents, sorted: boilerplate for the
 /// rewrite signal (function-word pairs, template phrases). Bigrams are counted once per document.
 pub fn common_bigrams(texts: &[&str], profiler: &Profiler, max_df: usize) -> Vec<u64> {
+    common_kgrams(texts, profiler, 2, max_df)
+}
+
+/// The token k-grams found in more than `max_df` documents of `texts`, sorted (each counted
+/// once per document). Empty when there are no more than `max_df` documents.
+pub fn common_kgrams(texts: &[&str], profiler: &Profiler, k: usize, max_df: usize) -> Vec<u64> {
     if texts.len() <= max_df {
         return Vec::new();
     }
     let mut all: Vec<u64> = texts
         .par_iter()
-        .flat_map_iter(|t| profiler.bigrams(t))
+        .flat_map_iter(|t| profiler.kgram_set(t, k))
         .collect();
     all.par_sort_unstable();
     let mut common = Vec::new();

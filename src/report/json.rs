@@ -450,3 +450,136 @@ pub fn family_lines(report: &Report) -> Vec<FamilyLine> {
         })
         .collect()
 }
+
+/// Character offsets for byte offsets of one text, without rescanning it for every lookup:
+/// checkpoints every 4 KiB, then a count within the block.
+pub struct CharIndex<'a> {
+    text: &'a str,
+    checkpoints: Vec<(usize, usize)>,
+}
+
+impl<'a> CharIndex<'a> {
+    const STEP: usize = 4096;
+
+    /// Indexes `text`.
+    pub fn new(text: &'a str) -> Self {
+        let mut checkpoints = vec![(0, 0)];
+        let mut next = Self::STEP;
+        for (chars, (i, _)) in text.char_indices().enumerate() {
+            if i >= next {
+                checkpoints.push((i, chars));
+                next = i + Self::STEP;
+            }
+        }
+        CharIndex { text, checkpoints }
+    }
+
+    /// The character offset of byte offset `byte` (a char boundary).
+    pub fn char_at(&self, byte: usize) -> usize {
+        let k = self.checkpoints.partition_point(|&(b, _)| b <= byte) - 1;
+        let (b0, c0) = self.checkpoints[k];
+        c0 + self.text[b0..byte].chars().count()
+    }
+}
+
+/// Adds what `trace` computed to a report built by [`build`] from the same analysis.
+/// `texts[i]` is the text of `analysis.documents[i]`.
+pub fn add_trace(
+    report: &mut Report,
+    analysis: &Analysis,
+    prov: &crate::provenance::Provenance,
+    texts: &[&str],
+) {
+    use crate::provenance::stemma::Parent;
+    let index: Vec<CharIndex> = texts.iter().map(|t| CharIndex::new(t)).collect();
+    let span = |d: u32, r: crate::align::Range32| Span {
+        start: index[d as usize].char_at(r.start as usize),
+        end: index[d as usize].char_at(r.end as usize),
+    };
+    let evidence = |e: &crate::provenance::direction::Evidence| EvidenceLine {
+        signal: e.signal.to_string(),
+        favors: e.favors.as_str().to_string(),
+        weight: round4(e.weight),
+        reason: e.reason.clone(),
+    };
+    for (line, (p, t)) in report
+        .pairs
+        .iter_mut()
+        .zip(analysis.pairs.iter().zip(&prov.pairs))
+    {
+        line.passages = t
+            .alignment
+            .passages
+            .iter()
+            .zip(&t.marks)
+            .map(|(ps, mark)| PassageLine {
+                a: span(p.a, ps.a_bytes),
+                b: span(p.b, ps.b_bytes),
+                a_bytes: Span {
+                    start: ps.a_bytes.start as usize,
+                    end: ps.a_bytes.end as usize,
+                },
+                b_bytes: Span {
+                    start: ps.b_bytes.start as usize,
+                    end: ps.b_bytes.end as usize,
+                },
+                tokens_a: ps.a_tokens.end - ps.a_tokens.start,
+                tokens_b: ps.b_tokens.end - ps.b_tokens.start,
+                matched_tokens: ps.matched_tokens,
+                exactness: round4(ps.exactness),
+                boilerplate: mark.map(|m| m.as_str().to_string()),
+            })
+            .collect();
+        line.passage_coverage_a = Some(round4(t.alignment.coverage_a));
+        line.passage_coverage_b = Some(round4(t.alignment.coverage_b));
+        line.direction = Some(DirectionLine {
+            verdict: t.direction.verdict.as_str().to_string(),
+            confidence: round4(t.direction.confidence),
+            evidence: t.direction.evidence.iter().map(evidence).collect(),
+        });
+    }
+    for (i, (doc, cues)) in report.documents.iter_mut().zip(&prov.cues).enumerate() {
+        doc.cues = cues
+            .iter()
+            .map(|c| CueLine {
+                kind: serde_json::to_value(&c.kind)
+                    .ok()
+                    .and_then(|v| v.as_str().map(String::from))
+                    .unwrap_or_default(),
+                span: Span {
+                    start: index[i].char_at(c.start),
+                    end: index[i].char_at(c.end),
+                },
+                text: c.text.clone(),
+                source: c.source.clone(),
+                value: c.value.clone(),
+            })
+            .collect();
+    }
+    for (family, edges) in report.families.iter_mut().zip(&prov.stemmas) {
+        family.stemma = edges
+            .iter()
+            .map(|e| StemmaEdgeLine {
+                family: family.family.clone(),
+                parent: match &e.parent {
+                    Parent::Root => None,
+                    Parent::Document(d) => Some(analysis.documents[*d as usize].id.clone()),
+                    Parent::External(name) => Some(format!("external:{name}")),
+                },
+                child: analysis.documents[e.child as usize].id.clone(),
+                kind: e.kind.as_str().to_string(),
+                confidence: round4(e.confidence),
+                evidence: e.evidence.iter().map(evidence).collect(),
+            })
+            .collect();
+    }
+}
+
+/// The `--stemma` lines: every family's edges.
+pub fn stemma_lines(report: &Report) -> Vec<StemmaEdgeLine> {
+    report
+        .families
+        .iter()
+        .flat_map(|f| f.stemma.iter().cloned())
+        .collect()
+}

@@ -113,3 +113,62 @@ fn pair_line(out: &mut String, p: &super::json::PairLine) {
         p.longest_run_tokens
     );
 }
+
+/// The `trace` summary: the scan summary, then each family's stemma with its evidence and the
+/// direction verdict of every pair.
+pub fn trace_summary(report: &Report) -> String {
+    let mut out = summary(report);
+    for f in &report.families {
+        if f.stemma.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\nstemma of family {}:", f.family);
+        for e in &f.stemma {
+            let parent = e
+                .parent
+                .as_deref()
+                .map(terminal_safe)
+                .unwrap_or("(none: a root)".into());
+            let _ = writeln!(
+                out,
+                "  {} <- {}  [{}, confidence {:.2}]",
+                terminal_safe(&e.child),
+                parent,
+                e.kind,
+                e.confidence
+            );
+            for ev in e
+                .evidence
+                .iter()
+                .filter(|ev| ev.weight > 0.0 || e.evidence.len() == 1)
+                .take(4)
+            {
+                let _ = writeln!(out, "      - {}", terminal_safe(&ev.reason));
+            }
+        }
+        for fp in &f.pairs {
+            let Some(p) = report.pairs.iter().find(|p| p.a == fp.a && p.b == fp.b) else {
+                continue;
+            };
+            let Some(d) = &p.direction else { continue };
+            let weak = p
+                .passages
+                .iter()
+                .filter(|ps| ps.boilerplate.is_some())
+                .count();
+            let _ = writeln!(
+                out,
+                "  {} ~ {}: {} passages ({} caption/boilerplate), coverage {:.0}% / {:.0}%, direction {} (confidence {:.2})",
+                terminal_safe(&p.a),
+                terminal_safe(&p.b),
+                p.passages.len(),
+                weak,
+                p.passage_coverage_a.unwrap_or(0.0) * 100.0,
+                p.passage_coverage_b.unwrap_or(0.0) * 100.0,
+                d.verdict,
+                d.confidence
+            );
+        }
+    }
+    out
+}

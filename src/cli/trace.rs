@@ -1,0 +1,131 @@
+//! `stemma trace`: everything `scan` does, plus aligned passages, cues, direction evidence and
+//! a stemma per family; text summary on stdout and reports on request.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::Args;
+
+use stemma::config::FamilyPolicy;
+use stemma::corpus::read_inputs;
+use stemma::output::write_atomic;
+use stemma::provenance::cues::{Agency, AgencyTable};
+use stemma::report::json::{
+    add_trace, build, family_lines, stemma_lines, write_jsonl, write_report, InputSummary,
+};
+use stemma::report::text::trace_summary;
+
+use super::progress::Bar;
+use super::{InputArgs, MatchArgs};
+
+/// Arguments of `stemma trace`.
+#[derive(Debug, Args)]
+pub struct TraceArgs {
+    /// Files, directories (.txt/.md, recursive), JSONL files (.jsonl, .jsonl.gz, .jsonl.zst),
+    /// or `-` for JSONL on standard input.
+    #[arg(required = true, value_name = "INPUT")]
+    inputs: Vec<PathBuf>,
+    /// Write the full report as JSON (schema stemma.analysis v1, with passages, cues, stemmas).
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Write one JSON line per related pair, with its passages (character offsets).
+    #[arg(long, value_name = "FILE")]
+    pairs: Option<PathBuf>,
+    /// Write one JSON line per family.
+    #[arg(long, value_name = "FILE")]
+    families: Option<PathBuf>,
+    /// Write one JSON line per stemma edge (parent `external:<name>` for outside sources, null
+    /// for a root).
+    #[arg(long, value_name = "FILE")]
+    stemma: Option<PathBuf>,
+    /// Write a Markdown report.
+    #[arg(long, value_name = "FILE")]
+    markdown: Option<PathBuf>,
+    /// Write a self-contained HTML report (side-by-side passages, stemma graphs).
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
+    /// Write the stemmas as a Graphviz DOT graph.
+    #[arg(long, value_name = "FILE")]
+    dot: Option<PathBuf>,
+    /// Extra agencies: a JSON file with a list of {"name": ..., "aliases": [...]}, added to the
+    /// built-in table so credits resolve to one source.
+    #[arg(long, value_name = "FILE")]
+    agencies: Option<PathBuf>,
+    /// How relations become families: strict (no chaining of unrelated texts) or connected.
+    #[arg(long, default_value = "strict", value_name = "POLICY")]
+    family_policy: FamilyPolicy,
+    /// Do not print the summary.
+    #[arg(long, short)]
+    quiet: bool,
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    matching: MatchArgs,
+}
+
+/// Runs `stemma trace`.
+pub fn run(args: TraceArgs) -> Result<i32> {
+    args.matching.init_threads()?;
+    let mut config = args.matching.config()?;
+    config.family_policy = args.family_policy;
+    let mut agencies = AgencyTable::builtin();
+    if let Some(path) = &args.agencies {
+        let raw = std::fs::read(path)
+            .with_context(|| format!("{}: cannot read the agency table", path.display()))?;
+        let extra: Vec<Agency> = serde_json::from_slice(&raw).with_context(|| {
+            format!(
+                "{}: not a JSON list of {{\"name\": ..., \"aliases\": [...]}} objects",
+                path.display()
+            )
+        })?;
+        agencies = agencies.with_extra(extra);
+    }
+    let read = read_inputs(&args.inputs, &args.input.read_options())?;
+    let bar = Bar::new(!args.quiet);
+    let analysis = stemma::analyze(&read.documents, &config, &bar)?;
+    let provenance = stemma::provenance::trace(&read.documents, &analysis, &config, &agencies);
+    let inputs = InputSummary {
+        documents: read.documents.len(),
+        files_read: read.files_read,
+        skipped_files: read.skipped_files,
+        bad_records: read.bad_records,
+        truncated: read.truncated,
+        warnings: read.warnings.clone(),
+    };
+    let texts: Vec<&str> = analysis
+        .documents
+        .iter()
+        .map(|d| read.documents[d.input_index].text.as_str())
+        .collect();
+    let mut report = build("trace", &analysis, &read.documents, &config, inputs);
+    add_trace(&mut report, &analysis, &provenance, &texts);
+    for w in &read.warnings {
+        eprintln!("stemma: warning: {}", stemma::report::terminal_safe(w));
+    }
+    if let Some(path) = &args.json {
+        write_atomic(path, |w| write_report(&report, w))?;
+    }
+    if let Some(path) = &args.pairs {
+        write_atomic(path, |w| write_jsonl(&report.pairs, w))?;
+    }
+    if let Some(path) = &args.families {
+        write_atomic(path, |w| write_jsonl(&family_lines(&report), w))?;
+    }
+    if let Some(path) = &args.stemma {
+        write_atomic(path, |w| write_jsonl(&stemma_lines(&report), w))?;
+    }
+    super::write_renderings(
+        &report,
+        &texts,
+        args.markdown.as_deref(),
+        args.html.as_deref(),
+        args.dot.as_deref(),
+    )?;
+    if !args.quiet {
+        let mut out = std::io::stdout().lock();
+        out.write_all(trace_summary(&report).as_bytes())?;
+        out.flush()?;
+    }
+    Ok(0)
+}

@@ -1,0 +1,333 @@
+//! Provenance: aligned passages, cues in the text, direction evidence and the stemma of every
+//! family. Builds on a finished [`Analysis`]; pure (documents in, [`Provenance`] out).
+//!
+//! Per related pair: the two texts are aligned ([`crate::align`]); passages lying on a
+//! photo-caption line are marked `caption`, passages made of k-grams found in more than
+//! `max_df` documents are marked `boilerplate` (both weigh little); direction evidence is
+//! weighed ([`direction`]) on the substantive passages only: not marked, and at least
+//! `min_evidence_passage_tokens` long (shorter shared runs are mostly names and set phrases of
+//! the event). Per family: the stemma ([`stemma`]).
+
+pub mod cues;
+pub mod direction;
+pub mod stemma;
+
+use rayon::prelude::*;
+
+use crate::align::{align, AlignParams, Alignment};
+use crate::config::Config;
+use crate::corpus::Document;
+use crate::pipeline::{common_kgrams, Analysis};
+use crate::profile::{Profiler, TokenView};
+use cues::{find_cues, AgencyTable, Cue, CueKind};
+use direction::{direction, Credit, Direction, DocFacts, PairFacts};
+use stemma::{Member, PairDirection, StemmaEdge};
+
+/// How a passage is discounted as evidence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PassageMark {
+    /// It lies on a photo-caption or credit line.
+    Caption,
+    /// Its text recurs across many documents of the corpus.
+    Boilerplate,
+}
+
+impl PassageMark {
+    /// `caption` or `boilerplate`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PassageMark::Caption => "caption",
+            PassageMark::Boilerplate => "boilerplate",
+        }
+    }
+}
+
+/// The trace of one related pair (same index as in [`Analysis::pairs`]).
+#[derive(Debug, Clone)]
+pub struct PairTrace {
+    /// Aligned passages and coverage.
+    pub alignment: Alignment,
+    /// One mark (or none) per passage.
+    pub marks: Vec<Option<PassageMark>>,
+    /// Who derives from whom.
+    pub direction: Direction,
+}
+
+/// Everything `trace` adds to an analysis.
+#[derive(Debug, Clone)]
+pub struct Provenance {
+    /// Cues per document (same order as [`Analysis::documents`]).
+    pub cues: Vec<Vec<Cue>>,
+    /// Facts per document used as evidence (outlet, date, credits).
+    pub facts: Vec<DocFacts>,
+    /// Per related pair.
+    pub pairs: Vec<PairTrace>,
+    /// Per family: one edge per member.
+    pub stemmas: Vec<Vec<StemmaEdge>>,
+}
+
+/// Traces every related pair and family of `analysis` (computed on the same `docs`).
+pub fn trace(
+    docs: &[Document],
+    analysis: &Analysis,
+    config: &Config,
+    agencies: &AgencyTable,
+) -> Provenance {
+    let texts: Vec<&str> = analysis
+        .documents
+        .iter()
+        .map(|d| docs[d.input_index].text.as_str())
+        .collect();
+    let cues: Vec<Vec<Cue>> = texts.par_iter().map(|t| find_cues(t, agencies)).collect();
+    let facts: Vec<DocFacts> = analysis
+        .documents
+        .iter()
+        .zip(&cues)
+        .map(|(d, c)| doc_facts(&docs[d.input_index], d.tokens, c, agencies))
+        .collect();
+
+    let profiler = Profiler::new(&config.fingerprint);
+    let params = AlignParams {
+        max_passages: config.max_passages_per_pair,
+        ..AlignParams::default()
+    };
+    let common = common_kgrams(&texts, &profiler, params.seed_k, config.max_df);
+    let mut involved: Vec<u32> = analysis.pairs.iter().flat_map(|p| [p.a, p.b]).collect();
+    involved.sort_unstable();
+    involved.dedup();
+    let views: Vec<TokenView> = involved
+        .par_iter()
+        .map(|&d| profiler.view(texts[d as usize]))
+        .collect();
+    let view = |d: u32| &views[involved.binary_search(&d).expect("involved")];
+
+    let pairs: Vec<PairTrace> = analysis
+        .pairs
+        .par_iter()
+        .map(|p| {
+            let (va, vb) = (view(p.a), view(p.b));
+            let alignment = align(&va.tokens, &vb.tokens, &params);
+            let marks: Vec<Option<PassageMark>> = alignment
+                .passages
+                .iter()
+                .map(|ps| {
+                    let on_caption = |text: &str, cues: &[Cue], start: u32, end: u32| {
+                        caption_line(text, cues, start as usize, end as usize)
+                    };
+                    if on_caption(
+                        texts[p.a as usize],
+                        &cues[p.a as usize],
+                        ps.a_bytes.start,
+                        ps.a_bytes.end,
+                    ) || on_caption(
+                        texts[p.b as usize],
+                        &cues[p.b as usize],
+                        ps.b_bytes.start,
+                        ps.b_bytes.end,
+                    ) {
+                        Some(PassageMark::Caption)
+                    } else if is_boilerplate(
+                        va,
+                        ps.a_tokens.start as usize,
+                        ps.a_tokens.end as usize,
+                        params.seed_k,
+                        &common,
+                        &profiler,
+                    ) {
+                        Some(PassageMark::Boilerplate)
+                    } else {
+                        None
+                    }
+                })
+                .collect();
+            let pf = pair_facts(
+                p,
+                &alignment,
+                &marks,
+                va.tokens.len(),
+                vb.tokens.len(),
+                config.min_evidence_passage_tokens,
+            );
+            let direction = direction(&facts[p.a as usize], &facts[p.b as usize], &pf);
+            PairTrace {
+                alignment,
+                marks,
+                direction,
+            }
+        })
+        .collect();
+
+    let stemmas = analysis
+        .families
+        .iter()
+        .map(|f| {
+            let members: Vec<Member> = f
+                .members
+                .iter()
+                .map(|&d| Member {
+                    doc: d,
+                    facts: facts[d as usize].clone(),
+                })
+                .collect();
+            let dirs: Vec<PairDirection> = f
+                .pairs
+                .iter()
+                .map(|&i| PairDirection {
+                    a: analysis.pairs[i].a,
+                    b: analysis.pairs[i].b,
+                    relation: analysis.pairs[i].relation,
+                    direction: pairs[i].direction.clone(),
+                })
+                .collect();
+            stemma::build(&members, &dirs)
+        })
+        .collect();
+    Provenance {
+        cues,
+        facts,
+        pairs,
+        stemmas,
+    }
+}
+
+/// Outlet, date and credits of a document: metadata wins over cues in the text.
+fn doc_facts(doc: &Document, tokens: usize, cues: &[Cue], agencies: &AgencyTable) -> DocFacts {
+    let resolve = |s: &str| {
+        agencies
+            .resolve(s)
+            .map(str::to_string)
+            .unwrap_or_else(|| s.trim().to_string())
+    };
+    let outlet = doc.meta.outlet.as_deref().map(resolve).or_else(|| {
+        cues.iter()
+            .find(|c| c.kind == CueKind::OutletTag)
+            .and_then(|c| c.source.as_deref().map(resolve))
+    });
+    let published = doc
+        .meta
+        .published_at
+        .as_deref()
+        .filter(|d| is_iso_date(d))
+        .map(|d| d.get(..16).unwrap_or(d).replace(' ', "T"))
+        .or_else(|| {
+            // The most precise full date found in the text.
+            cues.iter()
+                .filter(|c| c.kind == CueKind::Date)
+                .filter_map(|c| c.value.clone())
+                .filter(|v| is_iso_date(v))
+                .max_by_key(|v| v.len())
+        });
+    let mut credits: Vec<Credit> = Vec::new();
+    for c in cues {
+        let photo_only = match c.kind {
+            CueKind::Credit | CueKind::SignOff => false,
+            CueKind::PhotoCredit => true,
+            _ => continue,
+        };
+        let Some(source) = &c.source else { continue };
+        match credits
+            .iter_mut()
+            .find(|x| x.source.eq_ignore_ascii_case(source))
+        {
+            Some(x) if x.photo_only && !photo_only => {
+                *x = Credit {
+                    source: source.clone(),
+                    text: c.text.clone(),
+                    photo_only,
+                };
+            }
+            Some(_) => {}
+            None => credits.push(Credit {
+                source: source.clone(),
+                text: c.text.clone(),
+                photo_only,
+            }),
+        }
+    }
+    DocFacts {
+        id: doc.id.clone(),
+        outlet,
+        published,
+        credits,
+        tokens,
+    }
+}
+
+fn is_iso_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 10
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..7].iter().all(u8::is_ascii_digit)
+        && b[7] == b'-'
+        && b[8..10].iter().all(u8::is_ascii_digit)
+}
+
+/// True when `start..end` (bytes) lies on a line that carries a photo credit.
+fn caption_line(text: &str, cues: &[Cue], start: usize, end: usize) -> bool {
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+    cues.iter()
+        .any(|c| c.kind == CueKind::PhotoCredit && c.start >= line_start && c.end <= line_end)
+}
+
+/// True when most k-grams of tokens `start..end` of `view` are common across the corpus.
+fn is_boilerplate(
+    view: &TokenView,
+    start: usize,
+    end: usize,
+    k: usize,
+    common: &[u64],
+    profiler: &Profiler,
+) -> bool {
+    if common.is_empty() || end < start + k {
+        return false;
+    }
+    let hashes: Vec<u64> = view.tokens[start..end].iter().map(|t| t.hash).collect();
+    let mut kgrams = Vec::new();
+    crate::shingle::shingle_hashes(&hashes, k, profiler.params().seed, &mut kgrams);
+    let n_common = kgrams
+        .iter()
+        .filter(|h| common.binary_search(h).is_ok())
+        .count();
+    n_common * 2 > kgrams.len()
+}
+
+fn pair_facts(
+    p: &crate::pipeline::Pair,
+    alignment: &Alignment,
+    marks: &[Option<PassageMark>],
+    tokens_a: usize,
+    tokens_b: usize,
+    min_tokens: usize,
+) -> PairFacts {
+    let substantive: Vec<_> = alignment
+        .passages
+        .iter()
+        .zip(marks)
+        .filter(|(ps, m)| {
+            m.is_none()
+                && (ps.a_tokens.end - ps.a_tokens.start).min(ps.b_tokens.end - ps.b_tokens.start)
+                    as usize
+                    >= min_tokens
+        })
+        .map(|(ps, _)| ps)
+        .collect();
+    let covered = |f: &dyn Fn(&crate::align::Passage) -> u32| {
+        substantive.iter().map(|ps| f(ps) as usize).sum::<usize>()
+    };
+    let ratio = |n: usize, d: usize| if d == 0 { 0.0 } else { n as f64 / d as f64 };
+    let mut by_a = substantive.clone();
+    by_a.sort_by_key(|ps| ps.a_tokens.start);
+    PairFacts {
+        containment_a_in_b: p.figures.containment_a_in_b,
+        containment_b_in_a: p.figures.containment_b_in_a,
+        coverage_a: ratio(covered(&|ps| ps.a_tokens.end - ps.a_tokens.start), tokens_a),
+        coverage_b: ratio(covered(&|ps| ps.b_tokens.end - ps.b_tokens.start), tokens_b),
+        substantive_passages: substantive.len(),
+        weak_passages: marks.iter().filter(|m| m.is_some()).count(),
+        in_order: by_a
+            .windows(2)
+            .all(|w| w[0].b_tokens.start < w[1].b_tokens.start),
+    }
+}

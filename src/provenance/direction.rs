@@ -152,7 +152,7 @@ pub fn direction(a: &DocFacts, b: &DocFacts, p: &PairFacts) -> Direction {
     credits(a, b, &mut ev);
     containment(a, b, p, &mut ev);
     own_material(a, b, p, &mut ev);
-    if p.substantive_passages > 0 {
+    if p.substantive_passages > 1 {
         let order = if p.in_order {
             "in the same order"
         } else {
@@ -167,7 +167,7 @@ pub fn direction(a: &DocFacts, b: &DocFacts, p: &PairFacts) -> Direction {
                 p.substantive_passages
             ),
         });
-    } else if p.weak_passages > 0 {
+    } else if p.substantive_passages == 0 && p.weak_passages > 0 {
         ev.push(Evidence {
             signal: "caption-only",
             favors: Favors::Context,
@@ -193,7 +193,10 @@ pub fn direction(a: &DocFacts, b: &DocFacts, p: &PairFacts) -> Direction {
     if p.substantive_passages == 0 {
         confidence *= 0.5;
     }
-    let verdict = if best.1 >= MIN_SUPPORT && best.1 - second >= MIN_MARGIN {
+    // Thin (little support), close (small margin) or conflicting (the runner-up has half the
+    // support of the best) evidence gives no verdict.
+    let verdict = if best.1 >= MIN_SUPPORT && best.1 - second >= MIN_MARGIN && second < 0.5 * best.1
+    {
         best.0
     } else {
         Verdict::Undetermined

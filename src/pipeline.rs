@@ -387,3 +387,115 @@ fn strength(p: &Pair) -> f64 {
             .max(p.figures.containment_b_in_a)
             .min(0.999)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::json::{build, write_report, InputSummary};
+    use proptest::prelude::*;
+
+    /// A small corpus with planted reuse: sources, copies, excerpts and mixtures.
+    fn corpus(seed: u64, n_sources: usize, ops: &[(u8, usize, usize)]) -> Vec<Document> {
+        let mut g = crate::hash::SplitMix64::new(seed);
+        let vocab: Vec<String> = (0..300).map(|i| format!("w{i}")).collect();
+        let sources: Vec<Vec<String>> = (0..n_sources)
+            .map(|_| {
+                (0..120)
+                    .map(|_| vocab[(g.next() % 300) as usize].clone())
+                    .collect()
+            })
+            .collect();
+        let mut docs: Vec<Document> = sources
+            .iter()
+            .enumerate()
+            .map(|(i, s)| Document::new(format!("src{i}"), s.join(" ")))
+            .collect();
+        for (j, &(op, x, y)) in ops.iter().enumerate() {
+            let (a, b) = (&sources[x % n_sources], &sources[y % n_sources]);
+            let text = match op % 3 {
+                0 => a.join(" "),
+                1 => a[..60].join(" "),
+                _ => format!("{} {}", a[..60].join(" "), b[60..].join(" ")),
+            };
+            docs.push(Document::new(format!("doc{j}"), text));
+        }
+        docs
+    }
+
+    fn report_bytes(docs: &[Document], threads: usize) -> Vec<u8> {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let config = Config::default();
+        let analysis = pool.install(|| analyze(docs, &config, &Silent)).unwrap();
+        let report = build("scan", &analysis, docs, &config, InputSummary::default());
+        let mut out = Vec::new();
+        write_report(&report, &mut out).unwrap();
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        #[test]
+        fn same_output_for_any_thread_count_and_input_order(
+            seed in any::<u64>(),
+            n_sources in 1usize..5,
+            ops in proptest::collection::vec((any::<u8>(), 0usize..5, 0usize..5), 0..8),
+            rotate in 0usize..16,
+        ) {
+            let docs = corpus(seed, n_sources, &ops);
+            let one = report_bytes(&docs, 1);
+            let mut shuffled = docs.clone();
+            let r = rotate % shuffled.len();
+            shuffled.rotate_left(r);
+            shuffled.reverse();
+            prop_assert_eq!(&one, &report_bytes(&shuffled, 3));
+            prop_assert_eq!(&one, &report_bytes(&docs, 2));
+        }
+
+        #[test]
+        fn json_report_round_trips(
+            seed in any::<u64>(),
+            ops in proptest::collection::vec((any::<u8>(), 0usize..3, 0usize..3), 0..6),
+        ) {
+            let docs = corpus(seed, 3, &ops);
+            let config = Config::default();
+            let analysis = analyze(&docs, &config, &Silent).unwrap();
+            let report = build("scan", &analysis, &docs, &config, InputSummary::default());
+            let mut out = Vec::new();
+            write_report(&report, &mut out).unwrap();
+            let back: crate::report::json::Report = serde_json::from_slice(&out).unwrap();
+            prop_assert_eq!(back, report);
+        }
+    }
+
+    #[test]
+    fn planted_reuse_is_found_with_the_right_relations() {
+        let docs = corpus(7, 2, &[(0, 0, 0), (1, 0, 0), (2, 0, 1)]);
+        let analysis = analyze(&docs, &Config::default(), &Silent).unwrap();
+        let rel = |a: &str, b: &str| {
+            let ia = analysis.documents.iter().position(|d| d.id == a).unwrap() as u32;
+            let ib = analysis.documents.iter().position(|d| d.id == b).unwrap() as u32;
+            analysis
+                .pairs
+                .iter()
+                .find(|p| (p.a, p.b) == (ia.min(ib), ia.max(ib)))
+                .map(|p| p.relation)
+        };
+        assert_eq!(rel("src0", "doc0"), Some(Relation::Duplicate));
+        assert_eq!(rel("src0", "doc1"), Some(Relation::Excerpt));
+        assert_eq!(rel("src0", "doc2"), Some(Relation::PartialReuse));
+        assert_eq!(rel("src1", "doc2"), Some(Relation::PartialReuse));
+        assert_eq!(rel("src0", "src1"), None);
+    }
+
+    #[test]
+    fn duplicate_ids_are_an_error_naming_both() {
+        let docs = vec![Document::new("x", "a b c"), Document::new("x", "d e f")];
+        let err = analyze(&docs, &Config::default(), &Silent)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("\"x\""), "{err}");
+    }
+}

@@ -1,6 +1,7 @@
 //! Command-line parsing and dispatch. One file per command; raw clap arguments are turned into
 //! a validated [`Config`] and read options once, here, before any work starts.
 
+mod compare;
 mod dedup;
 mod progress;
 mod scan;
@@ -30,6 +31,8 @@ enum Command {
     /// Everything scan does, plus aligned passages, cues, direction evidence and a stemma per
     /// family (who copied whom), with JSON, Markdown, HTML and DOT reports.
     Trace(trace::TraceArgs),
+    /// Two documents side by side: figures, relation, passages, cues, direction evidence.
+    Compare(compare::CompareArgs),
     /// Drop near-duplicate records from a JSONL corpus, keeping one per duplicate group.
     Dedup(dedup::DedupArgs),
 }
@@ -146,6 +149,7 @@ pub fn run() -> Result<i32> {
     match cli.command {
         Command::Scan(args) => scan::run(args),
         Command::Trace(args) => trace::run(args),
+        Command::Compare(args) => compare::run(args),
         Command::Dedup(args) => dedup::run(args),
     }
 }

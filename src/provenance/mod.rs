@@ -101,59 +101,35 @@ pub fn trace(
         .collect();
     let view = |d: u32| &views[involved.binary_search(&d).expect("involved")];
 
+    let ctx = PairContext {
+        profiler: &profiler,
+        params: &params,
+        common: &common,
+        config,
+    };
     let pairs: Vec<PairTrace> = analysis
         .pairs
         .par_iter()
         .map(|p| {
-            let (va, vb) = (view(p.a), view(p.b));
-            let alignment = align(&va.tokens, &vb.tokens, &params);
-            let marks: Vec<Option<PassageMark>> = alignment
-                .passages
-                .iter()
-                .map(|ps| {
-                    let on_caption = |text: &str, cues: &[Cue], start: u32, end: u32| {
-                        caption_line(text, cues, start as usize, end as usize)
-                    };
-                    if on_caption(
-                        texts[p.a as usize],
-                        &cues[p.a as usize],
-                        ps.a_bytes.start,
-                        ps.a_bytes.end,
-                    ) || on_caption(
-                        texts[p.b as usize],
-                        &cues[p.b as usize],
-                        ps.b_bytes.start,
-                        ps.b_bytes.end,
-                    ) {
-                        Some(PassageMark::Caption)
-                    } else if is_boilerplate(
-                        va,
-                        ps.a_tokens.start as usize,
-                        ps.a_tokens.end as usize,
-                        params.seed_k,
-                        &common,
-                        &profiler,
-                    ) {
-                        Some(PassageMark::Boilerplate)
-                    } else {
-                        None
-                    }
-                })
-                .collect();
-            let pf = pair_facts(
-                p,
-                &alignment,
-                &marks,
-                va.tokens.len(),
-                vb.tokens.len(),
-                config.min_evidence_passage_tokens,
-            );
-            let direction = direction(&facts[p.a as usize], &facts[p.b as usize], &pf);
-            PairTrace {
-                alignment,
-                marks,
-                direction,
-            }
+            let a = Side {
+                text: texts[p.a as usize],
+                view: view(p.a),
+                cues: &cues[p.a as usize],
+                facts: &facts[p.a as usize],
+            };
+            let b = Side {
+                text: texts[p.b as usize],
+                view: view(p.b),
+                cues: &cues[p.b as usize],
+                facts: &facts[p.b as usize],
+            };
+            trace_pair(
+                &a,
+                &b,
+                p.figures.containment_a_in_b,
+                p.figures.containment_b_in_a,
+                &ctx,
+            )
         })
         .collect();
 
@@ -177,6 +153,7 @@ pub fn trace(
                     b: analysis.pairs[i].b,
                     relation: analysis.pairs[i].relation,
                     direction: pairs[i].direction.clone(),
+                    shared: substantive_ranges(&pairs[i], config.min_evidence_passage_tokens),
                 })
                 .collect();
             stemma::build(&members, &dirs)
@@ -187,6 +164,162 @@ pub fn trace(
         facts,
         pairs,
         stemmas,
+    }
+}
+
+/// Token ranges (A side, B side) of the substantive passages of a traced pair.
+fn substantive_ranges(t: &PairTrace, min_tokens: usize) -> Vec<((u32, u32), (u32, u32))> {
+    t.alignment
+        .passages
+        .iter()
+        .zip(&t.marks)
+        .filter(|(p, m)| {
+            m.is_none()
+                && (p.a_tokens.end - p.a_tokens.start).min(p.b_tokens.end - p.b_tokens.start)
+                    as usize
+                    >= min_tokens
+        })
+        .map(|(p, _)| {
+            (
+                (p.a_tokens.start, p.a_tokens.end),
+                (p.b_tokens.start, p.b_tokens.end),
+            )
+        })
+        .collect()
+}
+
+/// One side of a pair.
+struct Side<'a> {
+    text: &'a str,
+    view: &'a TokenView,
+    cues: &'a [Cue],
+    facts: &'a DocFacts,
+}
+
+/// What every pair of one run shares.
+struct PairContext<'a> {
+    profiler: &'a Profiler,
+    params: &'a AlignParams,
+    common: &'a [u64],
+    config: &'a Config,
+}
+
+fn trace_pair(
+    a: &Side,
+    b: &Side,
+    containment_a_in_b: f64,
+    containment_b_in_a: f64,
+    ctx: &PairContext,
+) -> PairTrace {
+    let alignment = align(&a.view.tokens, &b.view.tokens, ctx.params);
+    let marks: Vec<Option<PassageMark>> = alignment
+        .passages
+        .iter()
+        .map(|ps| {
+            let caption = caption_line(
+                a.text,
+                a.cues,
+                ps.a_bytes.start as usize,
+                ps.a_bytes.end as usize,
+            ) || caption_line(
+                b.text,
+                b.cues,
+                ps.b_bytes.start as usize,
+                ps.b_bytes.end as usize,
+            );
+            let (start, end) = (ps.a_tokens.start as usize, ps.a_tokens.end as usize);
+            if caption {
+                Some(PassageMark::Caption)
+            } else if is_boilerplate(
+                a.view,
+                start,
+                end,
+                ctx.params.seed_k,
+                ctx.common,
+                ctx.profiler,
+            ) {
+                Some(PassageMark::Boilerplate)
+            } else {
+                None
+            }
+        })
+        .collect();
+    let pf = pair_facts(
+        containment_a_in_b,
+        containment_b_in_a,
+        &alignment,
+        &marks,
+        a.view.tokens.len(),
+        b.view.tokens.len(),
+        ctx.config.min_evidence_passage_tokens,
+    );
+    let direction = direction(a.facts, b.facts, &pf);
+    PairTrace {
+        alignment,
+        marks,
+        direction,
+    }
+}
+
+/// Two documents compared directly, related or not.
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    /// Exact figures.
+    pub figures: crate::relate::PairFigures,
+    /// The relation, if any.
+    pub relation: Option<crate::relate::Relation>,
+    /// Passages, marks and direction.
+    pub trace: PairTrace,
+    /// Cues of A and of B.
+    pub cues: [Vec<Cue>; 2],
+    /// Facts of A and of B.
+    pub facts: [DocFacts; 2],
+}
+
+/// Compares two documents: figures, relation, passages, cues and direction evidence.
+pub fn compare(a: &Document, b: &Document, config: &Config, agencies: &AgencyTable) -> Comparison {
+    let profiler = Profiler::new(&config.fingerprint);
+    let params = AlignParams {
+        max_passages: config.max_passages_per_pair,
+        ..AlignParams::default()
+    };
+    let (va, vb) = (profiler.view(&a.text), profiler.view(&b.text));
+    let figures = crate::relate::measure(&va, &vb, config.fingerprint.shingle.k, &config.relations);
+    let relation = crate::relate::relate(&figures, &config.relations);
+    let cues = [find_cues(&a.text, agencies), find_cues(&b.text, agencies)];
+    let facts = [
+        doc_facts(a, va.tokens.len(), &cues[0], agencies),
+        doc_facts(b, vb.tokens.len(), &cues[1], agencies),
+    ];
+    let ctx = PairContext {
+        profiler: &profiler,
+        params: &params,
+        common: &[],
+        config,
+    };
+    let trace = trace_pair(
+        &Side {
+            text: &a.text,
+            view: &va,
+            cues: &cues[0],
+            facts: &facts[0],
+        },
+        &Side {
+            text: &b.text,
+            view: &vb,
+            cues: &cues[1],
+            facts: &facts[1],
+        },
+        figures.containment_a_in_b,
+        figures.containment_b_in_a,
+        &ctx,
+    );
+    Comparison {
+        figures,
+        relation,
+        trace,
+        cues,
+        facts,
     }
 }
 
@@ -294,7 +427,8 @@ fn is_boilerplate(
 }
 
 fn pair_facts(
-    p: &crate::pipeline::Pair,
+    containment_a_in_b: f64,
+    containment_b_in_a: f64,
     alignment: &Alignment,
     marks: &[Option<PassageMark>],
     tokens_a: usize,
@@ -320,8 +454,8 @@ fn pair_facts(
     let mut by_a = substantive.clone();
     by_a.sort_by_key(|ps| ps.a_tokens.start);
     PairFacts {
-        containment_a_in_b: p.figures.containment_a_in_b,
-        containment_b_in_a: p.figures.containment_b_in_a,
+        containment_a_in_b,
+        containment_b_in_a,
         coverage_a: ratio(covered(&|ps| ps.a_tokens.end - ps.a_tokens.start), tokens_a),
         coverage_b: ratio(covered(&|ps| ps.b_tokens.end - ps.b_tokens.start), tokens_b),
         substantive_passages: substantive.len(),

@@ -101,6 +101,9 @@ pub struct PairDirection {
     pub relation: Relation,
     /// The direction verdict.
     pub direction: Direction,
+    /// Token ranges of the substantive shared passages (not captions, boilerplate or short
+    /// runs) on A's side and, in the same order, on B's side.
+    pub shared: Vec<((u32, u32), (u32, u32))>,
 }
 
 /// Weight of "no known source": any real evidence beats it.
@@ -254,6 +257,71 @@ pub fn build(members: &[Member], pairs: &[PairDirection]) -> Vec<StemmaEdge> {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    // Closest text: a member whose shared passages are found in one other member and not in
+    // the others is on that member's branch (its text, or the same source's text).
+    for (ci, m) in members.iter().enumerate() {
+        let partners: Vec<(usize, Vec<(u32, u32)>)> = pairs
+            .iter()
+            .filter_map(|p| match (index(p.a), index(p.b)) {
+                (Some(a), Some(b)) if a == ci => Some((b, p.shared.iter().map(|s| s.0).collect())),
+                (Some(a), Some(b)) if b == ci => Some((a, p.shared.iter().map(|s| s.1).collect())),
+                _ => None,
+            })
+            .collect();
+        if partners.len() < 2 {
+            continue;
+        }
+        let len = partners
+            .iter()
+            .flat_map(|(_, r)| r.iter().map(|x| x.1 as usize))
+            .max()
+            .unwrap_or(0);
+        let mut count = vec![0u16; len];
+        for (_, ranges) in &partners {
+            for &(s, e) in ranges {
+                for c in &mut count[s as usize..e as usize] {
+                    *c = c.saturating_add(1);
+                }
+            }
+        }
+        let mut exclusive: Vec<(usize, usize)> = partners
+            .iter()
+            .map(|(pi, ranges)| {
+                let n = ranges
+                    .iter()
+                    .map(|&(s, e)| {
+                        count[s as usize..e as usize]
+                            .iter()
+                            .filter(|&&c| c == 1)
+                            .count()
+                    })
+                    .sum();
+                (n, *pi)
+            })
+            .collect();
+        exclusive.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
+        let (best, pi) = exclusive[0];
+        let second = exclusive[1].0;
+        if best < 20 || best < 2 * second {
+            continue;
+        }
+        let ev = Evidence {
+            signal: "closest-text",
+            favors: Favors::Context,
+            weight: 0.25,
+            reason: format!(
+                "{best} tokens of {}'s shared passages are found in {} and in no other member (at most {second} for any other): it follows that text's branch",
+                m.facts.id, members[pi].facts.id
+            ),
+        };
+        for c in cands.iter_mut() {
+            if c.child == ci && c.parent == Parent::Document(members[pi].doc) {
+                c.weight += 0.25;
+                c.evidence.insert(0, ev.clone());
             }
         }
     }
@@ -531,7 +599,7 @@ mod tests {
             let pairs: Vec<PairDirection> = raw
                 .iter()
                 .filter(|r| r.0 != r.1 && (r.0 as usize) < n && (r.1 as usize) < n)
-                .map(|r| PairDirection { a: r.0, b: r.1, relation: Relation::PartialReuse, direction: dir(verdicts[r.2 as usize], r.3) })
+                .map(|r| PairDirection { a: r.0, b: r.1, relation: Relation::PartialReuse, direction: dir(verdicts[r.2 as usize], r.3), shared: vec![((0, (r.3 * 50.0) as u32), (0, (r.3 * 50.0) as u32))] })
                 .collect();
             let edges = build(&members, &pairs);
             prop_assert_eq!(edges.len(), n);

@@ -131,11 +131,16 @@ pub fn trace_summary(report: &Report) -> String {
                 .unwrap_or("(none: a root)".into());
             let _ = writeln!(
                 out,
-                "  {} <- {}  [{}, confidence {:.2}]",
+                "  {} <- {}  [{}, confidence {:.2}{}]",
                 terminal_safe(&e.child),
                 parent,
                 e.kind,
-                e.confidence
+                e.confidence,
+                if e.confidence < 0.4 {
+                    ": thin evidence"
+                } else {
+                    ""
+                }
             );
             for ev in e
                 .evidence

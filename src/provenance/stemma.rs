@@ -542,6 +542,7 @@ mod tests {
             b: 4,
             relation: Relation::PartialReuse,
             direction: dir(Verdict::CommonSource, 0.6),
+            shared: Vec::new(),
         }];
         let edges = build(&members, &pairs);
         assert_eq!(edges.len(), 2);
@@ -559,6 +560,7 @@ mod tests {
             b: 1,
             relation: Relation::Excerpt,
             direction: dir(Verdict::AToB, 0.8),
+            shared: Vec::new(),
         }];
         let edges = build(&members, &pairs);
         assert_eq!(edges[0].parent, Parent::Root);
@@ -574,6 +576,7 @@ mod tests {
             b: 1,
             relation: Relation::PartialReuse,
             direction: dir(Verdict::CommonSource, 0.7),
+            shared: Vec::new(),
         }];
         let edges = build(&members, &pairs);
         assert!(edges

@@ -168,3 +168,81 @@ pub fn dedup(records: &[Record], config: &Config, policy: KeepPolicy) -> Decisio
         banding,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::Profiler;
+    use proptest::prelude::*;
+
+    fn records(texts: &[(&str, Option<&str>)]) -> Vec<Record> {
+        let profiler = Profiler::new(&Config::default().fingerprint);
+        texts
+            .iter()
+            .map(|(t, date)| Record { profile: profiler.profile(t), published_at: date.map(String::from) })
+            .collect()
+    }
+
+    fn text(seed: u64, n: usize) -> String {
+        let mut g = crate::hash::SplitMix64::new(seed);
+        (0..n).map(|_| format!("w{}", g.next() % 5000)).collect::<Vec<_>>().join(" ")
+    }
+
+    #[test]
+    fn keep_policies() {
+        let base = text(1, 200);
+        let longer = format!("{base} and a short tail");
+        let other = text(2, 200);
+        let rs = records(&[
+            (&base, Some("2026-02-21")),
+            (&other, None),
+            (&longer, Some("2026-02-20")),
+            (&base.to_uppercase(), None),
+        ]);
+        let config = Config::default();
+        let first = dedup(&rs, &config, KeepPolicy::First);
+        assert_eq!(first.duplicate_of.iter().map(|d| d.map(|x| x.0)).collect::<Vec<_>>(), [None, None, Some(0), Some(0)]);
+        let longest = dedup(&rs, &config, KeepPolicy::Longest);
+        assert_eq!(longest.duplicate_of[0].map(|x| x.0), Some(2));
+        assert_eq!(longest.duplicate_of[2], None);
+        let earliest = dedup(&rs, &config, KeepPolicy::Earliest);
+        assert_eq!(earliest.duplicate_of[2], None);
+        assert_eq!(earliest.duplicate_of[3].map(|x| x.0), Some(2));
+        // The identical copy is reported with Jaccard 1.
+        assert_eq!(first.duplicate_of[3].map(|x| x.1), Some(1.0));
+    }
+
+    #[test]
+    fn empty_records_are_all_kept() {
+        let rs = records(&[("", None), ("", None), ("  ", None)]);
+        let d = dedup(&rs, &Config::default(), KeepPolicy::First);
+        assert!(d.duplicate_of.iter().all(Option::is_none));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+        #[test]
+        fn every_record_is_kept_or_points_at_a_kept_record(
+            picks in proptest::collection::vec((0u64..6, any::<bool>()), 1..30),
+        ) {
+            let texts: Vec<String> = picks
+                .iter()
+                .map(|&(s, edit)| if edit { format!("{} extra", text(s, 100)) } else { text(s, 100) })
+                .collect();
+            let rs = records(&texts.iter().map(|t| (t.as_str(), None)).collect::<Vec<_>>());
+            for policy in [KeepPolicy::First, KeepPolicy::Longest, KeepPolicy::Earliest] {
+                let d = dedup(&rs, &Config::default(), policy);
+                prop_assert_eq!(d.duplicate_of.len(), rs.len());
+                for dup in d.duplicate_of.iter().flatten() {
+                    prop_assert!(d.duplicate_of[dup.0].is_none(), "points at a removed record");
+                }
+                // One record is kept per distinct source text.
+                let kept = d.duplicate_of.iter().filter(|x| x.is_none()).count();
+                let mut distinct: Vec<u64> = picks.iter().map(|p| p.0).collect();
+                distinct.sort_unstable();
+                distinct.dedup();
+                prop_assert_eq!(kept, distinct.len());
+            }
+        }
+    }
+}

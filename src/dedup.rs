@@ -179,13 +179,19 @@ mod tests {
         let profiler = Profiler::new(&Config::default().fingerprint);
         texts
             .iter()
-            .map(|(t, date)| Record { profile: profiler.profile(t), published_at: date.map(String::from) })
+            .map(|(t, date)| Record {
+                profile: profiler.profile(t),
+                published_at: date.map(String::from),
+            })
             .collect()
     }
 
     fn text(seed: u64, n: usize) -> String {
         let mut g = crate::hash::SplitMix64::new(seed);
-        (0..n).map(|_| format!("w{}", g.next() % 5000)).collect::<Vec<_>>().join(" ")
+        (0..n)
+            .map(|_| format!("w{}", g.next() % 5000))
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     #[test]
@@ -201,7 +207,14 @@ mod tests {
         ]);
         let config = Config::default();
         let first = dedup(&rs, &config, KeepPolicy::First);
-        assert_eq!(first.duplicate_of.iter().map(|d| d.map(|x| x.0)).collect::<Vec<_>>(), [None, None, Some(0), Some(0)]);
+        assert_eq!(
+            first
+                .duplicate_of
+                .iter()
+                .map(|d| d.map(|x| x.0))
+                .collect::<Vec<_>>(),
+            [None, None, Some(0), Some(0)]
+        );
         let longest = dedup(&rs, &config, KeepPolicy::Longest);
         assert_eq!(longest.duplicate_of[0].map(|x| x.0), Some(2));
         assert_eq!(longest.duplicate_of[2], None);

@@ -20,6 +20,7 @@ use crate::error::{Error, Result};
 use crate::profile::{Profile, Profiler, TokenView};
 use crate::relate::{measure, relate, PairFigures, Relation};
 use crate::similarity::intersection_size;
+use crate::sketch::minhash::Signature;
 use crate::sketch::simhash::hamming;
 
 /// Reports progress of long stages. Every method has an empty default.
@@ -48,6 +49,8 @@ impl Sources {
     pub const SIMHASH: Sources = Sources(2);
     /// Shared winnowed fingerprints.
     pub const POSTINGS: Sources = Sources(4);
+    /// Identical normalized texts (grouped before candidate generation).
+    pub const IDENTICAL: Sources = Sources(8);
 
     /// The names of the generators, in a fixed order.
     pub fn names(self) -> Vec<&'static str> {
@@ -179,8 +182,10 @@ pub fn analyze(docs: &[Document], config: &Config, progress: &dyn Progress) -> R
     progress.finish();
 
     let (candidates, mut stats) = find_candidates(&profiles, config)?;
-    let pairs = verify(&texts, &profiles, &profiler, &candidates, config, progress);
+    let mut pairs = verify(&texts, &profiles, &profiler, &candidates, config, progress);
     stats.verified = candidates.len();
+    pairs.extend(identical_pairs(&profiles));
+    pairs.sort_by_key(|p| (p.a, p.b));
 
     let edges: Vec<Edge> = pairs
         .iter()
@@ -236,6 +241,73 @@ pub fn analyze(docs: &[Document], config: &Config, progress: &dyn Progress) -> R
     })
 }
 
+/// For each document, the first document (in the given order) whose normalized text is
+/// identical to it (same content hash, token count and shingle set), or itself.
+pub fn identical_groups(profiles: &[Profile]) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..profiles.len() as u32)
+        .filter(|&d| profiles[d as usize].tokens > 0)
+        .collect();
+    order.sort_by_key(|&d| {
+        (
+            profiles[d as usize].content_hash,
+            profiles[d as usize].tokens,
+            d,
+        )
+    });
+    let mut rep: Vec<u32> = (0..profiles.len() as u32).collect();
+    let mut start = 0;
+    for i in 1..=order.len() {
+        let same = i < order.len() && {
+            let (x, y) = (
+                &profiles[order[start] as usize],
+                &profiles[order[i] as usize],
+            );
+            (x.content_hash, x.tokens) == (y.content_hash, y.tokens) && x.shingles == y.shingles
+        };
+        if !same {
+            for &d in &order[start..i] {
+                rep[d as usize] = order[start];
+            }
+            start = i;
+        }
+    }
+    rep
+}
+
+/// The `duplicate` pairs between each identical copy and its group's first document.
+fn identical_pairs(profiles: &[Profile]) -> Vec<Pair> {
+    let rep = identical_groups(profiles);
+    (0..profiles.len())
+        .filter(|&d| rep[d] as usize != d)
+        .map(|d| {
+            let p = &profiles[d];
+            let n = p.tokens;
+            Pair {
+                a: rep[d],
+                b: d as u32,
+                relation: Relation::Duplicate,
+                figures: PairFigures {
+                    tokens_a: n,
+                    tokens_b: n,
+                    identical: true,
+                    jaccard: 1.0,
+                    containment_a_in_b: 1.0,
+                    containment_b_in_a: 1.0,
+                    shared_shingles: p.shingles.len(),
+                    bigram_containment_a_in_b: 1.0,
+                    bigram_containment_b_in_a: 1.0,
+                    verbatim_tokens_a: n,
+                    verbatim_tokens_b: n,
+                    longest_run_tokens: n,
+                },
+                estimated_jaccard: 1.0,
+                simhash_distance: 0,
+                sources: Sources::IDENTICAL,
+            }
+        })
+        .collect()
+}
+
 /// Candidate pairs from the three generators, merged and sorted, with their sources.
 pub fn find_candidates(profiles: &[Profile], config: &Config) -> Result<(Vec<Candidate>, Stats)> {
     let mut stats = Stats::default();
@@ -248,7 +320,23 @@ pub fn find_candidates(profiles: &[Profile], config: &Config) -> Result<(Vec<Can
         None => optimal_params(config.relations.near_duplicate, num_perm, 0.5, 0.5),
     };
     stats.banding = (params.bands, params.rows);
-    let sigs: Vec<_> = profiles.iter().map(|p| p.signature.clone()).collect();
+    // Identical copies are paired with their group's first document by `analyze`; only that
+    // first document takes part in candidate generation, so a text copied a thousand times
+    // costs a thousand pairs, not half a million.
+    let rep = identical_groups(profiles);
+    let active = |d: usize| rep[d] as usize == d && profiles[d].tokens > 0;
+    let empty = Signature(vec![u32::MAX; num_perm]);
+    let sigs: Vec<Signature> = profiles
+        .iter()
+        .enumerate()
+        .map(|(d, p)| {
+            if active(d) {
+                p.signature.clone()
+            } else {
+                empty.clone()
+            }
+        })
+        .collect();
     let lsh = lsh_pairs(&sigs, params, config.max_bucket);
     drop(sigs);
     stats.oversized_buckets += lsh.oversized_buckets;
@@ -263,12 +351,22 @@ pub fn find_candidates(profiles: &[Profile], config: &Config) -> Result<(Vec<Can
     // Empty documents all have SimHash 0; they relate to nothing.
     let sim_pairs: Vec<(u32, u32)> = sim_pairs
         .into_iter()
-        .filter(|&(a, b)| profiles[a as usize].tokens > 0 && profiles[b as usize].tokens > 0)
+        .filter(|&(a, b)| active(a as usize) && active(b as usize))
         .collect();
     stats.oversized_buckets += sim_oversized;
     stats.simhash_candidates = sim_pairs.len();
 
-    let fps: Vec<Vec<u64>> = profiles.iter().map(|p| p.winnowed.clone()).collect();
+    let fps: Vec<Vec<u64>> = profiles
+        .iter()
+        .enumerate()
+        .map(|(d, p)| {
+            if active(d) {
+                p.winnowed.clone()
+            } else {
+                Vec::new()
+            }
+        })
+        .collect();
     let shared = shared_fingerprint_pairs(&fps, config.max_df, config.min_shared_fingerprints);
     drop(fps);
     stats.boilerplate_fingerprints = shared.dropped_hashes;

@@ -582,8 +582,11 @@ mod tests {
                 .map(|p| p.relation)
         };
         assert_eq!(rel("src0", "doc0"), Some(Relation::Duplicate));
-        assert_eq!(rel("src0", "doc1"), Some(Relation::Excerpt));
-        assert_eq!(rel("src0", "doc2"), Some(Relation::PartialReuse));
+        // doc0 is an identical copy of src0 and comes first in id order: it stands for the
+        // pair of them in every other relation.
+        assert_eq!(rel("doc0", "doc1"), Some(Relation::Excerpt));
+        assert_eq!(rel("src0", "doc1"), None);
+        assert_eq!(rel("doc0", "doc2"), Some(Relation::PartialReuse));
         assert_eq!(rel("src1", "doc2"), Some(Relation::PartialReuse));
         assert_eq!(rel("src0", "src1"), None);
     }

@@ -2,10 +2,16 @@
 //!
 //! [`json`] defines the versioned JSON schema (its serde structs are separate from the internal
 //! types, so a refactor cannot change the schema by accident) and the JSONL outputs; [`text`]
-//! is the human summary printed by the CLI. Document text and ids are untrusted: every format
-//! escapes or neutralizes what could be interpreted by its reader.
+//! is the human summary printed by the CLI; [`html`] (one self-contained page), [`markdown`]
+//! and [`dot`] (Graphviz) are the reports for people. Document text and ids are untrusted: every
+//! format escapes or neutralizes what could be interpreted by its reader.
 
+pub mod dot;
+#[doc(hidden)]
+pub mod fixture;
+pub mod html;
 pub mod json;
+pub mod markdown;
 pub mod text;
 
 use std::borrow::Cow;
@@ -32,6 +38,87 @@ pub fn terminal_safe(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// A bidi embedding, override or isolate (U+202A–U+202E, U+2066–U+2069): invisible, and able
+/// to reorder the text displayed after it.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// A character an id or a label must not carry invisibly: control characters, bidi controls,
+/// zero-width characters and marks, line/paragraph separators, word joiners and the BOM.
+pub fn is_label_hazard(c: char) -> bool {
+    c.is_control()
+        || is_bidi_control(c)
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2028}' | '\u{2029}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
+}
+
+/// Appends the visible stand-in of a hazardous character: `⟨U+202E⟩`.
+pub fn push_visible(out: &mut String, c: char) {
+    use std::fmt::Write as _;
+    let _ = write!(out, "⟨U+{:04X}⟩", c as u32);
+}
+
+/// `s` with every [`is_label_hazard`] character replaced by its visible stand-in `⟨U+XXXX⟩`
+/// (so a label can be shortened to a width after the stand-ins are counted).
+pub fn visible_hazards(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_label_hazard) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        if is_label_hazard(c) {
+            push_visible(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Appends `s` escaped for HTML element content *and* quoted attribute values (`&`, `<`, `>`,
+/// `"`, `'`). With `label` (ids, outlets, cue text, reasons, metadata) every
+/// [`is_label_hazard`] character is shown as a visible `⟨U+XXXX⟩`; without it (document body
+/// text, shown with `white-space: pre-wrap`) newlines, tabs and zero-width characters are kept
+/// and only bidi controls and other control characters are made visible.
+pub fn push_html(out: &mut String, s: &str, label: bool) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\n' | '\t' | '\r' if !label => out.push(c),
+            c if is_bidi_control(c) || c.is_control() || (label && is_label_hazard(c)) => {
+                push_visible(out, c)
+            }
+            c => out.push(c),
+        }
+    }
+}
+
+/// `s` escaped for HTML text or a quoted attribute value, hazards made visible (see
+/// [`push_html`] with `label`). Safe in element content, in `"..."` or `'...'` attribute
+/// values and in SVG `<text>`; never safe inside `<script>`, `<style>`, a URL or an event
+/// handler, which is why no report puts untrusted data there.
+pub fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    push_html(&mut out, s, true);
+    out
+}
+
+/// The cues of a document that name `source` (a stemma parent `external:<source>`): their
+/// `source` is `source` or their text contains it, ignoring case.
+pub fn cues_naming<'a>(cues: &'a [json::CueLine], source: &str) -> Vec<&'a json::CueLine> {
+    let name = source.to_lowercase();
+    cues.iter()
+        .filter(|c| {
+            c.source.as_deref().map(str::to_lowercase).as_deref() == Some(name.as_str())
+                || (!name.is_empty() && c.text.to_lowercase().contains(&name))
+        })
+        .collect()
+}
+
 /// Rounds a ratio to 4 decimals for stable, readable output.
 pub fn round4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
@@ -48,5 +135,20 @@ mod tests {
             terminal_safe("a\x1b[31m\u{202E}b"),
             "a\\u{1b}[31m\\u{202e}b"
         );
+    }
+
+    #[test]
+    fn html_escape_covers_markup_quotes_and_hazards() {
+        assert_eq!(
+            html_escape("<a href=\"x\" title='y'>&</a>"),
+            "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;"
+        );
+        assert_eq!(
+            html_escape("a\u{202E}b\nc\u{200B}"),
+            "a⟨U+202E⟩b⟨U+000A⟩c⟨U+200B⟩"
+        );
+        let mut body = String::new();
+        push_html(&mut body, "Tổng Bí thư\n\u{2067}x\u{200B}\u{7}", false);
+        assert_eq!(body, "Tổng Bí thư\n⟨U+2067⟩x\u{200B}⟨U+0007⟩");
     }
 }

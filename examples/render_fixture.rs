@@ -1,0 +1,31 @@
+//! Writes the renderers' fixture report (two families of Vietnamese and English news, a stemma
+//! with an external source, and one document full of XSS, Markdown, DOT and bidi payloads) as
+//! HTML, Markdown and DOT. Used by `tests/browser/check_html.sh`; also handy to look at the pages.
+//!
+//! ```text
+//! cargo run --release --example render_fixture -- OUT_DIR    # writes report.html, .md, .dot
+//! ```
+
+use std::path::PathBuf;
+
+use stemma::report::{dot, fixture, html, markdown};
+
+fn main() -> std::io::Result<()> {
+    let dir = std::env::args_os()
+        .nth(1)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("stemma-fixture"));
+    std::fs::create_dir_all(&dir)?;
+    let (report, texts) = fixture::report();
+    let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+    for (name, body) in [
+        ("report.html", html::render(&report, &texts)),
+        ("report.md", markdown::render(&report, &texts)),
+        ("report.dot", dot::render(&report)),
+    ] {
+        let path = dir.join(name);
+        std::fs::write(&path, body)?;
+        println!("{}", path.display());
+    }
+    Ok(())
+}

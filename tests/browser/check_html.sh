@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# Real-browser check of the HTML report.
+#
+# Renders the renderers' hostile fixture (examples/render_fixture.rs: ids, outlets, cues, evidence
+# and text full of XSS and bidi payloads) and loads the page in headless Chromium with scripts
+# enabled. Fails if any payload became an element or an attribute (an <img>, a <script>, an
+# onerror=, the data-pwned mark its handler would set), if a raw bidi control reached the DOM, or
+# if the escaped text is not shown. The dumped DOM is read with Python's HTML parser (text in an
+# attribute or a text node is not markup, whatever it says). A control run first injects the same payload raw into a copy
+# of the page: it must be caught, or the check proves nothing.
+#
+#   bash tests/browser/check_html.sh            # OUT=dir to keep the files (default: a temp dir)
+#
+# Installs Debian's chromium when missing (needs root and apt-get). Writes a screenshot to
+# ${SCREENSHOT:-/tmp/stemma-report.png}. Exit 0 on pass, 1 on failure.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export LC_ALL=C.UTF-8
+
+fail() { echo "check_html: FAIL: $*" >&2; exit 1; }
+note() { echo "check_html: $*"; }
+
+browser=""
+for b in chromium chromium-browser; do
+  if command -v "$b" >/dev/null 2>&1; then browser=$b; break; fi
+done
+if [ -z "$browser" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    note "installing chromium"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || fail "apt-get install chromium failed"
+    browser=chromium
+  else
+    fail "chromium is not installed and cannot be installed here (needs root and apt-get)"
+  fi
+fi
+
+command -v python3 >/dev/null 2>&1 || fail "python3 is needed to parse the DOM (apt-get install python3)"
+
+out=${OUT:-$(mktemp -d)}
+mkdir -p "$out"
+shot=${SCREENSHOT:-/tmp/stemma-report.png}
+
+note "building (release)"
+cargo build --release --quiet || fail "cargo build --release failed"
+cargo run --release --quiet --example render_fixture -- "$out" >/dev/null || fail "render_fixture failed"
+page="$out/report.html"
+[ -s "$page" ] || fail "no report written to $page"
+
+run_browser() { # run_browser LOG ARGS...
+  local log=$1; shift
+  local profile; profile=$(mktemp -d)
+  timeout 120 "$browser" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+    --disable-background-networking --disable-component-update --disable-sync \
+    --user-data-dir="$profile" "$@" 2>"$log"
+  local rc=$?
+  rm -rf "$profile"
+  return $rc
+}
+
+# Reads a dumped DOM with a real HTML parser; prints one line per problem, nothing when clean.
+# Problems: an element a payload would create, an event-handler attribute, a resource load, the
+# data-pwned mark on <body>, a raw bidi control, or (with "expect") escaped text not shown.
+analyze() { # analyze DOM [expect]
+  python3 - "$@" <<'PY'
+import sys
+from html.parser import HTMLParser
+
+BAD = {"img", "script", "iframe", "frame", "object", "embed", "textarea", "link", "base", "form",
+       "input", "button", "audio", "video", "source", "image", "foreignobject", "use", "meta-refresh"}
+BIDI = {chr(c) for c in list(range(0x202A, 0x202F)) + list(range(0x2066, 0x206A))}
+
+class Dom(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.problems, self.text, self.styles, self.marks, self.in_mark = [], [], 0, [], None
+
+    def handle_starttag(self, tag, attrs):
+        if tag in BAD:
+            self.problems.append(f"element: <{tag}> {attrs[:3]}")
+        if tag == "style":
+            self.styles += 1
+        for k, v in attrs:
+            v = v or ""
+            if k.startswith("on"):
+                self.problems.append(f"handler: <{tag} {k}=...>")
+            if k in ("src", "srcset", "xlink:href", "action", "formaction", "poster", "background"):
+                self.problems.append(f"load: <{tag} {k}={v[:40]}>")
+            if k == "href" and not v.startswith("#"):
+                self.problems.append(f"link: <{tag} href={v[:40]}>")
+            if tag == "body" and k == "data-pwned":
+                self.problems.append("ran: the payload's handler set data-pwned on <body>")
+            if BIDI & set(v):
+                self.problems.append(f"bidi: raw bidi control in <{tag} {k}>")
+        if tag == "mark":
+            self.in_mark = [dict(attrs), ""]
+
+    handle_startendtag = handle_starttag
+
+    def handle_endtag(self, tag):
+        if tag == "mark" and self.in_mark:
+            self.marks.append(tuple(self.in_mark))
+            self.in_mark = None
+
+    def handle_data(self, data):
+        self.text.append(data)
+        if self.in_mark:
+            self.in_mark[1] += data
+        if BIDI & set(data):
+            self.problems.append("bidi: raw bidi control in text")
+
+dom = Dom()
+dom.feed(open(sys.argv[1], encoding="utf-8").read())
+if dom.styles > 1:
+    dom.problems.append(f"element: {dom.styles} <style> elements (the page has one)")
+if len(sys.argv) > 2:
+    text = "".join(dom.text)
+    if "stemma trace report" not in text:
+        dom.problems.append("render: the page did not render (no title)")
+    for shown in ["<script>alert(1)</script>", "\"><img src=x onerror=\"document.body.setAttribute('data-pwned','1')\">",
+                  "</textarea>", "⟨U+202E⟩", "{{7*7}}", "javascript:alert(1)", "<b>Lonely</b>"]:
+        if shown not in text:
+            dom.problems.append(f"escaping: payload not shown as text: {shown}")
+    lead = "Tổng Bí thư Tô Lâm đã tham dự Cuộc họp Khai mạc Hội đồng Hòa bình về Gaza tại Washington D.C (Hoa Kỳ) từ ngày 18 - 20/2."
+    if not any(a.get("data-n") == "1" and t == lead for a, t in dom.marks):
+        dom.problems.append("offsets: the Vietnamese passage 1 is not highlighted exactly")
+for p in dict.fromkeys(dom.problems):
+    print("  " + p)
+PY
+}
+
+# Control: the payload injected raw (and the CSP removed) must be caught by the same checks.
+control="$out/control.html"
+sed -e 's/<meta http-equiv="Content-Security-Policy"[^>]*>//' \
+    -e "s|<main>|<main><img src=x onerror=\"document.body.setAttribute('data-pwned','1')\">|" "$page" >"$control"
+run_browser "$out/control.log" --virtual-time-budget=3000 --dump-dom "file://$control" >"$out/control-dom.html" \
+  || fail "chromium failed on the control page (see $out/control.log)"
+control_found=$(analyze "$out/control-dom.html")
+echo "$control_found" | grep -q 'ran:' || fail "control: a raw payload was not caught (did the browser run the page?): the check is not meaningful"
+note "control: a raw payload is caught ($(echo "$control_found" | grep -c .) findings)"
+
+# The real page.
+dom="$out/dom.html"
+run_browser "$out/chromium.log" --virtual-time-budget=3000 --dump-dom "file://$page" >"$dom" \
+  || fail "chromium failed (see $out/chromium.log)"
+[ -s "$dom" ] || fail "chromium dumped an empty DOM"
+found=$(analyze "$dom" expect)
+[ -z "$found" ] || fail "the page is not safe or not right:
+$found"
+note "no payload became markup or ran; the escaped text and the Vietnamese passage are shown"
+
+run_browser "$out/screenshot.log" --hide-scrollbars --window-size=1400,2000 --screenshot="$shot" "file://$page" >/dev/null \
+  || fail "screenshot failed (see $out/screenshot.log)"
+[ -s "$shot" ] || fail "no screenshot at $shot"
+note "screenshot: $shot"
+note "PASS ($page)"

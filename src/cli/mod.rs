@@ -162,14 +162,20 @@ pub fn write_renderings(
     html: Option<&std::path::Path>,
     dot: Option<&std::path::Path>,
 ) -> Result<()> {
-    let _ = (report, texts);
-    for (path, what) in [(markdown, "--markdown"), (html, "--html"), (dot, "--dot")] {
-        if let Some(path) = path {
-            anyhow::bail!(
-                "{}: {what} is not available in this build yet",
-                path.display()
-            );
-        }
+    use stemma::output::write_atomic;
+    use stemma::report::{dot as dot_report, html as html_report, markdown as md_report};
+    if let Some(path) = markdown {
+        write_atomic(path, |w| {
+            w.write_all(md_report::render(report, texts).as_bytes())
+        })?;
+    }
+    if let Some(path) = html {
+        write_atomic(path, |w| {
+            w.write_all(html_report::render(report, texts).as_bytes())
+        })?;
+    }
+    if let Some(path) = dot {
+        write_atomic(path, |w| w.write_all(dot_report::render(report).as_bytes()))?;
     }
     Ok(())
 }

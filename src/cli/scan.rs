@@ -31,6 +31,15 @@ pub struct ScanArgs {
     /// Write one JSON line per family.
     #[arg(long, value_name = "FILE")]
     families: Option<PathBuf>,
+    /// Write a Markdown report.
+    #[arg(long, value_name = "FILE")]
+    markdown: Option<PathBuf>,
+    /// Write a self-contained HTML report (use `trace` for aligned passages and stemmas).
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
+    /// Write the families as a Graphviz DOT graph.
+    #[arg(long, value_name = "FILE")]
+    dot: Option<PathBuf>,
     /// How relations become families: strict (no chaining of unrelated texts) or connected.
     #[arg(long, default_value = "strict", value_name = "POLICY")]
     family_policy: FamilyPolicy,
@@ -71,6 +80,20 @@ pub fn run(args: ScanArgs) -> Result<i32> {
     }
     if let Some(path) = &args.families {
         write_atomic(path, |w| write_jsonl(&family_lines(&report), w))?;
+    }
+    if args.markdown.is_some() || args.html.is_some() || args.dot.is_some() {
+        let texts: Vec<&str> = analysis
+            .documents
+            .iter()
+            .map(|d| read.documents[d.input_index].text.as_str())
+            .collect();
+        super::write_renderings(
+            &report,
+            &texts,
+            args.markdown.as_deref(),
+            args.html.as_deref(),
+            args.dot.as_deref(),
+        )?;
     }
     if !args.quiet {
         let mut out = std::io::stdout().lock();

@@ -708,3 +708,52 @@ fn compare_shows_figures_passages_and_direction() {
     assert!(text.contains("passages, covering"), "{text}");
     assert!(text.contains("direction: common-source"), "{text}");
 }
+
+#[test]
+fn trace_reports_escape_hostile_documents() {
+    let dir = scratch("xss");
+    let corpus = dir.join("corpus");
+    fs::create_dir_all(&corpus).unwrap();
+    let body = words(77, 300).join(" ");
+    let payload = "<script>alert(1)</script> \"><img src=x onerror=alert(1)> \u{202E}gnp.exe";
+    fs::write(corpus.join("a.txt"), format!("{payload} {body}")).unwrap();
+    fs::write(
+        corpus.join("<img src=x onerror=alert(2)>.txt"),
+        format!("{body} {payload} Theo <b>TTXVN</b>"),
+    )
+    .unwrap();
+    let (html, md, dot) = (dir.join("r.html"), dir.join("r.md"), dir.join("r.dot"));
+    stemma_ok(&[
+        "trace",
+        "--quiet",
+        "--html",
+        html.to_str().unwrap(),
+        "--markdown",
+        md.to_str().unwrap(),
+        "--dot",
+        dot.to_str().unwrap(),
+        corpus.to_str().unwrap(),
+    ]);
+    let html = fs::read_to_string(html).unwrap();
+    assert!(
+        html.contains("alert(1)&lt;/script&gt;"),
+        "the payload is shown as text"
+    );
+    for raw in ["<script>alert", "<img src=x", "onerror=alert", "\u{202E}"] {
+        assert!(!html.contains(raw), "raw {raw:?} in the HTML report");
+    }
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "no network resources"
+    );
+    let md = fs::read_to_string(md).unwrap();
+    assert!(
+        !md.contains("<script>") && !md.contains("<img src=x"),
+        "raw HTML in the Markdown report"
+    );
+    let dot = fs::read_to_string(dot).unwrap();
+    assert!(
+        dot.matches('"').count() % 2 == 0,
+        "unbalanced quotes in DOT"
+    );
+}

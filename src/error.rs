@@ -78,6 +78,15 @@ pub enum Error {
         problem: String,
     },
 
+    /// An audit baseline file is not one this version can read.
+    #[error("{}: not a usable stemma audit baseline: {problem} (fix the file, or re-create it with `stemma audit --baseline FILE --update-baseline`)", path.display())]
+    BadBaseline {
+        /// The baseline file.
+        path: PathBuf,
+        /// What is wrong with it.
+        problem: String,
+    },
+
     /// No document could be read from the inputs.
     #[error("no documents found in the inputs (give .txt/.md files, a directory, or JSONL; {skipped} files were skipped)")]
     NoDocuments {

@@ -27,11 +27,12 @@
 //! Layers (each module uses only its own or lower layers): foundation ([`error`], [`config`],
 //! [`hash`]) < [`text`] < [`shingle`] < [`sketch`] < [`profile`] < [`candidates`] <
 //! [`similarity`] < [`relate`], [`cluster`] < [`pipeline`], [`dedup`]; edges: [`corpus`],
-//! [`report`], [`output`].
+//! [`report`], [`output`], [`audit`].
 
 #![warn(missing_docs)]
 
 pub mod align;
+pub mod audit;
 pub mod candidates;
 pub mod cluster;
 pub mod config;

@@ -1,6 +1,7 @@
 //! Command-line parsing and dispatch. One file per command; raw clap arguments are turned into
 //! a validated [`Config`] and read options once, here, before any work starts.
 
+mod audit;
 mod compare;
 mod dedup;
 mod progress;
@@ -35,6 +36,9 @@ enum Command {
     Compare(compare::CompareArgs),
     /// Drop near-duplicate records from a JSONL corpus, keeping one per duplicate group.
     Dedup(dedup::DedupArgs),
+    /// CI mode: fail on duplicates, contamination (--against) or uncredited reuse, with a
+    /// baseline of accepted findings; text, JSON, SARIF, JUnit or GitHub output.
+    Audit(audit::AuditArgs),
 }
 
 /// Where documents come from and how JSONL records map to documents.
@@ -151,6 +155,7 @@ pub fn run() -> Result<i32> {
         Command::Trace(args) => trace::run(args),
         Command::Compare(args) => compare::run(args),
         Command::Dedup(args) => dedup::run(args),
+        Command::Audit(args) => audit::run(args),
     }
 }
 

@@ -1,0 +1,250 @@
+//! `stemma audit`: the CI mode. Runs the chosen checks (duplicates, contamination against a
+//! reference corpus, uncredited reuse), applies a baseline of accepted findings, writes a
+//! report (text, JSON, SARIF, JUnit, GitHub annotations) and returns the exit code: 0 no new
+//! findings, 1 new findings (or stale baseline entries with --fail-on-stale), 2 usage or input
+//! error. The logic lives in `stemma::audit`; this file reads, calls and writes.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::{Args, ValueEnum};
+
+use stemma::audit::baseline::{self, Baseline};
+use stemma::audit::format::RenderOptions;
+use stemma::audit::{audit, Check, Policy, Role};
+use stemma::corpus::{read_inputs, Document};
+use stemma::output::write_atomic;
+use stemma::provenance::cues::{Agency, AgencyTable};
+use stemma::Relation;
+
+use super::progress::Bar;
+use super::{InputArgs, MatchArgs};
+
+/// Prefix of the ids of `--against` documents, so they never collide with input ids.
+const AGAINST_PREFIX: &str = "against:";
+
+/// Output formats of `stemma audit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// Human summary.
+    Text,
+    /// JSON, schema stemma.audit v1.
+    Json,
+    /// SARIF 2.1.0 (code-scanning dashboards).
+    Sarif,
+    /// JUnit XML (CI test reports).
+    Junit,
+    /// GitHub Actions workflow commands (annotations on the files).
+    Github,
+}
+
+/// Arguments of `stemma audit`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Checks:
+  duplicates     related pairs within the inputs at or above --fail-on
+  contamination  inputs related to a document of --against (e.g. test items found in training data)
+  uncredited     inputs whose stemma parent (a document, or an agency inferred from the text) is
+                 not credited in the text; a picture credit (\"Photo: X\") does not credit the
+                 text; reported at stemma confidence >= --min-confidence, the rest explained
+
+Findings are keyed by content (hashes of the normalized texts), not by paths: renaming a file
+keeps its baseline entry.
+
+Exit codes: 0 no new findings, 1 new findings (or stale baseline entries with --fail-on-stale),
+2 usage or input error.")]
+pub struct AuditArgs {
+    /// Files, directories (.txt/.md, recursive), JSONL files (.jsonl, .jsonl.gz, .jsonl.zst),
+    /// or `-` for JSONL on standard input: the documents audited.
+    #[arg(required = true, value_name = "INPUT")]
+    inputs: Vec<PathBuf>,
+    /// A reference corpus (files, directories, JSONL) analysed with the inputs; only pairs of
+    /// an input and a reference document are reported by `contamination`. Ids get the prefix
+    /// `against:`. Giving --against turns on the contamination check.
+    #[arg(long, value_name = "INPUT", num_args = 1..)]
+    against: Vec<PathBuf>,
+    /// A check to run (repeatable): duplicates, contamination, uncredited. Default: duplicates
+    /// (plus contamination when --against is given).
+    #[arg(long = "check", value_name = "CHECK")]
+    checks: Vec<Check>,
+    /// duplicates: report pairs at this relation or stronger (duplicate > near-duplicate >
+    /// excerpt > partial-reuse > rewrite).
+    #[arg(long, default_value = "near-duplicate", value_name = "RELATION")]
+    fail_on: Relation,
+    /// contamination: report pairs at this relation or stronger (default: any relation).
+    #[arg(long, default_value = "rewrite", value_name = "RELATION")]
+    contamination_level: Relation,
+    /// uncredited: report a derivation when its stemma edge has at least this confidence (0..1).
+    #[arg(long, default_value_t = 0.5, value_name = "P")]
+    min_confidence: f64,
+    /// Accepted findings (JSON, schema stemma.audit.baseline v1): they are reported but do not
+    /// fail the build.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Rewrite --baseline with the current findings (notes kept; created if missing), then
+    /// report against it.
+    #[arg(long, requires = "baseline")]
+    update_baseline: bool,
+    /// Baseline entries that no longer occur fail the build (exit 1).
+    #[arg(long)]
+    fail_on_stale: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    /// Write the report to FILE (atomically) instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Extra agencies for the uncredited check: a JSON list of {"name": ..., "aliases": [...]}.
+    #[arg(long, value_name = "FILE")]
+    agencies: Option<PathBuf>,
+    /// No progress bar.
+    #[arg(long, short)]
+    quiet: bool,
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    matching: MatchArgs,
+}
+
+/// Runs `stemma audit`; returns 0 (pass) or 1 (new findings).
+pub fn run(args: AuditArgs) -> Result<i32> {
+    args.matching.init_threads()?;
+    let config = args.matching.config()?;
+    anyhow::ensure!(
+        (0.0..=1.0).contains(&args.min_confidence),
+        "invalid setting --min-confidence: {} is not in 0..1",
+        args.min_confidence
+    );
+    let mut checks = args.checks.clone();
+    if checks.is_empty() {
+        checks.push(Check::Duplicates);
+        if !args.against.is_empty() {
+            checks.push(Check::Contamination);
+        }
+    }
+    checks.sort();
+    checks.dedup();
+    anyhow::ensure!(
+        !checks.contains(&Check::Contamination) || !args.against.is_empty(),
+        "--check contamination needs a reference corpus: give it with --against INPUT..."
+    );
+    let policy = Policy {
+        checks,
+        fail_on: args.fail_on,
+        contamination_level: args.contamination_level,
+        min_confidence: args.min_confidence,
+    };
+
+    let opts = args.input.read_options();
+    let read = read_inputs(&args.inputs, &opts)?;
+    anyhow::ensure!(
+        !read.documents.is_empty(),
+        stemma::Error::NoDocuments {
+            skipped: read.skipped_files
+        }
+    );
+    let mut warnings = read.warnings;
+    let mut docs: Vec<Document> = read.documents;
+    let mut roles = vec![Role::Input; docs.len()];
+    // TODO(index): `--against IDX` for a persistent index (being written separately) goes
+    // here: when an --against path is an index, query it for the inputs' candidates instead of
+    // reading it as documents. Until then every --against path is read as documents.
+    if !args.against.is_empty() {
+        let reference = read_inputs(&args.against, &opts)?;
+        warnings.extend(reference.warnings);
+        for mut d in reference.documents {
+            d.id = format!("{AGAINST_PREFIX}{}", d.id);
+            docs.push(d);
+            roles.push(Role::Against);
+        }
+    }
+    for w in &warnings {
+        eprintln!("stemma: warning: {}", stemma::report::terminal_safe(w));
+    }
+
+    let bar = Bar::new(!args.quiet);
+    let analysis = stemma::analyze(&docs, &config, &bar)?;
+    let provenance = if policy.checks.contains(&Check::Uncredited) {
+        Some(stemma::provenance::trace(
+            &docs,
+            &analysis,
+            &config,
+            &agency_table(args.agencies.as_ref())?,
+        ))
+    } else {
+        None
+    };
+    let mut result = audit(
+        &docs,
+        &roles,
+        &analysis,
+        provenance.as_ref(),
+        &config,
+        &policy,
+    );
+
+    if let Some(path) = &args.baseline {
+        let old = match std::fs::read(path) {
+            Ok(bytes) => baseline::parse(&bytes, path)?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && args.update_baseline => {
+                Baseline::default()
+            }
+            Err(e) => {
+                return Err(e).with_context(|| {
+                    format!(
+                        "{}: cannot read the baseline (create it with --update-baseline)",
+                        path.display()
+                    )
+                })
+            }
+        };
+        if args.update_baseline {
+            let new = baseline::updated(&old, &result);
+            write_atomic(path, |w| baseline::write(&new, w))?;
+            eprintln!(
+                "stemma: baseline {} updated: {} entries",
+                stemma::report::terminal_safe(&path.display().to_string()),
+                new.entries.len()
+            );
+            baseline::apply(&mut result, &new);
+        } else {
+            baseline::apply(&mut result, &old);
+        }
+    }
+
+    let render = RenderOptions {
+        fail_on_stale: args.fail_on_stale,
+        baseline: args.baseline.as_ref().map(|p| p.display().to_string()),
+    };
+    let bytes = match args.format {
+        Format::Text => stemma::audit::format::text(&result, &render),
+        Format::Json => stemma::audit::format::json(&result, &render),
+        Format::Sarif => stemma::audit::sarif::sarif(&result, &render),
+        Format::Junit => stemma::audit::junit::junit(&result, &render),
+        Format::Github => stemma::audit::format::github(&result, &render),
+    };
+    match &args.output {
+        Some(path) => write_atomic(path, |w| w.write_all(&bytes))?,
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(&bytes)?;
+            out.flush()?;
+        }
+    }
+    Ok(result.exit_code(args.fail_on_stale))
+}
+
+fn agency_table(path: Option<&PathBuf>) -> Result<AgencyTable> {
+    let table = AgencyTable::builtin();
+    let Some(path) = path else { return Ok(table) };
+    let raw = std::fs::read(path)
+        .with_context(|| format!("{}: cannot read the agency table", path.display()))?;
+    let extra: Vec<Agency> = serde_json::from_slice(&raw).with_context(|| {
+        format!(
+            "{}: not a JSON list of {{\"name\": ..., \"aliases\": [...]}} objects",
+            path.display()
+        )
+    })?;
+    Ok(table.with_extra(extra))
+}

@@ -144,6 +144,41 @@ pub struct Analysis {
     pub families: Vec<Family>,
     /// Candidate counters.
     pub stats: Stats,
+    /// For each document, the first document (in id order) with the identical normalized text:
+    /// only that one is paired with the rest of the corpus.
+    pub identical_to: Vec<u32>,
+}
+
+impl Analysis {
+    /// Every related pair, including those implied by identical copies: when A ~ B and A' is an
+    /// identical copy of A, then A' ~ B with the same relation and figures. Returns
+    /// `(a, b, index into pairs)` with a < b, sorted by (a, b). Can be quadratic in the size of
+    /// identical groups: use it where every pair matters (audits), not for reports.
+    pub fn all_pairs(&self) -> Vec<(u32, u32, usize)> {
+        let mut group: Vec<Vec<u32>> = vec![Vec::new(); self.documents.len()];
+        for (d, &r) in self.identical_to.iter().enumerate() {
+            group[r as usize].push(d as u32);
+        }
+        let mut out = Vec::new();
+        for (i, p) in self.pairs.iter().enumerate() {
+            if p.sources == Sources::IDENTICAL {
+                for &x in &group[p.a as usize] {
+                    if x != p.b {
+                        out.push((x.min(p.b), x.max(p.b), i));
+                    }
+                }
+            } else {
+                for &x in &group[p.a as usize] {
+                    for &y in &group[p.b as usize] {
+                        out.push((x.min(y), x.max(y), i));
+                    }
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup_by_key(|t| (t.0, t.1));
+        out
+    }
 }
 
 /// Documents sorted by id, with their input positions: the canonical order every stage uses.
@@ -233,11 +268,13 @@ pub fn analyze(docs: &[Document], config: &Config, progress: &dyn Progress) -> R
             shingles: p.shingles.len(),
         })
         .collect();
+    let identical_to = identical_groups(&profiles);
     Ok(Analysis {
         documents,
         pairs,
         families,
         stats,
+        identical_to,
     })
 }
 

@@ -469,23 +469,26 @@ fn figures_text(p: &Pair) -> String {
 }
 
 fn pair_findings(ctx: &mut Ctx, check: Check, policy: &Policy, out: &mut Vec<Finding>) {
-    for p in &ctx.analysis.pairs {
-        let (ra, rb) = (ctx.role(p.a), ctx.role(p.b));
+    // Identical copies are paired only through their group's first document: expand them so
+    // every input meets every reference it copies.
+    for (pa, pb, i) in ctx.analysis.all_pairs() {
+        let p = &ctx.analysis.pairs[i];
+        let (ra, rb) = (ctx.role(pa), ctx.role(pb));
         let (subject, other) = match check {
             Check::Duplicates if ra == Role::Input && rb == Role::Input => {
                 if p.relation > policy.fail_on {
                     continue;
                 }
-                (p.b, p.a)
+                (pb, pa)
             }
             Check::Contamination if ra != rb => {
                 if p.relation > policy.contamination_level {
                     continue;
                 }
                 if ra == Role::Input {
-                    (p.a, p.b)
+                    (pa, pb)
                 } else {
-                    (p.b, p.a)
+                    (pb, pa)
                 }
             }
             _ => continue,

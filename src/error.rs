@@ -93,4 +93,68 @@ pub enum Error {
         /// How many files were skipped for their type.
         skipped: u64,
     },
+
+    /// An index file fails a check: wrong magic, truncated, bad checksum, bad lengths.
+    #[error("{}: index file is corrupt ({problem}); run `stemma index verify` on the index, then restore it from a backup or rebuild it with `stemma index build`", path.display())]
+    IndexCorrupt {
+        /// The file.
+        path: PathBuf,
+        /// What check failed.
+        problem: String,
+    },
+
+    /// An index file was written by another format version.
+    #[error("{}: index format version {found}, this stemma reads version {supported}; rebuild the index with `stemma index build`, or use the stemma version that wrote it", path.display())]
+    IndexVersion {
+        /// The file.
+        path: PathBuf,
+        /// Version found in the file.
+        found: u32,
+        /// Version this build reads.
+        supported: u32,
+    },
+
+    /// The path is not an index directory.
+    #[error("{}: not a stemma index ({problem}); give the directory made by `stemma index build -o DIR`", path.display())]
+    NotAnIndex {
+        /// The path given.
+        path: PathBuf,
+        /// Why not.
+        problem: String,
+    },
+
+    /// The index was built with other settings than this run asks for.
+    #[error("{}: built with {setting} {index}, this run asks for {asked}; {hint}", path.display())]
+    IndexMismatch {
+        /// The index directory.
+        path: PathBuf,
+        /// The setting as the user spells it.
+        setting: &'static str,
+        /// The index's value.
+        index: String,
+        /// This run's value.
+        asked: String,
+        /// What to do.
+        hint: &'static str,
+    },
+
+    /// Another process holds the index's write lock.
+    #[error("{}: index is locked by pid {pid} on host {host} (another `stemma index` is writing it); wait for it to finish, or, if that process is gone, delete {} and retry", path.display(), path.display())]
+    IndexLocked {
+        /// The lock file.
+        path: PathBuf,
+        /// The holder's process id, as written in the lock file.
+        pid: String,
+        /// The holder's host name.
+        host: String,
+    },
+
+    /// A document id given to the index is already there, or missing.
+    #[error("{}: {problem}", path.display())]
+    IndexIds {
+        /// The index directory.
+        path: PathBuf,
+        /// Which ids and what to do.
+        problem: String,
+    },
 }

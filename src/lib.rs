@@ -27,7 +27,7 @@
 //! Layers (each module uses only its own or lower layers): foundation ([`error`], [`config`],
 //! [`hash`]) < [`text`] < [`shingle`] < [`sketch`] < [`profile`] < [`candidates`] <
 //! [`similarity`] < [`relate`], [`cluster`] < [`pipeline`], [`dedup`]; edges: [`corpus`],
-//! [`report`], [`output`], [`audit`].
+//! [`index`] (the persistent fingerprint index), [`report`], [`output`], [`audit`].
 
 #![warn(missing_docs)]
 
@@ -40,6 +40,7 @@ pub mod corpus;
 pub mod dedup;
 pub mod error;
 pub mod hash;
+pub mod index;
 pub mod output;
 pub mod pipeline;
 pub mod profile;

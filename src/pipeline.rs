@@ -52,6 +52,11 @@ impl Sources {
     /// Identical normalized texts (grouped before candidate generation).
     pub const IDENTICAL: Sources = Sources(8);
 
+    /// Both sets of generators.
+    pub fn union(self, other: Sources) -> Sources {
+        Sources(self.0 | other.0)
+    }
+
     /// The names of the generators, in a fixed order.
     pub fn names(self) -> Vec<&'static str> {
         [

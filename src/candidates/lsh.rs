@@ -84,6 +84,16 @@ pub fn optimal_params(
     best.1
 }
 
+/// The key of one band: `xxh3(values as little-endian u32 bytes, seed = band)`. `scratch` is
+/// a reusable buffer. Shared with the persistent index so both find the same candidates.
+pub fn band_key(values: &[u32], band: usize, scratch: &mut Vec<u8>) -> u64 {
+    scratch.clear();
+    for v in values {
+        scratch.extend_from_slice(&v.to_le_bytes());
+    }
+    hash_bytes(scratch, band as u64)
+}
+
 /// Candidate pairs from [`lsh_pairs`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LshOutcome {
@@ -133,11 +143,10 @@ pub fn lsh_pairs(sigs: &[Signature], params: LshParams, max_bucket: usize) -> Ls
             let mut records: Vec<(u64, u32)> = live
                 .iter()
                 .map(|&d| {
-                    bytes.clear();
-                    for v in &sigs[d as usize].0[range.clone()] {
-                        bytes.extend_from_slice(&v.to_le_bytes());
-                    }
-                    (hash_bytes(&bytes, band as u64), d)
+                    (
+                        band_key(&sigs[d as usize].0[range.clone()], band, &mut bytes),
+                        d,
+                    )
                 })
                 .collect();
             records.sort_unstable();

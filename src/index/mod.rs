@@ -1,0 +1,666 @@
+//! The persistent, incremental fingerprint index: a directory of immutable segment files and a
+//! small manifest replaced atomically (the tantivy layout), so documents can be indexed once and
+//! new documents queried against them later with the same relations and figures `scan` gives.
+//!
+//! Operations: [`build`] (a new index), [`add`] (a new segment), [`remove`] (tombstones: a new
+//! delete file per touched segment), [`compact`] (merge every segment into one, dropping deleted
+//! documents), [`Index::open`] / [`Index::verify`] / [`Index::stats`], and
+//! [`query::query`].
+//!
+//! Invariants:
+//! - **Atomic commits.** A writer writes new files under temporary names, fsyncs them, renames
+//!   them to their final names, fsyncs the directory, and only then replaces `MANIFEST` the same
+//!   way. Readers read only the manifest and the files it names, which are complete and never
+//!   modified. A process killed at any point leaves the old manifest (and some unreferenced
+//!   files, removed by the next writer) or the new one.
+//! - **One writer.** Writers hold `LOCK` (created with `O_EXCL`, holding `pid=` and `host=`).
+//!   A second writer is refused with the holder's pid and host. On Linux, a lock whose pid is
+//!   on this host and no longer running (`/proc/<pid>` missing) is stale and taken over; else
+//!   the message says to delete `LOCK` once the holder is known to be gone.
+//! - **Settings stored with the data.** The manifest holds the [`FingerprintParams`] and the LSH
+//!   banding; a run with other settings is refused with what differs and what to do.
+//! - **Checked, never trusted.** Every file has magic, version and a checksum; every length read
+//!   from disk is bounds-checked (see [`format`]); corruption is an error naming the file.
+//!
+//! Not done: concurrent readers during `compact` may find a segment gone (they fail with a read
+//! error and can simply retry; segments are deleted only after the new manifest is in place);
+//! no memory mapping; LSH and SimHash buckets larger than `max_bucket` are not reduced to stars
+//! as `scan` does (see [`query`]).
+
+pub mod format;
+pub mod query;
+pub mod segment;
+
+use std::collections::BTreeSet;
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use bitvec::prelude::{BitVec, Lsb0};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::candidates::lsh::optimal_params;
+use crate::config::{Config, FingerprintParams};
+use crate::corpus::Document;
+use crate::error::{Error, Result};
+use crate::hash::hash_bytes;
+use crate::profile::Profiler;
+
+use format::{corrupt, frame, unframe, FORMAT_VERSION, MAGIC_DELETES, MAGIC_MANIFEST};
+use segment::{DocRecord, Segment};
+
+/// Name of the manifest file.
+pub const MANIFEST: &str = "MANIFEST";
+/// Name of the lock file.
+pub const LOCK: &str = "LOCK";
+
+/// One segment as the manifest lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SegmentMeta {
+    /// File name inside the index directory.
+    pub name: String,
+    /// Documents in the segment (deleted included).
+    pub docs: u64,
+    /// File size.
+    pub bytes: u64,
+    /// The file's footer checksum.
+    pub checksum: u64,
+    /// Delete file, if any document is deleted.
+    pub deletes: Option<String>,
+    /// Deleted documents.
+    pub deleted: u64,
+}
+
+/// The manifest: settings and live segments.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// [`FORMAT_VERSION`].
+    pub format_version: u32,
+    /// What every fingerprint was made with.
+    pub params: FingerprintParams,
+    /// Bands and rows of the segments' band tables.
+    pub banding: (usize, usize),
+    /// Whether segments hold texts.
+    pub texts: bool,
+    /// Bumped by every commit.
+    pub generation: u64,
+    /// Number of the next segment file.
+    pub next_segment: u64,
+    /// Live segments, oldest first.
+    pub segments: Vec<SegmentMeta>,
+}
+
+/// The banding a config asks for.
+pub fn banding_of(config: &Config) -> (usize, usize) {
+    match config.banding {
+        Some(b) => (b.bands, b.rows),
+        None => {
+            let p = optimal_params(
+                config.relations.near_duplicate,
+                config.fingerprint.num_perm,
+                0.5,
+                0.5,
+            );
+            (p.bands, p.rows)
+        }
+    }
+}
+
+fn read_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn write_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Reads and checks the manifest of `dir`.
+pub fn read_manifest(dir: &Path) -> Result<Manifest> {
+    if !dir.is_dir() {
+        return Err(Error::NotAnIndex {
+            path: dir.to_path_buf(),
+            problem: if dir.exists() {
+                "not a directory".into()
+            } else {
+                "no such directory".into()
+            },
+        });
+    }
+    let path = dir.join(MANIFEST);
+    if !path.exists() {
+        return Err(Error::NotAnIndex {
+            path: dir.to_path_buf(),
+            problem: format!("{} is missing", path.display()),
+        });
+    }
+    let bytes = fs::read(&path).map_err(read_err(&path))?;
+    let body = unframe(&path, MAGIC_MANIFEST, &bytes)?;
+    let m: Manifest = serde_json::from_slice(body)
+        .map_err(|e| corrupt(&path, format!("bad manifest JSON: {e}")))?;
+    if m.format_version != FORMAT_VERSION {
+        return Err(Error::IndexVersion {
+            path,
+            found: m.format_version,
+            supported: FORMAT_VERSION,
+        });
+    }
+    Ok(m)
+}
+
+/// Writes `bytes` to `dir/name` durably: temporary file, fsync, rename, fsync of the directory.
+fn write_durable(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
+    let path = dir.join(name);
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut f = File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        fs::rename(&tmp, &path)?;
+        File::open(dir)?.sync_all()
+    })();
+    if let Err(e) = result {
+        let _ = fs::remove_file(&tmp);
+        return Err(write_err(&path)(e));
+    }
+    Ok(())
+}
+
+fn write_manifest(dir: &Path, m: &Manifest) -> Result<()> {
+    let body = serde_json::to_vec_pretty(m).expect("manifest serializes");
+    write_durable(dir, MANIFEST, &frame(MAGIC_MANIFEST, &body))
+}
+
+/// The write lock of an index directory, released on drop.
+#[derive(Debug)]
+pub struct WriteLock {
+    path: PathBuf,
+}
+
+fn host_name() -> String {
+    fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| fs::read_to_string("/etc/hostname"))
+        .map(|s| s.trim().to_string())
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+impl WriteLock {
+    /// Takes the lock of `dir`, or fails naming the holder. A lock left by a dead process of
+    /// this host is taken over (Linux: `/proc/<pid>` is checked).
+    pub fn acquire(dir: &Path) -> Result<WriteLock> {
+        let path = dir.join(LOCK);
+        let me = format!("pid={}\nhost={}\n", std::process::id(), host_name());
+        for attempt in 0..2 {
+            match OpenOptions::new().write(true).create_new(true).open(&path) {
+                Ok(mut f) => {
+                    f.write_all(me.as_bytes())
+                        .and_then(|_| f.sync_all())
+                        .map_err(write_err(&path))?;
+                    return Ok(WriteLock { path });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let content = fs::read_to_string(&path).unwrap_or_default();
+                    let field = |k: &str| {
+                        content
+                            .lines()
+                            .find_map(|l| l.strip_prefix(k))
+                            .unwrap_or("?")
+                            .to_string()
+                    };
+                    let (pid, host) = (field("pid="), field("host="));
+                    let dead = host == host_name()
+                        && Path::new("/proc/self").exists()
+                        && pid.parse::<u32>().is_ok()
+                        && !Path::new(&format!("/proc/{pid}")).exists();
+                    if dead && attempt == 0 {
+                        let _ = fs::remove_file(&path);
+                        continue;
+                    }
+                    return Err(Error::IndexLocked { path, pid, host });
+                }
+                Err(e) => return Err(write_err(&path)(e)),
+            }
+        }
+        unreachable!("the loop returns")
+    }
+}
+
+impl Drop for WriteLock {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.path);
+    }
+}
+
+/// An open index: the manifest, its segments and their tombstones.
+#[derive(Debug)]
+pub struct Index {
+    /// The directory.
+    pub dir: PathBuf,
+    /// The manifest read at open.
+    pub manifest: Manifest,
+    /// Segments in manifest order.
+    pub segments: Vec<Segment>,
+    /// Tombstones per segment (`true` = deleted).
+    pub deleted: Vec<BitVec<u64, Lsb0>>,
+}
+
+fn read_deletes(path: &Path, docs: usize) -> Result<BitVec<u64, Lsb0>> {
+    let bytes = fs::read(path).map_err(read_err(path))?;
+    let body = unframe(path, MAGIC_DELETES, &bytes)?;
+    let mut c = format::Cursor::new(body, path);
+    let bits = c.u64("bit count")?;
+    if bits != docs as u64 {
+        return Err(corrupt(
+            path,
+            format!("holds {bits} bits for a segment of {docs} documents"),
+        ));
+    }
+    let words = c.u64s(docs.div_ceil(64), "bits")?;
+    let mut bv: BitVec<u64, Lsb0> = BitVec::from_vec(words);
+    bv.truncate(docs);
+    Ok(bv)
+}
+
+fn encode_deletes(bits: &BitVec<u64, Lsb0>) -> Vec<u8> {
+    let mut body = (bits.len() as u64).to_le_bytes().to_vec();
+    let mut words = bits.clone();
+    words.set_uninitialized(false);
+    for w in words.as_raw_slice() {
+        body.extend_from_slice(&w.to_le_bytes());
+    }
+    frame(MAGIC_DELETES, &body)
+}
+
+/// Summary figures of an index.
+#[derive(Debug, Clone, Serialize)]
+pub struct Stats {
+    /// Live documents.
+    pub documents: u64,
+    /// Deleted documents not yet compacted away.
+    pub deleted: u64,
+    /// Segments.
+    pub segments: usize,
+    /// Bytes of all files the manifest names.
+    pub bytes: u64,
+    /// Whether texts are stored.
+    pub texts: bool,
+    /// Commit generation.
+    pub generation: u64,
+    /// Fingerprint parameters.
+    pub params: FingerprintParams,
+    /// LSH banding.
+    pub banding: (usize, usize),
+}
+
+impl Index {
+    /// Opens the index in `dir`: manifest (full checksum), delete files (full checksum),
+    /// segments (cheap checks plus the sections kept in memory).
+    pub fn open(dir: &Path) -> Result<Index> {
+        let manifest = read_manifest(dir)?;
+        let mut segments = Vec::new();
+        let mut deleted = Vec::new();
+        for s in &manifest.segments {
+            let path = dir.join(&s.name);
+            let seg = Segment::open(&path)?;
+            if seg.len() as u64 != s.docs || seg.size != s.bytes {
+                return Err(corrupt(
+                    &path,
+                    format!(
+                        "the manifest lists {} documents and {} bytes, the file has {} and {}",
+                        s.docs,
+                        s.bytes,
+                        seg.len(),
+                        seg.size
+                    ),
+                ));
+            }
+            let bits = match &s.deletes {
+                Some(name) => read_deletes(&dir.join(name), seg.len())?,
+                None => BitVec::repeat(false, seg.len()),
+            };
+            segments.push(seg);
+            deleted.push(bits);
+        }
+        Ok(Index {
+            dir: dir.to_path_buf(),
+            manifest,
+            segments,
+            deleted,
+        })
+    }
+
+    /// Refuses a config whose fingerprint parameters or banding differ from the index's.
+    pub fn check_config(&self, config: &Config) -> Result<()> {
+        check_settings(&self.dir, &self.manifest, config)
+    }
+
+    /// Live documents.
+    pub fn live(&self) -> u64 {
+        self.deleted
+            .iter()
+            .map(|d| (d.len() - d.count_ones()) as u64)
+            .sum()
+    }
+
+    /// Summary figures.
+    pub fn stats(&self) -> Stats {
+        let m = &self.manifest;
+        let del_bytes: u64 = m
+            .segments
+            .iter()
+            .filter_map(|s| s.deletes.as_ref())
+            .filter_map(|n| fs::metadata(self.dir.join(n)).ok())
+            .map(|md| md.len())
+            .sum();
+        Stats {
+            documents: self.live(),
+            deleted: self.deleted.iter().map(|d| d.count_ones() as u64).sum(),
+            segments: self.segments.len(),
+            bytes: m.segments.iter().map(|s| s.bytes).sum::<u64>() + del_bytes,
+            texts: m.texts,
+            generation: m.generation,
+            params: m.params.clone(),
+            banding: m.banding,
+        }
+    }
+
+    /// Full verification of every file: checksums, decodable blobs, the manifest's record of
+    /// each segment, unique live ids. Returns the documents checked.
+    pub fn verify(&self) -> Result<u64> {
+        let mut checked = 0;
+        for (seg, meta) in self.segments.iter().zip(&self.manifest.segments) {
+            checked += seg.verify()? as u64;
+            let bytes = fs::read(&seg.path).map_err(read_err(&seg.path))?;
+            let stored = u64::from_le_bytes(bytes[bytes.len() - 8..].try_into().expect("8"));
+            if stored != meta.checksum {
+                return Err(corrupt(
+                    &seg.path,
+                    "its checksum differs from the one the manifest recorded",
+                ));
+            }
+        }
+        let mut ids = BTreeSet::new();
+        for (seg, del) in self.segments.iter().zip(&self.deleted) {
+            for (i, id) in seg.ids.iter().enumerate() {
+                if !del[i] && !ids.insert(id.as_str()) {
+                    return Err(corrupt(
+                        &seg.path,
+                        format!("document id {id:?} is live in two segments"),
+                    ));
+                }
+            }
+        }
+        Ok(checked)
+    }
+
+    /// `(segment, document)` of every live document with this id.
+    pub fn find(&self, id: &str) -> Option<(usize, u32)> {
+        self.segments.iter().enumerate().find_map(|(s, seg)| {
+            seg.ids
+                .binary_search_by(|x| x.as_str().cmp(id))
+                .ok()
+                .filter(|&d| !self.deleted[s][d])
+                .map(|d| (s, d as u32))
+        })
+    }
+}
+
+fn check_settings(dir: &Path, m: &Manifest, config: &Config) -> Result<()> {
+    let (a, b) = (&m.params, &config.fingerprint);
+    let mismatch = |setting, index: String, asked: String, hint| {
+        Err(Error::IndexMismatch {
+            path: dir.to_path_buf(),
+            setting,
+            index,
+            asked,
+            hint,
+        })
+    };
+    if a.shingle != b.shingle {
+        return mismatch(
+            "shingle",
+            a.shingle.to_string(),
+            b.shingle.to_string(),
+            "use the index's settings (drop --shingle or pass the index's value) or rebuild the index",
+        );
+    }
+    if a.num_perm != b.num_perm {
+        return mismatch(
+            "--num-perm",
+            a.num_perm.to_string(),
+            b.num_perm.to_string(),
+            "use the index's settings (drop --num-perm or pass the index's value) or rebuild the index",
+        );
+    }
+    if a.fold_diacritics != b.fold_diacritics {
+        return mismatch(
+            "--fold-diacritics",
+            a.fold_diacritics.to_string(),
+            b.fold_diacritics.to_string(),
+            "use the index's settings or rebuild the index",
+        );
+    }
+    if a != b {
+        return mismatch(
+            "fingerprint parameters",
+            serde_json::to_string(a).unwrap_or_default(),
+            serde_json::to_string(b).unwrap_or_default(),
+            "this stemma fingerprints differently from the one that built the index; rebuild the index",
+        );
+    }
+    let want = banding_of(config);
+    if m.banding != want {
+        return mismatch(
+            "LSH banding",
+            format!("{}x{}", m.banding.0, m.banding.1),
+            format!("{}x{}", want.0, want.1),
+            "use the --threshold (or --bands) the index was built with, or rebuild the index",
+        );
+    }
+    Ok(())
+}
+
+/// Profiles documents into records, sorted by id; fails on an id given twice.
+fn records(docs: &[Document], config: &Config, texts: bool) -> Result<Vec<DocRecord>> {
+    let order = crate::pipeline::canonical_order(docs)?;
+    let profiler = Profiler::new(&config.fingerprint);
+    order
+        .par_iter()
+        .map(|&i| {
+            let d = &docs[i];
+            DocRecord::new(&d.id, &d.text, &d.meta, &profiler, texts)
+        })
+        .collect()
+}
+
+/// Removes files of `dir` that the manifest does not name (a crashed writer's leftovers).
+fn collect_garbage(dir: &Path, m: &Manifest) {
+    let mut keep: BTreeSet<&str> = [MANIFEST, LOCK].into_iter().collect();
+    for s in &m.segments {
+        keep.insert(&s.name);
+        if let Some(d) = &s.deletes {
+            keep.insert(d);
+        }
+    }
+    if let Ok(entries) = fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let ours = name.starts_with("seg-") || name.starts_with(".seg-") || name.starts_with(".MANIFEST");
+            if ours && !keep.contains(name.as_str()) {
+                let _ = fs::remove_file(e.path());
+            }
+        }
+    }
+}
+
+fn write_segment(dir: &Path, m: &mut Manifest, recs: &[DocRecord]) -> Result<()> {
+    let name = format!("seg-{:06}.seg", m.next_segment);
+    m.next_segment += 1;
+    let bytes = segment::encode(
+        recs,
+        m.params.num_perm,
+        m.banding.0,
+        m.banding.1,
+        m.texts,
+    );
+    write_durable(dir, &name, &bytes)?;
+    m.segments.push(SegmentMeta {
+        name,
+        docs: recs.len() as u64,
+        bytes: bytes.len() as u64,
+        checksum: u64::from_le_bytes(bytes[bytes.len() - 8..].try_into().expect("8")),
+        deletes: None,
+        deleted: 0,
+    });
+    Ok(())
+}
+
+/// Builds a new index in `dir` (which must not exist, or be an empty directory).
+pub fn build(dir: &Path, docs: &[Document], config: &Config, texts: bool) -> Result<Stats> {
+    config.validate()?;
+    if dir.join(MANIFEST).exists() {
+        return Err(Error::IndexIds {
+            path: dir.to_path_buf(),
+            problem: "an index already exists here; use `stemma index add` to add documents, or delete the directory to rebuild".into(),
+        });
+    }
+    if dir.exists() && fs::read_dir(dir).map_err(read_err(dir))?.next().is_some() {
+        return Err(Error::NotAnIndex {
+            path: dir.to_path_buf(),
+            problem: "the directory is not empty; give a new or empty directory to build into".into(),
+        });
+    }
+    fs::create_dir_all(dir).map_err(write_err(dir))?;
+    let _lock = WriteLock::acquire(dir)?;
+    let recs = records(docs, config, texts)?;
+    let mut m = Manifest {
+        format_version: FORMAT_VERSION,
+        params: config.fingerprint.clone(),
+        banding: banding_of(config),
+        texts,
+        generation: 1,
+        next_segment: 1,
+        segments: Vec::new(),
+    };
+    if !recs.is_empty() {
+        write_segment(dir, &mut m, &recs)?;
+    }
+    write_manifest(dir, &m)?;
+    Ok(Index::open(dir)?.stats())
+}
+
+/// Adds documents as a new segment. Ids already live in the index are refused.
+pub fn add(dir: &Path, docs: &[Document], config: &Config) -> Result<Stats> {
+    let _lock = WriteLock::acquire(dir)?;
+    let index = Index::open(dir)?;
+    index.check_config(config)?;
+    let mut m = index.manifest.clone();
+    collect_garbage(dir, &m);
+    let taken: Vec<&str> = docs
+        .iter()
+        .filter(|d| index.find(&d.id).is_some())
+        .map(|d| d.id.as_str())
+        .take(5)
+        .collect();
+    if !taken.is_empty() {
+        return Err(Error::IndexIds {
+            path: dir.to_path_buf(),
+            problem: format!(
+                "document ids already in the index: {taken:?}; remove them first with `stemma index remove`"
+            ),
+        });
+    }
+    let recs = records(docs, config, m.texts)?;
+    if !recs.is_empty() {
+        write_segment(dir, &mut m, &recs)?;
+    }
+    m.generation += 1;
+    write_manifest(dir, &m)?;
+    drop(index);
+    Ok(Index::open(dir)?.stats())
+}
+
+/// Deletes documents by id (tombstones). Unknown ids are an error, and nothing is removed.
+pub fn remove(dir: &Path, ids: &[String]) -> Result<Stats> {
+    let _lock = WriteLock::acquire(dir)?;
+    let mut index = Index::open(dir)?;
+    let mut m = index.manifest.clone();
+    collect_garbage(dir, &m);
+    let missing: Vec<&String> = ids.iter().filter(|id| index.find(id).is_none()).take(5).collect();
+    if !missing.is_empty() {
+        return Err(Error::IndexIds {
+            path: dir.to_path_buf(),
+            problem: format!("no live document with id {missing:?}; nothing was removed (see the ids with `stemma index stats --ids`)"),
+        });
+    }
+    let mut touched = BTreeSet::new();
+    for id in ids {
+        if let Some((s, d)) = index.find(id) {
+            index.deleted[s].set(d as usize, true);
+            touched.insert(s);
+        }
+    }
+    m.generation += 1;
+    for s in touched {
+        let name = format!("{}.del-{:06}", m.segments[s].name.trim_end_matches(".seg"), m.generation);
+        write_durable(dir, &name, &encode_deletes(&index.deleted[s]))?;
+        m.segments[s].deletes = Some(name);
+        m.segments[s].deleted = index.deleted[s].count_ones() as u64;
+    }
+    write_manifest(dir, &m)?;
+    collect_garbage(dir, &m);
+    drop(index);
+    Ok(Index::open(dir)?.stats())
+}
+
+/// Merges every segment into one, dropping deleted documents.
+pub fn compact(dir: &Path) -> Result<Stats> {
+    let _lock = WriteLock::acquire(dir)?;
+    let index = Index::open(dir)?;
+    let mut m = index.manifest.clone();
+    collect_garbage(dir, &m);
+    let mut recs = Vec::new();
+    for (seg, del) in index.segments.iter().zip(&index.deleted) {
+        let winnowed = seg.winnowed_by_doc();
+        let profiler = Profiler::new(&m.params);
+        for d in 0..seg.len() {
+            if del[d] {
+                continue;
+            }
+            let e = seg.docs[d];
+            let (view, _) = seg.view(d as u32, &profiler)?;
+            recs.push(DocRecord {
+                id: seg.ids[d].clone(),
+                tokens: e.tokens,
+                shingles: e.shingles,
+                content_hash: e.content_hash,
+                simhash: e.simhash,
+                signature: seg.signature(d as u32)?,
+                winnowed: winnowed[d].clone(),
+                bigrams: view.bigram_set,
+                blob: seg.raw_blob(d as u32)?,
+            });
+        }
+    }
+    recs.sort_by(|a, b| a.id.cmp(&b.id));
+    m.segments.clear();
+    if !recs.is_empty() {
+        write_segment(dir, &mut m, &recs)?;
+    }
+    m.generation += 1;
+    write_manifest(dir, &m)?;
+    drop(index);
+    collect_garbage(dir, &m);
+    Ok(Index::open(dir)?.stats())
+}
+
+/// A 64-bit checksum of a byte string, as the index files use (xxh3, seed 0).
+pub fn checksum(bytes: &[u8]) -> u64 {
+    hash_bytes(bytes, 0)
+}

@@ -4,7 +4,9 @@
 mod audit;
 mod compare;
 mod dedup;
+mod index;
 mod progress;
+mod query;
 mod scan;
 mod trace;
 
@@ -39,6 +41,11 @@ enum Command {
     /// CI mode: fail on duplicates, contamination (--against) or uncredited reuse, with a
     /// baseline of accepted findings; text, JSON, SARIF, JUnit or GitHub output.
     Audit(audit::AuditArgs),
+    /// Build and maintain a persistent fingerprint index (build, add, remove, stats, verify,
+    /// compact).
+    Index(index::IndexArgs),
+    /// Relate query documents to the documents of an index, as scan would.
+    Query(query::QueryArgs),
 }
 
 /// Where documents come from and how JSONL records map to documents.
@@ -156,6 +163,8 @@ pub fn run() -> Result<i32> {
         Command::Compare(args) => compare::run(args),
         Command::Dedup(args) => dedup::run(args),
         Command::Audit(args) => audit::run(args),
+        Command::Index(args) => index::run(args),
+        Command::Query(args) => query::run(args),
     }
 }
 

@@ -1,0 +1,166 @@
+//! `stemma index build|add|remove|stats|verify|compact`: manage a persistent fingerprint index
+//! (see `stemma::index` for the layout and its guarantees).
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::{Args, Subcommand};
+
+use stemma::corpus::read_inputs;
+use stemma::index::{self, Index, Stats};
+
+use super::{InputArgs, MatchArgs};
+
+/// Arguments of `stemma index`.
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    #[command(subcommand)]
+    command: IndexCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum IndexCommand {
+    /// Build a new index from inputs (texts stored zstd-compressed unless --no-text).
+    Build {
+        /// Files, directories, JSONL, or `-`.
+        #[arg(required = true, value_name = "INPUT")]
+        inputs: Vec<PathBuf>,
+        /// The index directory to create (new or empty).
+        #[arg(short, long, value_name = "DIR")]
+        output: PathBuf,
+        /// Keep only fingerprints and metadata (no passages or direction in `query`).
+        #[arg(long)]
+        no_text: bool,
+        #[command(flatten)]
+        input: InputArgs,
+        #[command(flatten)]
+        matching: MatchArgs,
+    },
+    /// Add documents (a new segment); ids already in the index are refused.
+    Add {
+        /// The index directory.
+        #[arg(value_name = "DIR")]
+        index: PathBuf,
+        /// Files, directories, JSONL, or `-`.
+        #[arg(required = true, value_name = "INPUT")]
+        inputs: Vec<PathBuf>,
+        #[command(flatten)]
+        input: InputArgs,
+        #[command(flatten)]
+        matching: MatchArgs,
+    },
+    /// Remove documents by id (tombstones until `compact`).
+    Remove {
+        /// The index directory.
+        #[arg(value_name = "DIR")]
+        index: PathBuf,
+        /// Document ids.
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<String>,
+    },
+    /// Print documents, segments, size and settings.
+    Stats {
+        /// The index directory.
+        #[arg(value_name = "DIR")]
+        index: PathBuf,
+        /// Also list the live document ids.
+        #[arg(long)]
+        ids: bool,
+    },
+    /// Check every checksum and every stored document; exit 2 on the first problem.
+    Verify {
+        /// The index directory.
+        #[arg(value_name = "DIR")]
+        index: PathBuf,
+    },
+    /// Merge all segments into one, dropping removed documents.
+    Compact {
+        /// The index directory.
+        #[arg(value_name = "DIR")]
+        index: PathBuf,
+    },
+}
+
+fn print_stats(dir: &std::path::Path, s: &Stats) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "{}: {} documents ({} removed, not yet compacted), {} segments, {} bytes, texts {}, generation {}, shingles {}, {} permutations, banding {}x{}",
+        dir.display(),
+        s.documents,
+        s.deleted,
+        s.segments,
+        s.bytes,
+        if s.texts { "stored" } else { "not stored" },
+        s.generation,
+        s.params.shingle,
+        s.params.num_perm,
+        s.banding.0,
+        s.banding.1
+    )?;
+    Ok(())
+}
+
+/// Runs `stemma index ...`.
+pub fn run(args: IndexArgs) -> Result<i32> {
+    match args.command {
+        IndexCommand::Build {
+            inputs,
+            output,
+            no_text,
+            input,
+            matching,
+        } => {
+            matching.init_threads()?;
+            let config = matching.config()?;
+            let read = read_inputs(&inputs, &input.read_options())?;
+            let s = index::build(&output, &read.documents, &config, !no_text)?;
+            print_stats(&output, &s)?;
+        }
+        IndexCommand::Add {
+            index: dir,
+            inputs,
+            input,
+            matching,
+        } => {
+            matching.init_threads()?;
+            let config = matching.config()?;
+            let read = read_inputs(&inputs, &input.read_options())?;
+            let s = index::add(&dir, &read.documents, &config)?;
+            print_stats(&dir, &s)?;
+        }
+        IndexCommand::Remove { index: dir, ids } => {
+            let s = index::remove(&dir, &ids)?;
+            print_stats(&dir, &s)?;
+        }
+        IndexCommand::Stats { index: dir, ids } => {
+            let idx = Index::open(&dir)?;
+            print_stats(&dir, &idx.stats())?;
+            if ids {
+                let mut out = std::io::stdout().lock();
+                for (seg, del) in idx.segments.iter().zip(&idx.deleted) {
+                    for (i, id) in seg.ids.iter().enumerate() {
+                        if !del[i] {
+                            writeln!(out, "{}", stemma::report::terminal_safe(id))?;
+                        }
+                    }
+                }
+            }
+        }
+        IndexCommand::Verify { index: dir } => {
+            let idx = Index::open(&dir)?;
+            let n = idx.verify()?;
+            println!(
+                "{}: ok ({} segments, {n} documents checked, every checksum matches)",
+                dir.display(),
+                idx.segments.len()
+            );
+        }
+        IndexCommand::Compact { index: dir } => {
+            let s = index::compact(&dir)?;
+            print_stats(&dir, &s)?;
+        }
+    }
+    Ok(0)
+}

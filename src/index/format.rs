@@ -248,7 +248,7 @@ impl<'a> Cursor<'a> {
 
     /// `count` u64 values; `count` is checked against the bytes left before allocating.
     pub fn u64s(&mut self, count: usize, what: &str) -> Result<Vec<u64>> {
-        let bytes = self.take(count.checked_mul(8).unwrap_or(usize::MAX), what)?;
+        let bytes = self.take(count.saturating_mul(8), what)?;
         Ok(bytes
             .chunks_exact(8)
             .map(|c| u64::from_le_bytes(c.try_into().expect("8")))

@@ -491,7 +491,9 @@ fn collect_garbage(dir: &Path, m: &Manifest) {
     if let Ok(entries) = fs::read_dir(dir) {
         for e in entries.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
-            let ours = name.starts_with("seg-") || name.starts_with(".seg-") || name.starts_with(".MANIFEST");
+            let ours = name.starts_with("seg-")
+                || name.starts_with(".seg-")
+                || name.starts_with(".MANIFEST");
             if ours && !keep.contains(name.as_str()) {
                 let _ = fs::remove_file(e.path());
             }
@@ -502,13 +504,7 @@ fn collect_garbage(dir: &Path, m: &Manifest) {
 fn write_segment(dir: &Path, m: &mut Manifest, recs: &[DocRecord]) -> Result<()> {
     let name = format!("seg-{:06}.seg", m.next_segment);
     m.next_segment += 1;
-    let bytes = segment::encode(
-        recs,
-        m.params.num_perm,
-        m.banding.0,
-        m.banding.1,
-        m.texts,
-    );
+    let bytes = segment::encode(recs, m.params.num_perm, m.banding.0, m.banding.1, m.texts);
     write_durable(dir, &name, &bytes)?;
     m.segments.push(SegmentMeta {
         name,
@@ -533,7 +529,8 @@ pub fn build(dir: &Path, docs: &[Document], config: &Config, texts: bool) -> Res
     if dir.exists() && fs::read_dir(dir).map_err(read_err(dir))?.next().is_some() {
         return Err(Error::NotAnIndex {
             path: dir.to_path_buf(),
-            problem: "the directory is not empty; give a new or empty directory to build into".into(),
+            problem: "the directory is not empty; give a new or empty directory to build into"
+                .into(),
         });
     }
     fs::create_dir_all(dir).map_err(write_err(dir))?;
@@ -592,7 +589,11 @@ pub fn remove(dir: &Path, ids: &[String]) -> Result<Stats> {
     let mut index = Index::open(dir)?;
     let mut m = index.manifest.clone();
     collect_garbage(dir, &m);
-    let missing: Vec<&String> = ids.iter().filter(|id| index.find(id).is_none()).take(5).collect();
+    let missing: Vec<&String> = ids
+        .iter()
+        .filter(|id| index.find(id).is_none())
+        .take(5)
+        .collect();
     if !missing.is_empty() {
         return Err(Error::IndexIds {
             path: dir.to_path_buf(),
@@ -608,7 +609,11 @@ pub fn remove(dir: &Path, ids: &[String]) -> Result<Stats> {
     }
     m.generation += 1;
     for s in touched {
-        let name = format!("{}.del-{:06}", m.segments[s].name.trim_end_matches(".seg"), m.generation);
+        let name = format!(
+            "{}.del-{:06}",
+            m.segments[s].name.trim_end_matches(".seg"),
+            m.generation
+        );
         write_durable(dir, &name, &encode_deletes(&index.deleted[s]))?;
         m.segments[s].deletes = Some(name);
         m.segments[s].deleted = index.deleted[s].count_ones() as u64;

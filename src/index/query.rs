@@ -101,14 +101,22 @@ pub fn query(index: &Index, docs: &[Document], config: &Config) -> Result<Vec<Qu
     let live = |s: usize, d: u32| !index.deleted[s][d as usize];
 
     // Document frequencies of winnowed fingerprints over X ∪ Y.
-    let mut y_fps: Vec<u64> = profiles.iter().flat_map(|p| p.winnowed.iter().copied()).collect();
+    let mut y_fps: Vec<u64> = profiles
+        .iter()
+        .flat_map(|p| p.winnowed.iter().copied())
+        .collect();
     y_fps.sort_unstable();
     let fp_df = |h: u64| -> usize {
         let x: usize = index
             .segments
             .iter()
             .enumerate()
-            .map(|(s, seg)| range(&seg.postings, h).iter().filter(|r| live(s, r.1)).count())
+            .map(|(s, seg)| {
+                range(&seg.postings, h)
+                    .iter()
+                    .filter(|r| live(s, r.1))
+                    .count()
+            })
             .sum();
         x + count_in(&y_fps, h)
     };

@@ -22,8 +22,8 @@ use crate::profile::{Profile, Profiler, TokenView};
 use crate::text::Token;
 
 use super::format::{
-    check_frame, corrupt, frame_footer, frame_header, put_records12, records12, Cursor,
-    FOOTER_LEN, HEADER_LEN, MAGIC_SEGMENT,
+    check_frame, corrupt, frame_footer, frame_header, put_records12, records12, Cursor, FOOTER_LEN,
+    HEADER_LEN, MAGIC_SEGMENT,
 };
 
 const SECTIONS: usize = 7;
@@ -171,7 +171,10 @@ pub fn encode(
     put_records12(&mut sections[3], &postings);
     drop(postings);
     // BIGRAMS.
-    let mut all: Vec<u64> = records.iter().flat_map(|r| r.bigrams.iter().copied()).collect();
+    let mut all: Vec<u64> = records
+        .iter()
+        .flat_map(|r| r.bigrams.iter().copied())
+        .collect();
     all.sort_unstable();
     let counts: Vec<(u64, u32)> = all
         .chunk_by(|a, b| a == b)
@@ -342,8 +345,14 @@ impl Segment {
                 blob_len: c.u64("blob length")?,
                 blob_hash: c.u64("blob checksum")?,
             };
-            if e.blob_off.checked_add(e.blob_len).is_none_or(|end| end > blobs.1) {
-                return Err(corrupt(path, "a document's blob lies outside the blob section"));
+            if e.blob_off
+                .checked_add(e.blob_len)
+                .is_none_or(|end| end > blobs.1)
+            {
+                return Err(corrupt(
+                    path,
+                    "a document's blob lies outside the blob section",
+                ));
             }
             docs.push(e);
         }
@@ -359,23 +368,36 @@ impl Segment {
             let s = text
                 .get(a..b)
                 .and_then(|s| std::str::from_utf8(s).ok())
-                .ok_or_else(|| corrupt(path, "an id lies outside the id section or is not UTF-8"))?;
+                .ok_or_else(|| {
+                    corrupt(path, "an id lies outside the id section or is not UTF-8")
+                })?;
             ids.push(s.to_string());
         }
         let check_docs = |recs: &[(u64, u32)], what: &str| -> Result<()> {
             if recs.iter().any(|r| r.1 as usize >= n) {
-                return Err(corrupt(path, format!("{what} names a document out of range")));
+                return Err(corrupt(
+                    path,
+                    format!("{what} names a document out of range"),
+                ));
             }
             Ok(())
         };
         let band_recs = records12(path, &load(2)?, "band tables")?;
-        if bands == 0 || band_recs.len() % bands != 0 || rows.checked_mul(bands).is_none_or(|x| x > num_perm) {
+        if bands == 0
+            || band_recs.len() % bands != 0
+            || rows.checked_mul(bands).is_none_or(|x| x > num_perm)
+        {
             return Err(corrupt(path, "band tables do not match the banding"));
         }
         check_docs(&band_recs, "a band table")?;
         let per = band_recs.len() / bands;
-        let bands_t: Vec<Vec<(u64, u32)>> = band_recs.chunks(per.max(1)).map(|c| c.to_vec()).collect();
-        let bands_t = if per == 0 { vec![Vec::new(); bands] } else { bands_t };
+        let bands_t: Vec<Vec<(u64, u32)>> =
+            band_recs.chunks(per.max(1)).map(|c| c.to_vec()).collect();
+        let bands_t = if per == 0 {
+            vec![Vec::new(); bands]
+        } else {
+            bands_t
+        };
         let postings = records12(path, &load(3)?, "postings")?;
         check_docs(&postings, "the postings")?;
         let bigrams = records12(path, &load(4)?, "bigram counts")?;
@@ -424,11 +446,19 @@ impl Segment {
     /// The raw blob of document `d`, checked against its checksum.
     pub fn raw_blob(&self, d: u32) -> Result<Vec<u8>> {
         let e = &self.docs[d as usize];
-        let bytes = read_at(&self.file, &self.path, self.blobs.0 + e.blob_off, e.blob_len)?;
+        let bytes = read_at(
+            &self.file,
+            &self.path,
+            self.blobs.0 + e.blob_off,
+            e.blob_len,
+        )?;
         if hash_bytes(&bytes, 0) != e.blob_hash {
             return Err(corrupt(
                 &self.path,
-                format!("checksum mismatch in the data of document {:?}", self.ids[d as usize]),
+                format!(
+                    "checksum mismatch in the data of document {:?}",
+                    self.ids[d as usize]
+                ),
             ));
         }
         Ok(bytes)
@@ -521,7 +551,10 @@ impl Segment {
         for (i, &(off, len, sum)) in self.sections.iter().enumerate() {
             let s = &bytes[off as usize..(off + len) as usize];
             if hash_bytes(s, 0) != sum {
-                return Err(corrupt(&self.path, format!("checksum mismatch in section {i}")));
+                return Err(corrupt(
+                    &self.path,
+                    format!("checksum mismatch in section {i}"),
+                ));
             }
         }
         for d in 0..self.docs.len() as u32 {

@@ -1,0 +1,438 @@
+//! Tests of the persistent index: the oracle (build + query == scan on the union), crash safety
+//! under SIGKILL, corruption detection, the write lock, and compatibility with the committed
+//! format-version-1 index under `tests/data/index-v1/`.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use stemma::hash::SplitMix64;
+use stemma::index::{self, query::query, Index};
+use stemma::{analyze, Config, Document, Silent};
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("stemma-ix-{}-{name}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(dir.parent().unwrap()).unwrap();
+    dir
+}
+
+/// A corpus with planted reuse: sources, copies, excerpts, mixtures, light rewrites, and a
+/// boilerplate sentence in many documents (to exercise the document-frequency caps).
+fn corpus(seed: u64, n_sources: usize, n_derived: usize) -> Vec<Document> {
+    let mut g = SplitMix64::new(seed);
+    let vocab: Vec<String> = (0..150).map(|i| format!("w{i}")).collect();
+    let boiler = "read more news at our site every day and subscribe now";
+    let sources: Vec<Vec<String>> = (0..n_sources)
+        .map(|_| {
+            let len = 40 + (g.next() % 120) as usize;
+            (0..len)
+                .map(|_| vocab[(g.next() % 150) as usize].clone())
+                .collect()
+        })
+        .collect();
+    let mut docs: Vec<Document> = Vec::new();
+    for (i, s) in sources.iter().enumerate() {
+        let mut t = s.join(" ");
+        if g.next() % 2 == 0 {
+            t = format!("{t} {boiler}");
+        }
+        docs.push(Document::new(format!("s{i:03}"), t));
+    }
+    for j in 0..n_derived {
+        let a = &sources[(g.next() % n_sources as u64) as usize];
+        let b = &sources[(g.next() % n_sources as u64) as usize];
+        let half = a.len() / 2;
+        let mut words: Vec<String> = match g.next() % 5 {
+            0 => a.clone(),
+            1 => a[..half].to_vec(),
+            2 => a[..half].iter().chain(&b[b.len() / 2..]).cloned().collect(),
+            3 => a
+                .iter()
+                .map(|w| {
+                    if g.next() % 6 == 0 {
+                        vocab[(g.next() % 150) as usize].clone()
+                    } else {
+                        w.clone()
+                    }
+                })
+                .collect(),
+            _ => (0..60)
+                .map(|_| vocab[(g.next() % 150) as usize].clone())
+                .collect(),
+        };
+        if g.next() % 3 == 0 {
+            words.push(boiler.to_string());
+        }
+        if g.next() % 17 == 0 {
+            words.clear();
+        }
+        docs.push(Document::new(format!("d{j:03}"), words.join(" ")));
+    }
+    docs
+}
+
+/// Scan's pairs between `x_ids` and `y_ids` as comparable strings.
+fn scan_pairs(all: &[Document], config: &Config, x_ids: &[String]) -> Vec<String> {
+    let a = analyze(all, config, &Silent).unwrap();
+    let in_x = |id: &str| x_ids.iter().any(|x| x == id);
+    let mut out: Vec<String> = a
+        .pairs
+        .iter()
+        .filter_map(|p| {
+            let (ia, ib) = (&a.documents[p.a as usize].id, &a.documents[p.b as usize].id);
+            (in_x(ia) != in_x(ib)).then(|| {
+                format!(
+                    "{ia} {ib} {} {:?} {} {} {:?}",
+                    p.relation,
+                    p.figures,
+                    p.estimated_jaccard,
+                    p.simhash_distance,
+                    p.sources.names()
+                )
+            })
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn index_pairs(idx: &Path, y: &[Document], config: &Config) -> Vec<String> {
+    let index = Index::open(idx).unwrap();
+    let mut out = Vec::new();
+    for r in query(&index, y, config).unwrap() {
+        for m in r.matches {
+            let (a, b) = if m.query_is_a {
+                (&r.id, &m.id)
+            } else {
+                (&m.id, &r.id)
+            };
+            out.push(format!(
+                "{a} {b} {} {:?} {} {} {:?}",
+                m.relation,
+                m.figures,
+                m.estimated_jaccard,
+                m.simhash_distance,
+                m.sources.names()
+            ));
+        }
+    }
+    out.sort();
+    out
+}
+
+/// build(X1) + add(X2) + add(Z) + remove(Z) [+ compact], then query(Y) == scan(X ∪ Y) on the
+/// x-y pairs, for several generated corpora, both with and without stored texts, with small
+/// document-frequency caps so the caps matter.
+#[test]
+fn oracle_query_equals_scan_on_the_union() {
+    let mut compared = 0;
+    for seed in 0..10u64 {
+        let docs = corpus(seed, 12 + seed as usize, 40);
+        let mut config = Config {
+            max_df: 3 + (seed as usize % 4),
+            bigram_max_df: 4 + (seed as usize % 5),
+            ..Config::default()
+        };
+        config.relations.near_duplicate = [0.8, 0.5][seed as usize % 2];
+        let mut g = SplitMix64::new(seed ^ 99);
+        let (mut x1, mut x2, mut y, mut z) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for d in docs {
+            match g.next() % 7 {
+                0 | 1 => x1.push(d),
+                2 | 3 => x2.push(d),
+                4 => z.push(d),
+                _ => y.push(d),
+            }
+        }
+        let x_ids: Vec<String> = x1.iter().chain(&x2).map(|d| d.id.clone()).collect();
+        let all: Vec<Document> = x1.iter().chain(&x2).chain(&y).cloned().collect();
+        let want = scan_pairs(&all, &config, &x_ids);
+        for texts in [true, false] {
+            let dir = scratch(&format!("oracle-{seed}-{texts}"));
+            index::build(&dir, &x1, &config, texts).unwrap();
+            index::add(&dir, &x2, &config).unwrap();
+            index::add(&dir, &z, &config).unwrap();
+            let z_ids: Vec<String> = z.iter().map(|d| d.id.clone()).collect();
+            if !z_ids.is_empty() {
+                index::remove(&dir, &z_ids).unwrap();
+            }
+            assert_eq!(
+                index_pairs(&dir, &y, &config),
+                want,
+                "seed {seed} texts {texts}"
+            );
+            index::compact(&dir).unwrap();
+            assert_eq!(Index::open(&dir).unwrap().segments.len(), 1);
+            assert_eq!(
+                index_pairs(&dir, &y, &config),
+                want,
+                "compacted, seed {seed}"
+            );
+            Index::open(&dir).unwrap().verify().unwrap();
+            fs::remove_dir_all(&dir).unwrap();
+        }
+        compared += want.len();
+    }
+    assert!(
+        compared > 50,
+        "the corpora should relate many pairs ({compared})"
+    );
+}
+
+fn small_index(name: &str) -> PathBuf {
+    let dir = scratch(name);
+    index::build(&dir, &corpus(3, 6, 10), &Config::default(), true).unwrap();
+    dir
+}
+
+fn open_and_verify(dir: &Path) -> Result<u64, String> {
+    let index = Index::open(dir).map_err(|e| e.to_string())?;
+    let y = corpus(3, 6, 10);
+    query(&index, &y[..4], &Config::default()).map_err(|e| e.to_string())?;
+    index.verify().map_err(|e| e.to_string())
+}
+
+#[test]
+fn corruption_is_reported_with_the_file_name_never_a_panic() {
+    let dir = small_index("corrupt");
+    assert!(open_and_verify(&dir).is_ok());
+    let seg = dir.join("seg-000001.seg");
+    let good = fs::read(&seg).unwrap();
+    // Every flipped byte (a stride through the file, and the whole header and footer).
+    let positions: Vec<usize> = (0..good.len())
+        .filter(|i| i % 97 == 0 || *i < 300 || *i >= good.len() - 16)
+        .collect();
+    for &i in &positions {
+        let mut bad = good.clone();
+        bad[i] ^= 0x41;
+        fs::write(&seg, &bad).unwrap();
+        let err = open_and_verify(&dir).expect_err(&format!("byte {i} flipped"));
+        assert!(err.contains("seg-000001.seg"), "byte {i}: {err}");
+    }
+    // Truncation at many lengths.
+    for n in (0..good.len()).step_by(good.len() / 50 + 1) {
+        fs::write(&seg, &good[..n]).unwrap();
+        let err = open_and_verify(&dir).expect_err("truncated");
+        assert!(err.contains("seg-000001.seg"), "len {n}: {err}");
+    }
+    fs::write(&seg, &good).unwrap();
+    assert!(open_and_verify(&dir).is_ok());
+    // Manifest: flipped byte, then deleted.
+    let man = dir.join("MANIFEST");
+    let m = fs::read(&man).unwrap();
+    for i in (0..m.len()).step_by(7) {
+        let mut bad = m.clone();
+        bad[i] ^= 1;
+        fs::write(&man, &bad).unwrap();
+        let err = open_and_verify(&dir).expect_err("manifest flipped");
+        assert!(err.contains("MANIFEST"), "{err}");
+    }
+    fs::remove_file(&man).unwrap();
+    let err = open_and_verify(&dir).unwrap_err();
+    assert!(
+        err.contains("not a stemma index") && err.contains("MANIFEST is missing"),
+        "{err}"
+    );
+    // Not an index: a directory of text files, a file, nothing.
+    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+    let err = Index::open(&seeds).unwrap_err().to_string();
+    assert!(
+        err.contains("seeds") && err.contains("not a stemma index"),
+        "{err}"
+    );
+    let err = Index::open(&seeds.join("nope")).unwrap_err().to_string();
+    assert!(err.contains("no such directory"), "{err}");
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_second_writer_is_refused_naming_the_holder() {
+    let dir = small_index("lock");
+    // A live holder: this test process (its pid exists).
+    let holder = format!("pid={}\nhost=some-host\n", std::process::id());
+    fs::write(dir.join("LOCK"), holder).unwrap();
+    let err = index::add(&dir, &corpus(9, 2, 0), &Config::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(&format!("locked by pid {}", std::process::id()))
+            && err.contains("some-host")
+            && err.contains("LOCK"),
+        "{err}"
+    );
+    // Readers are not blocked.
+    assert!(open_and_verify(&dir).is_ok());
+    // A dead pid on this host is a stale lock and is taken over.
+    let host = fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+    fs::write(
+        dir.join("LOCK"),
+        format!("pid=4000000000\nhost={}\n", host.trim()),
+    )
+    .unwrap();
+    index::add(
+        &dir,
+        &[Document::new("new", "a b c d e f")],
+        &Config::default(),
+    )
+    .unwrap();
+    assert!(!dir.join("LOCK").exists());
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn other_settings_are_refused_with_what_differs() {
+    let dir = small_index("settings");
+    let mut config = Config::default();
+    config.fingerprint.shingle.k = 3;
+    let err = index::add(&dir, &corpus(9, 2, 0), &config)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("words:5") && err.contains("words:3") && err.contains("rebuild"),
+        "{err}"
+    );
+    let mut config = Config::default();
+    config.relations.near_duplicate = 0.5;
+    let index = Index::open(&dir).unwrap();
+    let err = query(&index, &corpus(9, 2, 0), &config)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("banding") && err.contains("--threshold"),
+        "{err}"
+    );
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The committed index of format version 1 opens, verifies and answers as when it was made.
+/// Regenerate (only with a format version bump, in a new directory): see `make_v1_index`.
+#[test]
+fn format_version_1_index_still_opens() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/index-v1");
+    let index = Index::open(&dir).unwrap();
+    assert_eq!(index.verify().unwrap(), 12);
+    assert_eq!(index.live(), 11);
+    let docs = corpus(42, 4, 8);
+    let got: Vec<String> = query(&index, &docs[..2], &Config::default())
+        .unwrap()
+        .into_iter()
+        .flat_map(|r| {
+            r.matches
+                .into_iter()
+                .map(move |m| format!("{} {} {}", r.id, m.id, m.relation))
+        })
+        .collect();
+    let want = fs::read_to_string(dir.join("expected.txt")).unwrap();
+    assert_eq!(got.join("\n"), want.trim_end());
+}
+
+/// Writes `tests/data/index-v1` (run with `cargo test --test index make_v1_index -- --ignored`).
+#[test]
+#[ignore]
+fn make_v1_index() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/index-v1");
+    let _ = fs::remove_dir_all(&dir);
+    let docs = corpus(42, 4, 8);
+    index::build(&dir, &docs[..8], &Config::default(), true).unwrap();
+    index::add(&dir, &docs[8..], &Config::default()).unwrap();
+    index::remove(&dir, &[docs[11].id.clone()]).unwrap();
+    let index = Index::open(&dir).unwrap();
+    let got: Vec<String> = query(&index, &docs[..2], &Config::default())
+        .unwrap()
+        .into_iter()
+        .flat_map(|r| {
+            r.matches
+                .into_iter()
+                .map(move |m| format!("{} {} {}", r.id, m.id, m.relation))
+        })
+        .collect();
+    fs::write(dir.join("expected.txt"), got.join("\n") + "\n").unwrap();
+}
+
+/// Kills `stemma index add` with SIGKILL at varying moments; after each kill the index opens,
+/// verifies, and holds every document of every add that completed (and all or none of the
+/// killed one's).
+#[test]
+fn killed_writers_leave_a_readable_index_with_no_document_lost() {
+    let bin = env!("CARGO_BIN_EXE_stemma");
+    let dir = scratch("crash");
+    let batches = scratch("crash-batches");
+    fs::create_dir_all(&batches).unwrap();
+    index::build(&dir, &corpus(1, 5, 5), &Config::default(), true).unwrap();
+    let mut committed: Vec<String> = Index::open(&dir).unwrap().segments[0].ids.clone();
+    let start = std::time::Instant::now();
+    let mut g = SplitMix64::new(7);
+    let (mut killed, mut completed, mut i) = (0, 0, 0);
+    while start.elapsed().as_secs() < 25 && i < 200 {
+        let batch = batches.join(format!("b{i}"));
+        fs::create_dir_all(&batch).unwrap();
+        let docs = corpus(100 + i, 30, 30);
+        for d in &docs {
+            fs::write(batch.join(format!("{}.txt", d.id)), &d.text).unwrap();
+        }
+        let mut child = Command::new(bin)
+            .args(["index", "add"])
+            .arg(&dir)
+            .arg(&batch)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let wait_us = g.next() % 200_000;
+        std::thread::sleep(std::time::Duration::from_micros(wait_us));
+        let _ = child.kill();
+        let status = child.wait().unwrap();
+        let ids: Vec<String> = {
+            let index = Index::open(&dir).unwrap_or_else(|e| panic!("after kill {i}: {e}"));
+            index
+                .verify()
+                .unwrap_or_else(|e| panic!("after kill {i}: {e}"));
+            let mut ids: Vec<String> = index
+                .segments
+                .iter()
+                .zip(&index.deleted)
+                .flat_map(|(s, del)| {
+                    s.ids
+                        .iter()
+                        .enumerate()
+                        .filter(|(d, _)| !del[*d])
+                        .map(|(_, id)| id.clone())
+                })
+                .collect();
+            ids.sort();
+            ids
+        };
+        for id in &committed {
+            assert!(ids.binary_search(id).is_ok(), "{id} lost after kill {i}");
+        }
+        let batch_ids: Vec<String> = docs.iter().map(|d| format!("{}.txt", d.id)).collect();
+        let present = batch_ids
+            .iter()
+            .filter(|id| ids.binary_search(id).is_ok())
+            .count();
+        assert!(
+            present == 0 || present == batch_ids.len(),
+            "half an add after kill {i}"
+        );
+        if status.success() {
+            completed += 1;
+            assert_eq!(present, batch_ids.len());
+        } else {
+            killed += 1;
+        }
+        if present > 0 {
+            // Remove the batch again so the next batch's ids (same names) can be added.
+            index::remove(&dir, &batch_ids).unwrap();
+            committed = ids
+                .into_iter()
+                .filter(|id| !batch_ids.contains(id))
+                .collect();
+        }
+        i += 1;
+    }
+    eprintln!("crash test: {i} runs, {killed} killed, {completed} completed");
+    assert!(killed > 0 && i > 5);
+    let _ = fs::remove_dir_all(&dir);
+    let _ = fs::remove_dir_all(&batches);
+}

@@ -549,7 +549,11 @@ impl Segment {
         })?;
         super::format::unframe(&self.path, MAGIC_SEGMENT, &bytes)?;
         for (i, &(off, len, sum)) in self.sections.iter().enumerate() {
-            let s = &bytes[off as usize..(off + len) as usize];
+            let s = usize::try_from(off)
+                .ok()
+                .zip(usize::try_from(off.saturating_add(len)).ok())
+                .and_then(|(a, b)| bytes.get(a..b))
+                .ok_or_else(|| corrupt(&self.path, format!("section {i} lies outside the file")))?;
             if hash_bytes(s, 0) != sum {
                 return Err(corrupt(
                     &self.path,

@@ -158,24 +158,28 @@ impl Analysis {
     /// Every related pair, including those implied by identical copies: when A ~ B and A' is an
     /// identical copy of A, then A' ~ B with the same relation and figures. Returns
     /// `(a, b, index into pairs)` with a < b, sorted by (a, b). Can be quadratic in the size of
-    /// identical groups: use it where every pair matters (audits), not for reports.
-    pub fn all_pairs(&self) -> Vec<(u32, u32, usize)> {
+    /// identical groups: use it where every pair matters (audits), not for reports. The last
+    /// field is true when the figures of `pairs[index]` must be read mirrored (its `a` side is
+    /// the returned `b`): see [`PairFigures::mirrored`].
+    pub fn all_pairs(&self) -> Vec<(u32, u32, usize, bool)> {
         let mut group: Vec<Vec<u32>> = vec![Vec::new(); self.documents.len()];
         for (d, &r) in self.identical_to.iter().enumerate() {
             group[r as usize].push(d as u32);
         }
+        // (x, y) stands for the pair's (a, b); it is mirrored when x > y.
         let mut out = Vec::new();
+        let mut push = |x: u32, y: u32, i: usize| out.push((x.min(y), x.max(y), i, x > y));
         for (i, p) in self.pairs.iter().enumerate() {
             if p.sources == Sources::IDENTICAL {
                 for &x in &group[p.a as usize] {
                     if x != p.b {
-                        out.push((x.min(p.b), x.max(p.b), i));
+                        push(x, p.b, i);
                     }
                 }
             } else {
                 for &x in &group[p.a as usize] {
                     for &y in &group[p.b as usize] {
-                        out.push((x.min(y), x.max(y), i));
+                        push(x, y, i);
                     }
                 }
             }
@@ -398,20 +402,39 @@ pub fn find_candidates(profiles: &[Profile], config: &Config) -> Result<(Vec<Can
     stats.oversized_buckets += sim_oversized;
     stats.simhash_candidates = sim_pairs.len();
 
+    // Document frequencies count every document, identical copies included (a fingerprint in
+    // a thousand copies is as common as one in a thousand different texts); pairs are then
+    // proposed among the active documents only.
+    let mut all_fps: Vec<u64> = profiles
+        .iter()
+        .flat_map(|p| p.winnowed.iter().copied())
+        .collect();
+    all_fps.par_sort_unstable();
+    let mut common: Vec<u64> = Vec::new();
+    for run in all_fps.chunk_by(|x, y| x == y) {
+        if run.len() > config.max_df {
+            common.push(run[0]);
+        }
+    }
+    drop(all_fps);
     let fps: Vec<Vec<u64>> = profiles
         .iter()
         .enumerate()
         .map(|(d, p)| {
             if active(d) {
-                p.winnowed.clone()
+                p.winnowed
+                    .iter()
+                    .copied()
+                    .filter(|h| common.binary_search(h).is_err())
+                    .collect()
             } else {
                 Vec::new()
             }
         })
         .collect();
-    let shared = shared_fingerprint_pairs(&fps, config.max_df, config.min_shared_fingerprints);
+    let shared = shared_fingerprint_pairs(&fps, usize::MAX, config.min_shared_fingerprints);
     drop(fps);
-    stats.boilerplate_fingerprints = shared.dropped_hashes;
+    stats.boilerplate_fingerprints = common.len() as u64;
     stats.postings_candidates = shared.pairs.len();
 
     let mut all: Vec<(u32, u32, Sources)> =

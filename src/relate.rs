@@ -111,6 +111,21 @@ pub struct PairFigures {
 }
 
 impl PairFigures {
+    /// The same figures with A and B swapped.
+    pub fn mirrored(&self) -> PairFigures {
+        PairFigures {
+            tokens_a: self.tokens_b,
+            tokens_b: self.tokens_a,
+            containment_a_in_b: self.containment_b_in_a,
+            containment_b_in_a: self.containment_a_in_b,
+            bigram_containment_a_in_b: self.bigram_containment_b_in_a,
+            bigram_containment_b_in_a: self.bigram_containment_a_in_b,
+            verbatim_tokens_a: self.verbatim_tokens_b,
+            verbatim_tokens_b: self.verbatim_tokens_a,
+            ..self.clone()
+        }
+    }
+
     /// Fraction of A's tokens inside shared verbatim runs.
     pub fn verbatim_coverage_a(&self) -> f64 {
         ratio(self.verbatim_tokens_a, self.tokens_a)

@@ -76,19 +76,23 @@ fn corpus(seed: u64, n_sources: usize, n_derived: usize) -> Vec<Document> {
 fn scan_pairs(all: &[Document], config: &Config, x_ids: &[String]) -> Vec<String> {
     let a = analyze(all, config, &Silent).unwrap();
     let in_x = |id: &str| x_ids.iter().any(|x| x == id);
+    // Identical copies are paired through their group's first document: expand them (with
+    // mirrored figures where the orientation flips) to compare with the index pair by pair.
     let mut out: Vec<String> = a
-        .pairs
-        .iter()
-        .filter_map(|p| {
-            let (ia, ib) = (&a.documents[p.a as usize].id, &a.documents[p.b as usize].id);
+        .all_pairs()
+        .into_iter()
+        .filter_map(|(x, y, i, mirrored)| {
+            let p = &a.pairs[i];
+            let (ia, ib) = (&a.documents[x as usize].id, &a.documents[y as usize].id);
+            let figures = if mirrored {
+                p.figures.mirrored()
+            } else {
+                p.figures.clone()
+            };
             (in_x(ia) != in_x(ib)).then(|| {
                 format!(
-                    "{ia} {ib} {} {:?} {} {} {:?}",
-                    p.relation,
-                    p.figures,
-                    p.estimated_jaccard,
-                    p.simhash_distance,
-                    p.sources.names()
+                    "{ia} {ib} {} {:?} {} {}",
+                    p.relation, figures, p.estimated_jaccard, p.simhash_distance
                 )
             })
         })
@@ -107,13 +111,10 @@ fn index_pairs(idx: &Path, y: &[Document], config: &Config) -> Vec<String> {
             } else {
                 (&m.id, &r.id)
             };
+            // Sources are not compared: scan reports identical copies as found by grouping.
             out.push(format!(
-                "{a} {b} {} {:?} {} {} {:?}",
-                m.relation,
-                m.figures,
-                m.estimated_jaccard,
-                m.simhash_distance,
-                m.sources.names()
+                "{a} {b} {} {:?} {} {}",
+                m.relation, m.figures, m.estimated_jaccard, m.simhash_distance
             ));
         }
     }

@@ -471,7 +471,7 @@ fn figures_text(p: &Pair) -> String {
 fn pair_findings(ctx: &mut Ctx, check: Check, policy: &Policy, out: &mut Vec<Finding>) {
     // Identical copies are paired only through their group's first document: expand them so
     // every input meets every reference it copies.
-    for (pa, pb, i) in ctx.analysis.all_pairs() {
+    for (pa, pb, i, _mirrored) in ctx.analysis.all_pairs() {
         let p = &ctx.analysis.pairs[i];
         let (ra, rb) = (ctx.role(pa), ctx.role(pb));
         let (subject, other) = match check {

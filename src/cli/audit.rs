@@ -235,7 +235,8 @@ pub fn run(args: AuditArgs) -> Result<i32> {
     Ok(result.exit_code(args.fail_on_stale))
 }
 
-fn agency_table(path: Option<&PathBuf>) -> Result<AgencyTable> {
+/// The built-in agency table, extended from `--agencies FILE` when given.
+pub(super) fn agency_table(path: Option<&PathBuf>) -> Result<AgencyTable> {
     let table = AgencyTable::builtin();
     let Some(path) = path else { return Ok(table) };
     let raw = std::fs::read(path)

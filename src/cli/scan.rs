@@ -60,14 +60,7 @@ pub fn run(args: ScanArgs) -> Result<i32> {
     let read = read_inputs(&args.inputs, &args.input.read_options())?;
     let bar = Bar::new(!args.quiet);
     let analysis = stemma::analyze(&read.documents, &config, &bar)?;
-    let inputs = InputSummary {
-        documents: read.documents.len(),
-        files_read: read.files_read,
-        skipped_files: read.skipped_files,
-        bad_records: read.bad_records,
-        truncated: read.truncated,
-        warnings: read.warnings.clone(),
-    };
+    let inputs = InputSummary::from(&read);
     let report = build("scan", &analysis, &read.documents, &config, inputs);
     for w in &read.warnings {
         eprintln!("stemma: warning: {}", stemma::report::terminal_safe(w));

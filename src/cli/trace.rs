@@ -4,13 +4,12 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
 
 use stemma::config::FamilyPolicy;
 use stemma::corpus::read_inputs;
 use stemma::output::write_atomic;
-use stemma::provenance::cues::{Agency, AgencyTable};
 use stemma::report::json::{
     add_trace, build, family_lines, stemma_lines, write_jsonl, write_report, InputSummary,
 };
@@ -69,30 +68,12 @@ pub fn run(args: TraceArgs) -> Result<i32> {
     args.matching.init_threads()?;
     let mut config = args.matching.config()?;
     config.family_policy = args.family_policy;
-    let mut agencies = AgencyTable::builtin();
-    if let Some(path) = &args.agencies {
-        let raw = std::fs::read(path)
-            .with_context(|| format!("{}: cannot read the agency table", path.display()))?;
-        let extra: Vec<Agency> = serde_json::from_slice(&raw).with_context(|| {
-            format!(
-                "{}: not a JSON list of {{\"name\": ..., \"aliases\": [...]}} objects",
-                path.display()
-            )
-        })?;
-        agencies = agencies.with_extra(extra);
-    }
+    let agencies = super::audit::agency_table(args.agencies.as_ref())?;
     let read = read_inputs(&args.inputs, &args.input.read_options())?;
     let bar = Bar::new(!args.quiet);
     let analysis = stemma::analyze(&read.documents, &config, &bar)?;
     let provenance = stemma::provenance::trace(&read.documents, &analysis, &config, &agencies);
-    let inputs = InputSummary {
-        documents: read.documents.len(),
-        files_read: read.files_read,
-        skipped_files: read.skipped_files,
-        bad_records: read.bad_records,
-        truncated: read.truncated,
-        warnings: read.warnings.clone(),
-    };
+    let inputs = InputSummary::from(&read);
     let texts: Vec<&str> = analysis
         .documents
         .iter()

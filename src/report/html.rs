@@ -591,15 +591,6 @@ fn verdict_html(p: &PairLine) -> Option<String> {
 }
 
 /// One side of a comparison.
-struct Side<'a> {
-    id: &'a str,
-    tokens: usize,
-    containment: f64,
-    bigrams: f64,
-    verbatim: f64,
-    passages: Option<f64>,
-}
-
 #[allow(clippy::too_many_arguments)]
 fn compare(
     o: &mut String,
@@ -610,23 +601,7 @@ fn compare(
     edge: Option<&StemmaEdgeLine>,
     open: bool,
 ) {
-    let a = Side {
-        id: &p.a,
-        tokens: p.tokens_a,
-        containment: p.containment_a_in_b,
-        bigrams: p.bigram_containment_a_in_b,
-        verbatim: p.verbatim_coverage_a,
-        passages: p.passage_coverage_a,
-    };
-    let b = Side {
-        id: &p.b,
-        tokens: p.tokens_b,
-        containment: p.containment_b_in_a,
-        bigrams: p.bigram_containment_b_in_a,
-        verbatim: p.verbatim_coverage_b,
-        passages: p.passage_coverage_b,
-    };
-    let (l, r) = if swapped { (b, a) } else { (a, b) };
+    let (l, r) = super::pair_sides(p, swapped);
     let _ = write!(
         o,
         "<details class=\"cmp card\" id=\"b{k}\"{}>\n<summary>{} {} {} <span class=\"badge\">{}</span>",

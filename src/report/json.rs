@@ -59,6 +59,19 @@ pub struct InputSummary {
     pub warnings: Vec<String>,
 }
 
+impl From<&crate::corpus::ReadReport> for InputSummary {
+    fn from(read: &crate::corpus::ReadReport) -> Self {
+        InputSummary {
+            documents: read.documents.len(),
+            files_read: read.files_read,
+            skipped_files: read.skipped_files,
+            bad_records: read.bad_records,
+            truncated: read.truncated,
+            warnings: read.warnings.clone(),
+        }
+    }
+}
+
 /// The whole report.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Report {

@@ -362,31 +362,7 @@ fn char_slice(text: &str, s: Span) -> String {
 }
 
 fn compare(o: &mut String, r: &Report, texts: &[&str], p: &PairLine, swapped: bool, head: &str) {
-    struct Side<'a> {
-        id: &'a str,
-        tokens: usize,
-        containment: f64,
-        bigrams: f64,
-        verbatim: f64,
-        passages: Option<f64>,
-    }
-    let a = Side {
-        id: &p.a,
-        tokens: p.tokens_a,
-        containment: p.containment_a_in_b,
-        bigrams: p.bigram_containment_a_in_b,
-        verbatim: p.verbatim_coverage_a,
-        passages: p.passage_coverage_a,
-    };
-    let b = Side {
-        id: &p.b,
-        tokens: p.tokens_b,
-        containment: p.containment_b_in_a,
-        bigrams: p.bigram_containment_b_in_a,
-        verbatim: p.verbatim_coverage_b,
-        passages: p.passage_coverage_b,
-    };
-    let (l, rt) = if swapped { (b, a) } else { (a, b) };
+    let (l, rt) = super::pair_sides(p, swapped);
     let _ = write!(
         o,
         "\n### {head}\n\njaccard {} (estimated {}) · longest verbatim run {} tokens · {} shared shingles · simhash distance {}\n\n| | {} | {} |\n|---|---:|---:|\n| tokens | {} | {} |\n| shingles found in the other | {} | {} |\n| word pairs found in the other | {} | {} |\n| inside verbatim runs | {} | {} |\n",

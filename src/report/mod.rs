@@ -119,6 +119,47 @@ pub fn cues_naming<'a>(cues: &'a [json::CueLine], source: &str) -> Vec<&'a json:
         .collect()
 }
 
+/// One side of a pair's figures, for renderers that show two texts side by side.
+pub struct PairSide<'a> {
+    /// Document id.
+    pub id: &'a str,
+    /// Token count.
+    pub tokens: usize,
+    /// Share of its shingles found in the other text.
+    pub containment: f64,
+    /// Share of its word bigrams found in the other text.
+    pub bigrams: f64,
+    /// Share of its tokens inside verbatim runs.
+    pub verbatim: f64,
+    /// Share of its tokens inside aligned passages (trace only).
+    pub passages: Option<f64>,
+}
+
+/// The two sides of a pair, left first; `swapped` puts B on the left.
+pub fn pair_sides(p: &json::PairLine, swapped: bool) -> (PairSide<'_>, PairSide<'_>) {
+    let a = PairSide {
+        id: &p.a,
+        tokens: p.tokens_a,
+        containment: p.containment_a_in_b,
+        bigrams: p.bigram_containment_a_in_b,
+        verbatim: p.verbatim_coverage_a,
+        passages: p.passage_coverage_a,
+    };
+    let b = PairSide {
+        id: &p.b,
+        tokens: p.tokens_b,
+        containment: p.containment_b_in_a,
+        bigrams: p.bigram_containment_b_in_a,
+        verbatim: p.verbatim_coverage_b,
+        passages: p.passage_coverage_b,
+    };
+    if swapped {
+        (b, a)
+    } else {
+        (a, b)
+    }
+}
+
 /// Rounds a ratio to 4 decimals for stable, readable output.
 pub fn round4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0

@@ -1,12 +1,13 @@
-//! Criterion benchmarks of the per-document hot path: tokenize (normalize + hash) and the full
-//! profile (tokenize + shingle + MinHash-128 + SimHash + winnowing), in bytes of text per second
-//! on one core. Run: `cargo bench --bench fingerprint`.
+//! Criterion benchmarks of the per-document hot path: tokenize (normalize + hash), its stages,
+//! and the full profile (tokenize + shingle + MinHash-128 + SimHash + winnowing) with each
+//! MinHash family, in bytes of text per second on one core; MinHash-128 alone in shingles per
+//! second. Run: `cargo bench --bench fingerprint`.
 
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use stemma::profile::Profiler;
-use stemma::sketch::minhash::MinHasher;
+use stemma::sketch::minhash::{MinHasher, PermutationFamily};
 use stemma::FingerprintParams;
 
 /// English-like and Vietnamese-like text: the seeds, repeated to about 1 MB.
@@ -34,6 +35,10 @@ fn corpus() -> Vec<(&'static str, String)> {
 fn bench(c: &mut Criterion) {
     let params = FingerprintParams::default();
     let profiler = Profiler::new(&params);
+    let oph_profiler = Profiler::new(&FingerprintParams {
+        permutation_family: PermutationFamily::OphDensified.name().to_string(),
+        ..params.clone()
+    });
     let mut group = c.benchmark_group("fingerprint");
     group.sample_size(20);
     for (name, text) in corpus() {
@@ -48,16 +53,69 @@ fn bench(c: &mut Criterion) {
         group.bench_function(format!("profile/{name}"), |b| {
             b.iter(|| profiler.profile(black_box(&text)))
         });
+        group.bench_function(format!("profile-oph/{name}"), |b| {
+            b.iter(|| oph_profiler.profile(black_box(&text)))
+        });
     }
-    let hasher = MinHasher::new(128, params.seed);
+    stages(&mut group, &params, &corpus()[0].1);
     let shingles: Vec<u64> = (0..100_000u64)
         .map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15))
         .collect();
     group.throughput(Throughput::Elements(shingles.len() as u64));
-    group.bench_function("minhash128/100k-shingles", |b| {
-        b.iter(|| hasher.sign(black_box(&shingles)))
-    });
+    for (label, family) in [
+        ("minhash128", PermutationFamily::MulAddMod61),
+        ("minhash128-oph", PermutationFamily::OphDensified),
+    ] {
+        let hasher = MinHasher::of_family(family, 128, params.seed);
+        group.bench_function(format!("{label}/100k-shingles"), |b| {
+            b.iter(|| hasher.sign(black_box(&shingles)))
+        });
+    }
     group.finish();
+}
+
+/// The stages of `Profiler::profile` one at a time on the same text, each timed on its own
+/// input and reported in bytes of the text per second, so their costs add up (roughly) to the
+/// profile's.
+fn stages(
+    group: &mut criterion::BenchmarkGroup<criterion::measurement::WallTime>,
+    params: &FingerprintParams,
+    text: &str,
+) {
+    use stemma::shingle::{shingle_hashes, to_set};
+    group.throughput(Throughput::Bytes(text.len() as u64));
+    let mut tokens = Vec::new();
+    stemma::text::tokenize(text, params, &mut tokens);
+    let hashes: Vec<u64> = tokens.iter().map(|t| t.hash).collect();
+    let mut seq = Vec::new();
+    shingle_hashes(&hashes, params.shingle.k, params.seed, &mut seq);
+    let set = to_set(seq.clone());
+    group.bench_function("stage/shingle-hashes/english", |b| {
+        let mut out = Vec::new();
+        b.iter(|| {
+            shingle_hashes(black_box(&hashes), params.shingle.k, params.seed, &mut out);
+            out.len()
+        })
+    });
+    group.bench_function("stage/to-set/english", |b| {
+        b.iter(|| to_set(black_box(seq.clone())).len())
+    });
+    group.bench_function("stage/simhash/english", |b| {
+        b.iter(|| stemma::sketch::simhash(black_box(&seq)))
+    });
+    group.bench_function("stage/winnow/english", |b| {
+        let mut fps = Vec::new();
+        b.iter(|| {
+            stemma::sketch::winnow(black_box(&seq), params.winnow_w, &mut fps);
+            fps.len()
+        })
+    });
+    for family in PermutationFamily::ALL {
+        let hasher = MinHasher::of_family(family, params.num_perm, params.seed);
+        group.bench_function(format!("stage/sign-{family}/english"), |b| {
+            b.iter(|| hasher.sign(black_box(&set)))
+        });
+    }
 }
 
 criterion_group!(benches, bench);

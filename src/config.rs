@@ -89,7 +89,9 @@ pub struct FingerprintParams {
     pub shingle: ShingleSpec,
     /// Seed of every xxh3 call and of the permutation coefficients. Default: 0x5354_454D_4D41 ("STEMMA" in ASCII).
     pub seed: u64,
-    /// Hash family of the MinHash permutations. Fixed: `"mul-add-mod-2^61-1"`.
+    /// Hash family of the MinHash signature (see [`crate::sketch::minhash::PermutationFamily`]):
+    /// `"mul-add-mod-2^61-1"` (K permutations; default) or `"oph-densified"` (one-permutation
+    /// hashing with optimal densification). Checked by [`Config::validate`].
     pub permutation_family: String,
     /// MinHash permutations K. Default: 128.
     pub num_perm: usize,
@@ -283,6 +285,7 @@ impl Config {
                 problem: format!("{} is out of range 1..=4096", fp.num_perm),
             });
         }
+        crate::sketch::minhash::PermutationFamily::parse(&fp.permutation_family)?;
         if fp.winnow_k == 0 || fp.winnow_w == 0 {
             return Err(Error::Config {
                 setting: "winnow_k/winnow_w",
@@ -329,5 +332,26 @@ impl Config {
             });
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn permutation_family_is_validated() {
+        let mut c = Config::default();
+        assert!(c.validate().is_ok());
+        c.fingerprint.permutation_family = "oph-densified".into();
+        assert!(c.validate().is_ok());
+        assert!(crate::profile::Profiler::try_new(&c.fingerprint).is_ok());
+        c.fingerprint.permutation_family = "minwise".into();
+        let err = c.validate().unwrap_err();
+        assert!(
+            matches!(err, crate::error::Error::Config { setting: "permutation_family", .. }),
+            "{err}"
+        );
+        assert!(crate::profile::Profiler::try_new(&c.fingerprint).is_err());
     }
 }

@@ -57,4 +57,4 @@ pub use corpus::{Document, Meta, Origin};
 pub use error::{Error, Result};
 pub use pipeline::{analyze, Analysis, Family, Pair, Progress, Silent};
 pub use relate::Relation;
-pub use sketch::minhash::{MinHasher, Signature};
+pub use sketch::minhash::{MinHasher, PermutationFamily, Signature};

@@ -212,7 +212,7 @@ pub fn analyze(docs: &[Document], config: &Config, progress: &dyn Progress) -> R
     config.validate()?;
     let order = canonical_order(docs)?;
     let texts: Vec<&str> = order.iter().map(|&i| docs[i].text.as_str()).collect();
-    let profiler = Profiler::new(&config.fingerprint);
+    let profiler = Profiler::try_new(&config.fingerprint)?;
 
     progress.start("fingerprint", texts.len() as u64);
     let profiles: Vec<Profile> = texts

@@ -22,7 +22,8 @@ pub struct Profile {
     pub content_hash: u64,
     /// The shingle set, sorted and distinct.
     pub shingles: Vec<u64>,
-    /// MinHash signature of the shingle set.
+    /// MinHash signature of the shingle set (densified for the OPH family; see
+    /// [`MinHasher::sign`]).
     pub signature: Signature,
     /// 64-bit weighted SimHash over the shingles.
     pub simhash: u64,
@@ -54,11 +55,28 @@ pub struct Profiler {
 
 impl Profiler {
     /// A profiler for `params`.
-    pub fn new(params: &FingerprintParams) -> Self {
-        Profiler {
+    ///
+    /// # Errors
+    /// [`crate::error::Error::Config`] naming `permutation_family` if the family is unknown
+    /// (which [`crate::config::Config::validate`] reports first).
+    pub fn try_new(params: &FingerprintParams) -> crate::error::Result<Self> {
+        Ok(Profiler {
             params: params.clone(),
-            minhasher: MinHasher::new(params.num_perm, params.seed),
-        }
+            minhasher: MinHasher::with_family(
+                &params.permutation_family,
+                params.num_perm,
+                params.seed,
+            )?,
+        })
+    }
+
+    /// A profiler for `params`, which [`crate::config::Config::validate`] has accepted.
+    ///
+    /// # Panics
+    /// If `params.permutation_family` is unknown (validation rejects it; use
+    /// [`Profiler::try_new`] for unvalidated params).
+    pub fn new(params: &FingerprintParams) -> Self {
+        Self::try_new(params).unwrap_or_else(|e| panic!("{e} (Config::validate rejects this)"))
     }
 
     /// The parameters in use.

@@ -97,7 +97,7 @@ pub fn run(args: DedupArgs) -> Result<i32> {
     };
 
     // Pass 1: fingerprints, in batches so texts never pile up.
-    let profiler = Profiler::new(&config.fingerprint);
+    let profiler = Profiler::try_new(&config.fingerprint)?;
     let mut records: Vec<Record> = Vec::new();
     let mut ids: Vec<String> = Vec::new();
     let mut lines: Vec<u64> = Vec::new();

@@ -16,6 +16,6 @@ pub mod minhash;
 pub mod simhash;
 pub mod winnow;
 
-pub use minhash::{MinHasher, Signature};
+pub use minhash::{MinHasher, PermutationFamily, Signature};
 pub use simhash::{hamming, simhash};
 pub use winnow::{winnow, Fingerprint};

@@ -349,7 +349,13 @@ mod tests {
         c.fingerprint.permutation_family = "minwise".into();
         let err = c.validate().unwrap_err();
         assert!(
-            matches!(err, crate::error::Error::Config { setting: "permutation_family", .. }),
+            matches!(
+                err,
+                crate::error::Error::Config {
+                    setting: "permutation_family",
+                    ..
+                }
+            ),
             "{err}"
         );
         assert!(crate::profile::Profiler::try_new(&c.fingerprint).is_err());

@@ -9,7 +9,7 @@ use crate::config::FingerprintParams;
 use crate::hash::hash_u64s;
 use crate::shingle::{shingle_hashes, to_set};
 use crate::sketch::minhash::{MinHasher, Signature};
-use crate::sketch::simhash::simhash;
+use crate::sketch::simhash::simhash_sorted;
 use crate::sketch::winnow::{winnow, Fingerprint};
 use crate::text::{tokenize, Token};
 
@@ -93,7 +93,6 @@ impl Profiler {
         drop(tokens);
         let mut seq = Vec::new();
         shingle_hashes(&hashes, p.shingle.k, p.seed, &mut seq);
-        let simhash = simhash(&seq);
         let mut fingerprints: Vec<Fingerprint> = Vec::new();
         if p.winnow_k == p.shingle.k {
             winnow(&seq, p.winnow_w, &mut fingerprints);
@@ -103,7 +102,11 @@ impl Profiler {
             winnow(&kgrams, p.winnow_w, &mut fingerprints);
         }
         let winnowed = to_set(fingerprints.into_iter().map(|f| f.hash).collect());
-        let shingles = to_set(seq);
+        // One sort serves both the SimHash term frequencies and the shingle set.
+        seq.sort_unstable();
+        let simhash = simhash_sorted(&seq);
+        seq.dedup();
+        let shingles = seq;
         Profile {
             tokens: hashes.len(),
             content_hash: content_hash(&hashes, p.seed),

@@ -17,5 +17,5 @@ pub mod simhash;
 pub mod winnow;
 
 pub use minhash::{MinHasher, PermutationFamily, Signature};
-pub use simhash::{hamming, simhash};
+pub use simhash::{hamming, simhash, simhash_sorted};
 pub use winnow::{winnow, Fingerprint};

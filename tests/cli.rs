@@ -762,3 +762,66 @@ fn trace_reports_escape_hostile_documents() {
         "unbalanced quotes in DOT"
     );
 }
+
+#[test]
+fn scan_against_an_index_finds_what_scan_finds_on_the_union() {
+    let dir = scratch("against");
+    let s = seeds();
+    let files: Vec<String> = (0..5)
+        .map(|i| {
+            fs::read_dir(&s)
+                .unwrap()
+                .map(|e| e.unwrap().path().display().to_string())
+                .find(|p| p.contains(&format!("/00{i}_")))
+                .unwrap()
+        })
+        .collect();
+    let idx = dir.join("idx");
+    stemma_ok(&[
+        "index",
+        "build",
+        &files[0],
+        &files[2],
+        "-o",
+        idx.to_str().unwrap(),
+    ]);
+    let json = dir.join("against.json");
+    stemma_ok(&[
+        "scan",
+        "--quiet",
+        "--against",
+        idx.to_str().unwrap(),
+        "--json",
+        json.to_str().unwrap(),
+        &files[1],
+        &files[3],
+        &files[4],
+    ]);
+    let report: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&json).unwrap()).unwrap();
+    let mut got: Vec<String> = report["index_matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| format!("{} {} {} {}", m["a"], m["b"], m["relation"], m["jaccard"]))
+        .collect();
+    got.sort();
+    // scan of the union, cross pairs only.
+    let union = dir.join("union.json");
+    let mut args = vec!["scan", "--quiet", "--json", union.to_str().unwrap()];
+    args.extend(files.iter().map(String::as_str));
+    stemma_ok(&args);
+    let all: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&union).unwrap()).unwrap();
+    let indexed = |id: &str| id == files[0] || id == files[2];
+    let mut want: Vec<String> = all["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| indexed(p["a"].as_str().unwrap()) != indexed(p["b"].as_str().unwrap()))
+        .map(|p| format!("{} {} {} {}", p["a"], p["b"], p["relation"], p["jaccard"]))
+        .collect();
+    want.sort();
+    assert!(!want.is_empty());
+    assert_eq!(got, want);
+}

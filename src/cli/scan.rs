@@ -9,7 +9,9 @@ use clap::Args;
 use stemma::config::FamilyPolicy;
 use stemma::corpus::read_inputs;
 use stemma::output::write_atomic;
-use stemma::report::json::{build, family_lines, write_jsonl, write_report, InputSummary};
+use stemma::report::json::{
+    build, family_lines, figures_line, write_jsonl, write_report, IndexMatchLine, InputSummary,
+};
 use stemma::report::text::summary;
 
 use super::progress::Bar;
@@ -40,6 +42,10 @@ pub struct ScanArgs {
     /// Write the families as a Graphviz DOT graph.
     #[arg(long, value_name = "FILE")]
     dot: Option<PathBuf>,
+    /// Also check every input against the documents of this index (`stemma index build`):
+    /// matches are reported with scan's relations and figures (JSON: `index_matches`).
+    #[arg(long, value_name = "IDX")]
+    against: Option<PathBuf>,
     /// How relations become families: strict (no chaining of unrelated texts) or connected.
     #[arg(long, default_value = "strict", value_name = "POLICY")]
     family_policy: FamilyPolicy,
@@ -61,7 +67,33 @@ pub fn run(args: ScanArgs) -> Result<i32> {
     let bar = Bar::new(!args.quiet);
     let analysis = stemma::analyze(&read.documents, &config, &bar)?;
     let inputs = InputSummary::from(&read);
-    let report = build("scan", &analysis, &read.documents, &config, inputs);
+    let mut report = build("scan", &analysis, &read.documents, &config, inputs);
+    if let Some(dir) = &args.against {
+        let index = stemma::index::Index::open(dir)?;
+        for r in stemma::index::query::query(&index, &read.documents, &config)? {
+            for m in r.matches {
+                let (a, b) = if m.query_is_a {
+                    (&r.id, &m.id)
+                } else {
+                    (&m.id, &r.id)
+                };
+                let pair = stemma::pipeline::Pair {
+                    a: 0,
+                    b: 0,
+                    relation: m.relation,
+                    figures: m.figures,
+                    estimated_jaccard: m.estimated_jaccard,
+                    simhash_distance: m.simhash_distance,
+                    sources: m.sources,
+                };
+                report.index_matches.push(IndexMatchLine {
+                    input: r.id.clone(),
+                    indexed: m.id.clone(),
+                    pair: figures_line(a, b, &pair),
+                });
+            }
+        }
+    }
     for w in &read.warnings {
         eprintln!("stemma: warning: {}", stemma::report::terminal_safe(w));
     }

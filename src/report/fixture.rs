@@ -382,6 +382,7 @@ pub fn report() -> (Report, Vec<String>) {
             boilerplate_fingerprints: 2,
             banding: (16, 8),
         },
+        index_matches: Vec::new(),
     };
     (report, texts)
 }

@@ -95,6 +95,22 @@ pub struct Report {
     pub families: Vec<FamilyLine>,
     /// Candidate counters.
     pub stats: StatsLine,
+    /// `scan --against IDX`: each input's related documents in the index (`a`/`b` as in scan,
+    /// the indexed side named by its id in the index; `indexed` says which side that is).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub index_matches: Vec<IndexMatchLine>,
+}
+
+/// A related pair between an input and a document of an index.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct IndexMatchLine {
+    /// The input document's id.
+    pub input: String,
+    /// The indexed document's id.
+    pub indexed: String,
+    /// The pair's figures, `a`/`b` ordered by id as scan orders them.
+    #[serde(flatten)]
+    pub pair: PairLine,
 }
 
 /// A document in the report.
@@ -407,14 +423,24 @@ pub fn build(
             boilerplate_fingerprints: s.boilerplate_fingerprints,
             banding: s.banding,
         },
+        index_matches: Vec::new(),
     }
 }
 
 fn pair_line(analysis: &Analysis, p: &Pair) -> PairLine {
+    figures_line(
+        &analysis.documents[p.a as usize].id,
+        &analysis.documents[p.b as usize].id,
+        p,
+    )
+}
+
+/// A pair line from two ids and a pair's relation and figures.
+pub fn figures_line(a: &str, b: &str, p: &Pair) -> PairLine {
     let f = &p.figures;
     PairLine {
-        a: analysis.documents[p.a as usize].id.clone(),
-        b: analysis.documents[p.b as usize].id.clone(),
+        a: a.to_string(),
+        b: b.to_string(),
         relation: p.relation.to_string(),
         jaccard: round4(f.jaccard),
         containment_a_in_b: round4(f.containment_a_in_b),

@@ -73,6 +73,22 @@ pub fn summary(report: &Report) -> String {
             pair_line(&mut out, p);
         }
     }
+    if !report.index_matches.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nmatches in the index ({}):",
+            report.index_matches.len()
+        );
+        for m in &report.index_matches {
+            let _ = writeln!(
+                out,
+                "  {} ~ index:{}",
+                terminal_safe(&m.input),
+                terminal_safe(&m.indexed)
+            );
+            pair_line_figures(&mut out, &m.pair);
+        }
+    }
     let alone: Vec<_> = report
         .documents
         .iter()
@@ -99,11 +115,14 @@ fn count(n: usize, one: &str, many: &str) -> String {
 }
 
 fn pair_line(out: &mut String, p: &super::json::PairLine) {
+    let _ = writeln!(out, "  {} ~ {}", terminal_safe(&p.a), terminal_safe(&p.b));
+    pair_line_figures(out, p);
+}
+
+fn pair_line_figures(out: &mut String, p: &super::json::PairLine) {
     let _ = writeln!(
         out,
-        "  {} ~ {}\n    {:<14} jaccard {:.2}  containment {:.2} / {:.2}  verbatim {:.0}% / {:.0}%  longest run {} tokens",
-        terminal_safe(&p.a),
-        terminal_safe(&p.b),
+        "    {:<14} jaccard {:.2}  containment {:.2} / {:.2}  verbatim {:.0}% / {:.0}%  longest run {} tokens",
         p.relation,
         p.jaccard,
         p.containment_a_in_b,

@@ -478,3 +478,56 @@ fn reports_are_byte_identical_across_runs_and_input_order() {
         assert_eq!(one, run([&c, &b, &a], "3"), "{format}");
     }
 }
+
+#[test]
+fn contamination_against_an_index_matches_contamination_against_the_documents() {
+    let dir = fixture("contamination-index");
+    let (input, train) = (p(&dir.join("in")), p(&dir.join("train")));
+    let idx = dir.join("idx");
+    let built = Command::new(env!("CARGO_BIN_EXE_stemma"))
+        .args(["index", "build", &train, "-o", &p(&idx)])
+        .output()
+        .unwrap();
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let (c_docs, r_docs) = json(&[&input, "--against", &train, "--check", "contamination"]);
+    let (c_idx, r_idx) = json(&[&input, "--against", &p(&idx), "--check", "contamination"]);
+    assert_eq!(c_idx, c_docs);
+    assert_eq!(c_idx, 1);
+    let summary = |r: &Report| -> Vec<(String, String, String)> {
+        r.findings
+            .iter()
+            .map(|f| {
+                let o = &f.occurrences[0];
+                (
+                    f.relation.clone(),
+                    o.subject.id.clone(),
+                    o.other.as_ref().unwrap().id.clone(),
+                )
+            })
+            .collect()
+    };
+    // The indexed documents are named by their id in the index (the path given to `index build`).
+    let docs_side: Vec<_> = summary(&r_docs)
+        .into_iter()
+        .map(|(r, s, o)| (r, s, o.replace("against:", "")))
+        .collect();
+    let idx_side: Vec<_> = summary(&r_idx)
+        .into_iter()
+        .map(|(r, s, o)| {
+            (
+                r,
+                s,
+                o.replace("against:", "")
+                    .rsplit('/')
+                    .next()
+                    .unwrap()
+                    .to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(idx_side, docs_side);
+}

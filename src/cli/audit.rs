@@ -59,9 +59,11 @@ pub struct AuditArgs {
     /// or `-` for JSONL on standard input: the documents audited.
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<PathBuf>,
-    /// A reference corpus (files, directories, JSONL) analysed with the inputs; only pairs of
-    /// an input and a reference document are reported by `contamination`. Ids get the prefix
-    /// `against:`. Giving --against turns on the contamination check.
+    /// A reference corpus (files, directories, JSONL, or an index built with `stemma index
+    /// build`, whose documents matching the inputs are read back from it) analysed with the
+    /// inputs; only pairs of an input and a reference document are reported by
+    /// `contamination`. Ids get the prefix `against:`. Giving --against turns on the
+    /// contamination check.
     #[arg(long, value_name = "INPUT", num_args = 1..)]
     against: Vec<PathBuf>,
     /// A check to run (repeatable): duplicates, contamination, uncredited. Default: duplicates
@@ -147,17 +149,46 @@ pub fn run(args: AuditArgs) -> Result<i32> {
     let mut warnings = read.warnings;
     let mut docs: Vec<Document> = read.documents;
     let mut roles = vec![Role::Input; docs.len()];
-    // TODO(index): `--against IDX` for a persistent index (being written separately) goes
-    // here: when an --against path is an index, query it for the inputs' candidates instead of
-    // reading it as documents. Until then every --against path is read as documents.
-    if !args.against.is_empty() {
-        let reference = read_inputs(&args.against, &opts)?;
-        warnings.extend(reference.warnings);
-        for mut d in reference.documents {
-            d.id = format!("{AGAINST_PREFIX}{}", d.id);
-            docs.push(d);
-            roles.push(Role::Against);
+    // An --against path holding an index (a MANIFEST file) is queried with the inputs; the
+    // indexed documents they match are read back from it (texts are stored by default) and
+    // join the analysis as reference documents, so the figures are exactly scan's. Other
+    // --against paths are read as documents.
+    let (indexes, plain): (Vec<PathBuf>, Vec<PathBuf>) = args
+        .against
+        .iter()
+        .cloned()
+        .partition(|p| p.join(stemma::index::MANIFEST).is_file());
+    let mut reference: Vec<Document> = Vec::new();
+    for dir in &indexes {
+        let index = stemma::index::Index::open(dir)?;
+        let mut seen: Vec<String> = Vec::new();
+        for r in stemma::index::query::query(&index, &docs, &config)? {
+            for m in r.matches {
+                if seen.contains(&m.id) {
+                    continue;
+                }
+                let Some(text) = m.text else {
+                    anyhow::bail!(
+                        "{}: the index holds no texts (built with --no-text); the contamination check needs them: rebuild the index without --no-text, or pass the reference documents themselves",
+                        dir.display()
+                    );
+                };
+                seen.push(m.id.clone());
+                let mut d = Document::new(m.id, text);
+                d.meta = m.meta;
+                reference.push(d);
+            }
         }
+    }
+    if !plain.is_empty() {
+        let read_ref = read_inputs(&plain, &opts)?;
+        warnings.extend(read_ref.warnings);
+        reference.extend(read_ref.documents);
+    }
+    for mut d in reference {
+        d.id = format!("{AGAINST_PREFIX}{}", d.id);
+        docs.push(d);
+        roles.push(Role::Against);
     }
     for w in &warnings {
         eprintln!("stemma: warning: {}", stemma::report::terminal_safe(w));

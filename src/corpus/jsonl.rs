@@ -79,17 +79,7 @@ pub(crate) fn read_records(
         _ if name.ends_with(".zst") => Some("zstd"),
         _ => None,
     };
-    let io_error = |source| match format {
-        Some(format) => Error::Decompress {
-            path: path.to_path_buf(),
-            format,
-            source,
-        },
-        None => Error::Read {
-            path: path.to_path_buf(),
-            source,
-        },
-    };
+    let io_error = |source| stream_error(path, format, source);
     let mut reader: Box<dyn BufRead> = if is_stdin(path) {
         Box::new(io::stdin().lock())
     } else {
@@ -132,17 +122,7 @@ fn read_from(
     f: &mut RecordFn<'_>,
     format: Option<&'static str>,
 ) -> Result<JsonlStats> {
-    let io_error = |source| match format {
-        Some(format) => Error::Decompress {
-            path: path.to_path_buf(),
-            format,
-            source,
-        },
-        None => Error::Read {
-            path: path.to_path_buf(),
-            source,
-        },
-    };
+    let io_error = |source| stream_error(path, format, source);
     let max = opts.max_line_bytes;
     let mut buf = Vec::new();
     let mut stats = JsonlStats::default();
@@ -206,6 +186,21 @@ fn read_from(
         f(line, raw, record)?;
     }
     Ok(stats)
+}
+
+/// The error for a failed read of `path`: a decompression error for a compressed stream.
+fn stream_error(path: &Path, format: Option<&'static str>, source: io::Error) -> Error {
+    match format {
+        Some(format) => Error::Decompress {
+            path: path.to_path_buf(),
+            format,
+            source,
+        },
+        None => Error::Read {
+            path: path.to_path_buf(),
+            source,
+        },
+    }
 }
 
 /// Reads one line without its `\n` into `buf`, buffering at most `max` bytes. Returns `None` at

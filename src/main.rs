@@ -13,10 +13,26 @@ fn main() {
             }) {
                 0
             } else {
-                eprintln!("stemma: error: {err:#}");
+                eprintln!("stemma: error: {}", message(&err));
                 2
             }
         }
     };
     std::process::exit(code);
+}
+
+/// The error and its causes, skipping a cause whose text the message already quotes (library
+/// errors name their source in their own message).
+fn message(err: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if !out.contains(&text) {
+            if !out.is_empty() {
+                out.push_str(": ");
+            }
+            out.push_str(&text);
+        }
+    }
+    out
 }

@@ -4,6 +4,13 @@
 mod cli;
 
 fn main() {
+    // A write past a file-size limit (`ulimit -f`) must fail with an error the output code can
+    // report and clean up after (EFBIG), not kill the process with SIGXFSZ half-way.
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to "ignore" has no preconditions.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
     let code = match cli::run() {
         Ok(code) => code,
         Err(err) => {

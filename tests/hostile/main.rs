@@ -221,3 +221,62 @@ fn errors_name_the_input() {
     let r = run(&["scan", "--shingle", "words:0", p(&dup)]);
     assert_eq!(r.out.status.code(), Some(2));
 }
+
+#[test]
+fn a_full_disk_is_a_clear_error_and_leaves_the_old_output() {
+    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = scratch("fulldisk");
+    let input = dir.join("in.jsonl");
+    let mut lines = String::new();
+    for i in 0..300 {
+        lines.push_str(&format!(
+            "{{\"id\": \"r{i}\", \"text\": \"record {i} with some words in it {}\"}}\n",
+            "filler ".repeat(50)
+        ));
+    }
+    fs::write(&input, &lines).unwrap();
+    let bin = env!("CARGO_BIN_EXE_stemma");
+    for (name, args) in [
+        ("report.json", vec!["scan", "--quiet", "--json"]),
+        ("report.html", vec!["trace", "--quiet", "--html"]),
+        ("kept.jsonl", vec!["dedup", "--quiet", p(&input), "-o"]),
+    ] {
+        let out = dir.join(name);
+        fs::write(&out, "old").unwrap();
+        // A 4 KiB file-size limit stands in for a full disk.
+        let mut cmd = format!("ulimit -f 4; '{bin}'");
+        for a in &args {
+            cmd.push_str(&format!(" '{a}'"));
+        }
+        cmd.push_str(&format!(" '{}'", p(&out)));
+        if name != "kept.jsonl" {
+            cmd.push_str(&format!(" '{}'", p(&input)));
+        }
+        let r = Command::new("bash").arg("-c").arg(&cmd).output().unwrap();
+        assert_eq!(
+            r.status.code(),
+            Some(2),
+            "{name}: {}",
+            String::from_utf8_lossy(&r.stderr)
+        );
+        let err = String::from_utf8_lossy(&r.stderr);
+        assert!(
+            err.contains(name) && err.contains("cannot write"),
+            "{name}: {err}"
+        );
+        assert_eq!(
+            fs::read_to_string(&out).unwrap(),
+            "old",
+            "{name}: the old output must survive"
+        );
+        let leftovers: Vec<_> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains("stemma-tmp"))
+            .collect();
+        assert!(
+            leftovers.is_empty(),
+            "{name}: temporary files left: {leftovers:?}"
+        );
+    }
+}

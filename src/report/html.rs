@@ -1161,12 +1161,7 @@ fn svg(o: &mut String, ctx: &Ctx, fi: usize, f: &FamilyLine) {
 /// Related pairs whose documents are not in one family.
 fn crossing(o: &mut String, ctx: &Ctx) {
     let r = ctx.report;
-    let same = |a: &str, b: &str| {
-        r.families
-            .iter()
-            .any(|f| f.members.iter().any(|m| m == a) && f.members.iter().any(|m| m == b))
-    };
-    let cross: Vec<&PairLine> = r.pairs.iter().filter(|p| !same(&p.a, &p.b)).collect();
+    let cross = super::pairs_across_families(r);
     if cross.is_empty() {
         return;
     }

@@ -138,13 +138,7 @@ pub fn render(report: &Report, texts: &[&str]) -> String {
     for f in &report.families {
         family(&mut o, report, texts, f);
     }
-    let same = |a: &str, b: &str| {
-        report
-            .families
-            .iter()
-            .any(|f| f.members.iter().any(|m| m == a) && f.members.iter().any(|m| m == b))
-    };
-    let cross: Vec<&PairLine> = report.pairs.iter().filter(|p| !same(&p.a, &p.b)).collect();
+    let cross = super::pairs_across_families(report);
     if !cross.is_empty() {
         o.push_str("\n## Related pairs outside any single family\n\n| a | b | relation | jaccard | containment a / b | verbatim a / b |\n|---|---|---|---:|---:|---:|\n");
         for p in cross {

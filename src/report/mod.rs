@@ -160,6 +160,18 @@ pub fn pair_sides(p: &json::PairLine, swapped: bool) -> (PairSide<'_>, PairSide<
     }
 }
 
+/// The related pairs whose two documents are not in one family (kept apart by the strict
+/// family policy), in report order.
+pub fn pairs_across_families(report: &json::Report) -> Vec<&json::PairLine> {
+    let same = |a: &str, b: &str| {
+        report
+            .families
+            .iter()
+            .any(|f| f.members.iter().any(|m| m == a) && f.members.iter().any(|m| m == b))
+    };
+    report.pairs.iter().filter(|p| !same(&p.a, &p.b)).collect()
+}
+
 /// Rounds a ratio to 4 decimals for stable, readable output.
 pub fn round4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0

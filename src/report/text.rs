@@ -56,17 +56,7 @@ pub fn summary(report: &Report) -> String {
             .iter()
             .any(|f| f.members.iter().any(|m| m == id))
     };
-    let same_family = |a: &str, b: &str| {
-        report
-            .families
-            .iter()
-            .any(|f| f.members.iter().any(|m| m == a) && f.members.iter().any(|m| m == b))
-    };
-    let crossing: Vec<_> = report
-        .pairs
-        .iter()
-        .filter(|p| !same_family(&p.a, &p.b))
-        .collect();
+    let crossing = super::pairs_across_families(report);
     if !crossing.is_empty() {
         let _ = writeln!(out, "\nrelated pairs outside any single family (kept apart: the other members share nothing):");
         for p in crossing {

@@ -33,7 +33,7 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
 
 if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
-    sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "${BASH_SOURCE[0]}"
     exit 0
 fi
 
@@ -64,6 +64,7 @@ BIN="$TARGET_DIR/release/stemma"
 [[ -x "$BIN" ]] || { echo "$BIN was not built" >&2; exit 1; }
 
 WORK_DIR="${WORK_DIR:-$TARGET_DIR/e2e}"
+[[ "$WORK_DIR" == /* ]] || WORK_DIR="$CALLER_PWD/$WORK_DIR"
 mkdir -p "$WORK_DIR"
 WORK_DIR="$(cd "$WORK_DIR" && pwd)"
 
@@ -72,14 +73,16 @@ IMDB_PLAIN="$WORK_DIR/imdb.jsonl"
 if [[ ! -s "$IMDB_PLAIN" || "$IMDB_ZST" -nt "$IMDB_PLAIN" ]]; then
     echo "decompressing $IMDB_ZST -> $IMDB_PLAIN ..." >&2
     if command -v zstd >/dev/null; then
-        zstd -d -q -f "$IMDB_ZST" -o "$IMDB_PLAIN"
-        chmod u+w "$IMDB_PLAIN"
+        zstd -d -q -f "$IMDB_ZST" -o "$IMDB_PLAIN.part"
+        chmod u+w "$IMDB_PLAIN.part"
+        mv "$IMDB_PLAIN.part" "$IMDB_PLAIN"
     elif python3 -c 'import zstandard' 2>/dev/null; then
-        python3 - "$IMDB_ZST" "$IMDB_PLAIN" <<'EOF'
+        python3 - "$IMDB_ZST" "$IMDB_PLAIN.part" <<'EOF'
 import sys, zstandard
 with open(sys.argv[1], "rb") as src, open(sys.argv[2], "wb") as dst:
     zstandard.ZstdDecompressor().copy_stream(src, dst)
 EOF
+        mv "$IMDB_PLAIN.part" "$IMDB_PLAIN"
     else
         echo "note: neither zstd nor python zstandard found; only the .zst input is run" >&2
         IMDB_PLAIN=""

@@ -1,9 +1,11 @@
 //! `stemma dedup`: keep one record per near-duplicate group of a JSONL corpus.
 //!
 //! Two passes over the input: the first fingerprints every record (texts are dropped once
-//! fingerprinted, so memory follows the number of records, not the text size); the second copies
+//! fingerprinted; each record keeps its signature and shingle set for exact verification, so
+//! memory follows the number of distinct shingles, not the raw text size); the second copies
 //! kept records byte for byte, in input order. Outputs are written to temporary files and renamed,
-//! so a crash or Ctrl-C never leaves a half file. Standard input is spooled to memory because it
+//! so a crash or Ctrl-C never leaves a half output file (a killed run may leave its temporary
+//! file behind). Standard input is spooled to memory because it
 //! cannot be read twice.
 
 use std::io::Read;

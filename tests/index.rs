@@ -330,7 +330,7 @@ fn format_version_1_index_still_opens() {
 
 /// Writes `tests/data/index-v1` (run with `cargo test --test index make_v1_index -- --ignored`).
 #[test]
-#[ignore]
+#[ignore = "regenerates the committed tests/data/index-v1 fixture; running it in CI would overwrite what format_version_1_index_still_opens guards"]
 fn make_v1_index() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/index-v1");
     let _ = fs::remove_dir_all(&dir);

@@ -361,7 +361,10 @@ fn killed_writers_leave_a_readable_index_with_no_document_lost() {
     let batches = scratch("crash-batches");
     fs::create_dir_all(&batches).unwrap();
     index::build(&dir, &corpus(1, 5, 5), &Config::default(), true).unwrap();
-    let mut committed: Vec<String> = Index::open(&dir).unwrap().segments[0].ids.clone();
+    let mut committed: Vec<String> = Index::open(&dir).unwrap().segments[0]
+        .ids()
+        .map(str::to_string)
+        .collect();
     let start = std::time::Instant::now();
     let mut g = SplitMix64::new(7);
     let (mut killed, mut completed, mut i) = (0, 0, 0);
@@ -394,11 +397,10 @@ fn killed_writers_leave_a_readable_index_with_no_document_lost() {
                 .iter()
                 .zip(&index.deleted)
                 .flat_map(|(s, del)| {
-                    s.ids
-                        .iter()
+                    s.ids()
                         .enumerate()
                         .filter(|(d, _)| !del[*d])
-                        .map(|(_, id)| id.clone())
+                        .map(|(_, id)| id.to_string())
                 })
                 .collect();
             ids.sort();

@@ -140,7 +140,7 @@ pub fn run(args: IndexArgs) -> Result<i32> {
             if ids {
                 let mut out = std::io::stdout().lock();
                 for (seg, del) in idx.segments.iter().zip(&idx.deleted) {
-                    for (i, id) in seg.ids.iter().enumerate() {
+                    for (i, id) in seg.ids().enumerate() {
                         if !del[i] {
                             writeln!(out, "{}", stemma::report::terminal_safe(id))?;
                         }

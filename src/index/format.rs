@@ -256,25 +256,6 @@ impl<'a> Cursor<'a> {
     }
 }
 
-/// Decodes 12-byte `(u64, u32)` records; `len` must be a multiple of 12.
-pub fn records12(path: &Path, bytes: &[u8], what: &str) -> Result<Vec<(u64, u32)>> {
-    if bytes.len() % 12 != 0 {
-        return Err(corrupt(
-            path,
-            format!("{what}: length {} is not a multiple of 12", bytes.len()),
-        ));
-    }
-    Ok(bytes
-        .chunks_exact(12)
-        .map(|c| {
-            (
-                u64::from_le_bytes(c[..8].try_into().expect("8")),
-                u32::from_le_bytes(c[8..].try_into().expect("4")),
-            )
-        })
-        .collect())
-}
-
 /// Appends `(u64, u32)` records.
 pub fn put_records12(out: &mut Vec<u8>, records: &[(u64, u32)]) {
     for &(h, d) in records {
@@ -310,6 +291,5 @@ mod tests {
         assert_eq!(c.u32("a").unwrap(), 1);
         assert!(c.u32("b").is_err());
         assert!(c.u64s(usize::MAX / 4, "c").is_err());
-        assert!(records12(path, &[0; 13], "r").is_err());
     }
 }

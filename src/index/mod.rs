@@ -387,8 +387,8 @@ impl Index {
         }
         let mut ids = BTreeSet::new();
         for (seg, del) in self.segments.iter().zip(&self.deleted) {
-            for (i, id) in seg.ids.iter().enumerate() {
-                if !del[i] && !ids.insert(id.as_str()) {
+            for (i, id) in seg.ids().enumerate() {
+                if !del[i] && !ids.insert(id) {
                     return Err(corrupt(
                         &seg.path,
                         format!("document id {id:?} is live in two segments"),
@@ -402,11 +402,9 @@ impl Index {
     /// `(segment, document)` of every live document with this id.
     pub fn find(&self, id: &str) -> Option<(usize, u32)> {
         self.segments.iter().enumerate().find_map(|(s, seg)| {
-            seg.ids
-                .binary_search_by(|x| x.as_str().cmp(id))
-                .ok()
-                .filter(|&d| !self.deleted[s][d])
-                .map(|d| (s, d as u32))
+            seg.find(id)
+                .filter(|&d| !self.deleted[s][d as usize])
+                .map(|d| (s, d))
         })
     }
 }
@@ -638,10 +636,10 @@ pub fn compact(dir: &Path) -> Result<Stats> {
             if del[d] {
                 continue;
             }
-            let e = seg.docs[d];
+            let e = seg.doc(d as u32);
             let (view, _) = seg.view(d as u32, &profiler)?;
             recs.push(DocRecord {
-                id: seg.ids[d].clone(),
+                id: seg.id(d as u32).to_string(),
                 tokens: e.tokens,
                 shingles: e.shingles,
                 content_hash: e.content_hash,
@@ -649,7 +647,7 @@ pub fn compact(dir: &Path) -> Result<Stats> {
                 signature: seg.signature(d as u32)?,
                 winnowed: winnowed[d].clone(),
                 bigrams: view.bigram_set,
-                blob: seg.raw_blob(d as u32)?,
+                blob: seg.raw_blob(d as u32)?.to_vec(),
             });
         }
     }

@@ -82,12 +82,6 @@ fn count_in(sorted: &[u64], h: u64) -> usize {
     sorted.partition_point(|&x| x <= h) - sorted.partition_point(|&x| x < h)
 }
 
-fn range(table: &[(u64, u32)], h: u64) -> &[(u64, u32)] {
-    let lo = table.partition_point(|r| r.0 < h);
-    let hi = lo + table[lo..].partition_point(|r| r.0 == h);
-    &table[lo..hi]
-}
-
 /// Relates each of `docs` to the indexed documents. Results are in id order of the queries.
 pub fn query(index: &Index, docs: &[Document], config: &Config) -> Result<Vec<QueryResult>> {
     config.validate()?;
@@ -112,7 +106,8 @@ pub fn query(index: &Index, docs: &[Document], config: &Config) -> Result<Vec<Qu
             .iter()
             .enumerate()
             .map(|(s, seg)| {
-                range(&seg.postings, h)
+                seg.postings()
+                    .range(h)
                     .iter()
                     .filter(|r| live(s, r.1))
                     .count()
@@ -146,7 +141,13 @@ pub fn query(index: &Index, docs: &[Document], config: &Config) -> Result<Vec<Qu
                 let x: usize = index
                     .segments
                     .iter()
-                    .map(|seg| range(&seg.bigrams, h).first().map_or(0, |r| r.1 as usize))
+                    .map(|seg| {
+                        seg.bigram_counts()
+                            .range(h)
+                            .iter()
+                            .next()
+                            .map_or(0, |r| r.1 as usize)
+                    })
                     .sum();
                 let df = (x + count_in(yb, h)).saturating_sub(count_in(gone, h));
                 df <= config.bigram_max_df
@@ -172,7 +173,7 @@ pub fn query(index: &Index, docs: &[Document], config: &Config) -> Result<Vec<Qu
                         &mut scratch,
                     );
                     for (s, seg) in index.segments.iter().enumerate() {
-                        for r in range(&seg.bands[band], key) {
+                        for r in seg.band(band).range(key).iter() {
                             if live(s, r.1) {
                                 cands.push((s, r.1, Sources::LSH));
                             }
@@ -180,7 +181,7 @@ pub fn query(index: &Index, docs: &[Document], config: &Config) -> Result<Vec<Qu
                     }
                 }
                 for (s, seg) in index.segments.iter().enumerate() {
-                    for (d, e) in seg.docs.iter().enumerate() {
+                    for (d, e) in seg.docs().enumerate() {
                         if e.tokens > 0
                             && live(s, d as u32)
                             && hamming(e.simhash, p.simhash) <= config.simhash_max_distance
@@ -196,7 +197,7 @@ pub fn query(index: &Index, docs: &[Document], config: &Config) -> Result<Vec<Qu
                     continue;
                 }
                 for (s, seg) in index.segments.iter().enumerate() {
-                    for r in range(&seg.postings, h) {
+                    for r in seg.postings().range(h).iter() {
                         if live(s, r.1) {
                             shared.push((s, r.1));
                         }
@@ -227,8 +228,8 @@ pub fn query(index: &Index, docs: &[Document], config: &Config) -> Result<Vec<Qu
                     let seg = &index.segments[s];
                     let (mut vx, blob) = seg.view(d, &profiler)?;
                     drop_common(&mut vx);
-                    let xid = &seg.ids[d as usize];
-                    let query_is_a = doc.id < *xid;
+                    let xid = seg.id(d);
+                    let query_is_a = doc.id.as_str() < xid;
                     let figures = if query_is_a {
                         measure(&vy, &vx, k, &config.relations)
                     } else {
@@ -241,14 +242,14 @@ pub fn query(index: &Index, docs: &[Document], config: &Config) -> Result<Vec<Qu
                     matches.push(Match {
                         segment: s,
                         doc: d,
-                        id: xid.clone(),
+                        id: xid.to_string(),
                         meta: blob.meta,
                         text: blob.text,
                         relation,
                         query_is_a,
                         figures,
                         estimated_jaccard: p.signature.estimate_jaccard(&sig),
-                        simhash_distance: hamming(p.simhash, seg.docs[d as usize].simhash),
+                        simhash_distance: hamming(p.simhash, seg.doc(d).simhash),
                         sources,
                     });
                 }

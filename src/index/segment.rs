@@ -1,18 +1,22 @@
 //! One immutable segment file: writing it from [`DocRecord`]s, opening it (cheap checks plus
-//! checksums of the sections kept in memory), reading one document's blob or signature on
-//! demand, and full verification. The byte layout is in [`super::format`].
+//! one streaming pass checking the checksums and ranges of the sections searched in place),
+//! reading one document's blob or signature on demand, and full verification. The byte layout
+//! is in [`super::format`].
 //!
-//! What a reader keeps in memory: the document table (48 bytes per document), ids, band tables,
-//! winnowed postings and bigram counts. Signatures and blobs (metadata, compressed texts or
-//! shingle sequences) stay on disk and are read with positioned reads when a candidate needs
-//! them, each blob checked against its own checksum.
+//! A reader memory-maps the file and keeps nothing proportional to it: the document table,
+//! ids, band tables, postings and bigram counts are binary-searched in the mapping; signatures
+//! and blobs (metadata, compressed texts or shingle sequences) are read from it when a
+//! candidate needs them, each blob checked against its own checksum. So a query's resident
+//! memory is the pages its lookups touch, not the index size.
 //!
-//! Not done here: tombstones (a segment never changes; deletes live in delete files) and
-//! memory mapping (the tables are read once; blobs are small positioned reads).
+//! Tombstones are not here: a segment never changes; deletes live in delete files.
 
 use std::fs::File;
 use std::io::Read;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+
+use memmap2::Mmap;
 
 use crate::candidates::lsh::band_key;
 use crate::corpus::Meta;
@@ -22,7 +26,7 @@ use crate::profile::{Profile, Profiler, TokenView};
 use crate::text::Token;
 
 use super::format::{
-    check_frame, corrupt, frame_footer, frame_header, put_records12, records12, Cursor, FOOTER_LEN,
+    check_frame, corrupt, frame_footer, frame_header, put_records12, Cursor, FOOTER_LEN,
     HEADER_LEN, MAGIC_SEGMENT,
 };
 
@@ -211,6 +215,75 @@ pub fn encode(
     out
 }
 
+/// A sorted table of 12-byte records `(key: u64, doc: u32)` inside a mapped segment, searched
+/// in place (binary search on the mapped bytes; nothing is copied into memory).
+#[derive(Debug, Clone, Copy)]
+pub struct Records<'a> {
+    bytes: &'a [u8],
+}
+
+impl<'a> Records<'a> {
+    /// Number of records.
+    pub fn len(&self) -> usize {
+        self.bytes.len() / 12
+    }
+
+    /// True when there are no records.
+    pub fn is_empty(&self) -> bool {
+        self.bytes.len() < 12
+    }
+
+    /// Record `i`. Panics if `i >= len()`.
+    pub fn get(&self, i: usize) -> (u64, u32) {
+        let r = &self.bytes[i * 12..i * 12 + 12];
+        (
+            u64::from_le_bytes(r[..8].try_into().expect("8")),
+            u32::from_le_bytes(r[8..].try_into().expect("4")),
+        )
+    }
+
+    fn key(&self, i: usize) -> u64 {
+        u64::from_le_bytes(self.bytes[i * 12..i * 12 + 8].try_into().expect("8"))
+    }
+
+    /// First index whose key is not less than `key` (the table is sorted by key).
+    fn lower_bound(&self, key: u64) -> usize {
+        let (mut lo, mut hi) = (0, self.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if self.key(mid) < key {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    }
+
+    /// The records whose key is `key`.
+    pub fn range(&self, key: u64) -> Records<'a> {
+        let lo = self.lower_bound(key);
+        let mut hi = lo;
+        while hi < self.len() && self.key(hi) == key {
+            hi += 1;
+        }
+        Records {
+            bytes: &self.bytes[lo * 12..hi * 12],
+        }
+    }
+
+    /// Every record, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (u64, u32)> + 'a {
+        let bytes = self.bytes;
+        bytes.chunks_exact(12).map(|r| {
+            (
+                u64::from_le_bytes(r[..8].try_into().expect("8")),
+                u32::from_le_bytes(r[8..].try_into().expect("4")),
+            )
+        })
+    }
+}
+
 /// Fixed fields of one document.
 #[derive(Debug, Clone, Copy)]
 pub struct DocEntry {
@@ -227,12 +300,32 @@ pub struct DocEntry {
     blob_hash: u64,
 }
 
-/// An open segment.
+impl DocEntry {
+    fn decode(rec: &[u8]) -> DocEntry {
+        let u32_at = |i: usize| u32::from_le_bytes(rec[i..i + 4].try_into().expect("4"));
+        let u64_at = |i: usize| u64::from_le_bytes(rec[i..i + 8].try_into().expect("8"));
+        DocEntry {
+            tokens: u32_at(0),
+            shingles: u32_at(4),
+            content_hash: u64_at(8),
+            simhash: u64_at(16),
+            blob_off: u64_at(24),
+            blob_len: u64_at(32),
+            blob_hash: u64_at(40),
+        }
+    }
+}
+
+/// An open segment: the file memory-mapped, with the byte ranges of its sections.
+///
+/// Nothing proportional to the segment is copied into memory: tables are binary-searched in
+/// the mapping, so a reader's resident memory is the pages its lookups touch (the kernel
+/// shares and evicts them as page cache), not the index size.
 #[derive(Debug)]
 pub struct Segment {
     /// The file.
     pub path: PathBuf,
-    file: File,
+    map: Mmap,
     /// File size in bytes.
     pub size: u64,
     /// Whether blobs hold texts.
@@ -241,18 +334,15 @@ pub struct Segment {
     pub num_perm: usize,
     /// Bands and rows of the band tables.
     pub banding: (usize, usize),
-    /// Document table.
-    pub docs: Vec<DocEntry>,
-    /// Ids, sorted.
-    pub ids: Vec<String>,
-    /// Band tables: `bands[b]` sorted by key.
-    pub bands: Vec<Vec<(u64, u32)>>,
-    /// Winnowed postings, sorted.
-    pub postings: Vec<(u64, u32)>,
-    /// Bigram document counts, sorted.
-    pub bigrams: Vec<(u64, u32)>,
-    sigs: (u64, u64),
-    blobs: (u64, u64),
+    n: usize,
+    docs: Range<usize>,
+    id_offsets: Range<usize>,
+    id_text: Range<usize>,
+    bands: Range<usize>,
+    postings: Range<usize>,
+    bigrams: Range<usize>,
+    sigs: Range<usize>,
+    blobs: Range<usize>,
     sections: Vec<(u64, u64, u64)>,
 }
 
@@ -273,9 +363,40 @@ fn read_at(file: &File, path: &Path, offset: u64, len: u64) -> Result<Vec<u8>> {
     Ok(buf)
 }
 
+/// Bytes per positioned read when a section is checked at open: a multiple of both record
+/// sizes (12 and 48), so records never straddle two reads.
+const CHECK_CHUNK: u64 = 12 * 48 * 2048;
+
+/// Streams section `(off, len, sum)` of `file` through `each` in [`CHECK_CHUNK`] pieces with
+/// positioned reads (which fill the page cache, not this process's resident memory) and checks
+/// its checksum.
+fn check_section(
+    file: &File,
+    path: &Path,
+    i: usize,
+    (off, len, sum): (u64, u64, u64),
+    mut each: impl FnMut(&[u8]) -> Result<()>,
+) -> Result<()> {
+    let mut hasher = xxhash_rust::xxh3::Xxh3::with_seed(0);
+    let mut done = 0u64;
+    while done < len {
+        let piece = read_at(file, path, off + done, CHECK_CHUNK.min(len - done))?;
+        hasher.update(&piece);
+        each(&piece)?;
+        done += piece.len() as u64;
+    }
+    if hasher.digest() != sum {
+        return Err(corrupt(path, format!("checksum mismatch in section {i}")));
+    }
+    Ok(())
+}
+
 impl Segment {
-    /// Opens `path`: cheap frame checks, section table bounds, and the checksums and
-    /// consistency of the sections kept in memory.
+    /// Opens `path`: cheap frame checks, section table bounds, then one streaming pass over
+    /// the sections searched in place (document table, ids, band tables, postings, bigram
+    /// counts) checking their checksums and that every offset and document number they hold is
+    /// in range. Signatures and blobs are checked when read (each blob has its own checksum)
+    /// and by [`Segment::verify`].
     pub fn open(path: &Path) -> Result<Segment> {
         let file = File::open(path).map_err(|e| Error::Read {
             path: path.to_path_buf(),
@@ -320,61 +441,66 @@ impl Segment {
             }
             sections.push((off, len, sum));
         }
-        let load = |i: usize| -> Result<Vec<u8>> {
-            let (off, len, sum) = sections[i];
-            let bytes = read_at(&file, path, off, len)?;
-            if hash_bytes(&bytes, 0) != sum {
-                return Err(corrupt(path, format!("checksum mismatch in section {i}")));
-            }
-            Ok(bytes)
+        // Section bounds are within the file, which is mapped whole, so they fit in usize.
+        let span = |i: usize| -> Range<usize> {
+            let (off, len, _) = sections[i];
+            off as usize..(off + len) as usize
         };
-        let docs_bytes = load(0)?;
-        if Some(docs_bytes.len()) != n.checked_mul(DOC_RECORD) {
+        if Some(sections[0].1) != (n as u64).checked_mul(DOC_RECORD as u64) {
             return Err(corrupt(path, "document table has the wrong length"));
         }
-        let blobs = (sections[6].0, sections[6].1);
-        let mut docs = Vec::with_capacity(n);
-        for rec in docs_bytes.chunks_exact(DOC_RECORD) {
-            let mut c = Cursor::new(rec, path);
-            let e = DocEntry {
-                tokens: c.u32("tokens")?,
-                shingles: c.u32("shingles")?,
-                content_hash: c.u64("content hash")?,
-                simhash: c.u64("simhash")?,
-                blob_off: c.u64("blob offset")?,
-                blob_len: c.u64("blob length")?,
-                blob_hash: c.u64("blob checksum")?,
-            };
-            if e.blob_off
-                .checked_add(e.blob_len)
-                .is_none_or(|end| end > blobs.1)
+        let blob_len = sections[6].1;
+        check_section(&file, path, 0, sections[0], |piece| {
+            for rec in piece.chunks_exact(DOC_RECORD) {
+                let e = DocEntry::decode(rec);
+                if e.blob_off
+                    .checked_add(e.blob_len)
+                    .is_none_or(|end| end > blob_len)
+                {
+                    return Err(corrupt(
+                        path,
+                        "a document's blob lies outside the blob section",
+                    ));
+                }
+            }
+            Ok(())
+        })?;
+        // Ids: n + 1 ascending offsets, then the id bytes; every id valid UTF-8.
+        let ids = read_at(&file, path, sections[1].0, sections[1].1)?;
+        if hash_bytes(&ids, 0) != sections[1].2 {
+            return Err(corrupt(path, "checksum mismatch in section 1"));
+        }
+        let offsets_len = (n + 1) * 4;
+        if ids.len() < offsets_len {
+            return Err(corrupt(path, "id section is shorter than its offsets"));
+        }
+        let (offs, text) = ids.split_at(offsets_len);
+        let off_at = |i: usize| u32::from_le_bytes(offs[i * 4..i * 4 + 4].try_into().expect("4"));
+        for i in 0..n {
+            let (a, b) = (off_at(i) as usize, off_at(i + 1) as usize);
+            if text
+                .get(a..b)
+                .and_then(|s| std::str::from_utf8(s).ok())
+                .is_none()
             {
                 return Err(corrupt(
                     path,
-                    "a document's blob lies outside the blob section",
+                    "an id lies outside the id section or is not UTF-8",
                 ));
             }
-            docs.push(e);
         }
-        let ids_bytes = load(1)?;
-        let mut c = Cursor::new(&ids_bytes, path);
-        let offs: Vec<u32> = (0..=n)
-            .map(|_| c.u32("id offsets"))
-            .collect::<Result<_>>()?;
-        let text = c.take(c.remaining(), "ids")?;
-        let mut ids = Vec::with_capacity(n);
-        for w in offs.windows(2) {
-            let (a, b) = (w[0] as usize, w[1] as usize);
-            let s = text
-                .get(a..b)
-                .and_then(|s| std::str::from_utf8(s).ok())
-                .ok_or_else(|| {
-                    corrupt(path, "an id lies outside the id section or is not UTF-8")
-                })?;
-            ids.push(s.to_string());
-        }
-        let check_docs = |recs: &[(u64, u32)], what: &str| -> Result<()> {
-            if recs.iter().any(|r| r.1 as usize >= n) {
+        drop(ids);
+        let in_range = |piece: &[u8], what: &str| -> Result<()> {
+            if piece.len() % 12 != 0 {
+                return Err(corrupt(
+                    path,
+                    format!("{what}: length is not a multiple of 12"),
+                ));
+            }
+            let bad = piece
+                .chunks_exact(12)
+                .any(|r| u32::from_le_bytes(r[8..].try_into().expect("4")) as usize >= n);
+            if bad {
                 return Err(corrupt(
                     path,
                     format!("{what} names a document out of range"),
@@ -382,61 +508,141 @@ impl Segment {
             }
             Ok(())
         };
-        let band_recs = records12(path, &load(2)?, "band tables")?;
         if bands == 0
-            || band_recs.len() % bands != 0
+            || sections[2].1 % 12 != 0
+            || (sections[2].1 / 12) % bands as u64 != 0
             || rows.checked_mul(bands).is_none_or(|x| x > num_perm)
         {
             return Err(corrupt(path, "band tables do not match the banding"));
         }
-        check_docs(&band_recs, "a band table")?;
-        let per = band_recs.len() / bands;
-        let bands_t: Vec<Vec<(u64, u32)>> =
-            band_recs.chunks(per.max(1)).map(|c| c.to_vec()).collect();
-        let bands_t = if per == 0 {
-            vec![Vec::new(); bands]
-        } else {
-            bands_t
-        };
-        let postings = records12(path, &load(3)?, "postings")?;
-        check_docs(&postings, "the postings")?;
-        let bigrams = records12(path, &load(4)?, "bigram counts")?;
-        let sigs = (sections[5].0, sections[5].1);
-        if Some(sigs.1) != (n as u64).checked_mul(num_perm as u64 * 4) {
+        check_section(&file, path, 2, sections[2], |p| in_range(p, "a band table"))?;
+        check_section(&file, path, 3, sections[3], |p| in_range(p, "the postings"))?;
+        check_section(&file, path, 4, sections[4], |p| {
+            if p.len() % 12 != 0 {
+                return Err(corrupt(
+                    path,
+                    "bigram counts: length is not a multiple of 12",
+                ));
+            }
+            Ok(())
+        })?;
+        if Some(sections[5].1) != (n as u64).checked_mul(num_perm as u64 * 4) {
             return Err(corrupt(path, "signature section has the wrong length"));
         }
+        // SAFETY: segment files are immutable once the manifest names them (writers create new
+        // files and never modify or truncate a committed one), so the mapping does not change
+        // under us; every read through it is bounds-checked against the sizes checked above.
+        let map = unsafe { Mmap::map(&file) }.map_err(|e| Error::Read {
+            path: path.to_path_buf(),
+            source: e,
+        })?;
+        if map.len() as u64 != size {
+            return Err(corrupt(path, "file changed size while being opened"));
+        }
+        let ids = span(1);
         Ok(Segment {
             path: path.to_path_buf(),
-            file,
+            map,
             size,
             texts: flags & 1 == 1,
             num_perm,
             banding: (bands, rows),
-            docs,
-            ids,
-            bands: bands_t,
-            postings,
-            bigrams,
-            sigs,
-            blobs,
+            n,
+            docs: span(0),
+            id_offsets: ids.start..ids.start + offsets_len,
+            id_text: ids.start + offsets_len..ids.end,
+            bands: span(2),
+            postings: span(3),
+            bigrams: span(4),
+            sigs: span(5),
+            blobs: span(6),
             sections,
         })
     }
 
     /// Document count.
     pub fn len(&self) -> usize {
-        self.docs.len()
+        self.n
     }
 
     /// True when the segment holds no documents.
     pub fn is_empty(&self) -> bool {
-        self.docs.is_empty()
+        self.n == 0
+    }
+
+    /// The fixed fields of document `d`. Panics if `d >= len()`.
+    pub fn doc(&self, d: u32) -> DocEntry {
+        let at = self.docs.start + d as usize * DOC_RECORD;
+        DocEntry::decode(&self.map[at..at + DOC_RECORD])
+    }
+
+    /// Every document's fixed fields, in order.
+    pub fn docs(&self) -> impl Iterator<Item = DocEntry> + '_ {
+        self.map[self.docs.clone()]
+            .chunks_exact(DOC_RECORD)
+            .map(DocEntry::decode)
+    }
+
+    /// The id of document `d` (checked to be UTF-8 when the segment was opened). Panics if
+    /// `d >= len()`.
+    pub fn id(&self, d: u32) -> &str {
+        let offs = &self.map[self.id_offsets.clone()];
+        let at = |i: usize| u32::from_le_bytes(offs[i * 4..i * 4 + 4].try_into().expect("4"));
+        let (a, b) = (at(d as usize) as usize, at(d as usize + 1) as usize);
+        std::str::from_utf8(&self.map[self.id_text.clone()][a..b]).unwrap_or("")
+    }
+
+    /// Every id, in document order (sorted).
+    pub fn ids(&self) -> impl Iterator<Item = &str> + '_ {
+        (0..self.n as u32).map(|d| self.id(d))
+    }
+
+    /// The document with id `id`, if the segment holds one (ids are sorted: binary search).
+    pub fn find(&self, id: &str) -> Option<u32> {
+        let (mut lo, mut hi) = (0u32, self.n as u32);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match self.id(mid).cmp(id) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Some(mid),
+            }
+        }
+        None
+    }
+
+    /// Band table `band`, sorted by key. Panics if `band` is not below the band count.
+    pub fn band(&self, band: usize) -> Records<'_> {
+        let per = (self.bands.end - self.bands.start) / self.banding.0;
+        let start = self.bands.start + band * per;
+        Records {
+            bytes: &self.map[start..start + per],
+        }
+    }
+
+    /// Winnowed postings `(fingerprint, doc)`, sorted.
+    pub fn postings(&self) -> Records<'_> {
+        Records {
+            bytes: &self.map[self.postings.clone()],
+        }
+    }
+
+    /// Bigram document counts `(bigram, count)`, sorted.
+    pub fn bigram_counts(&self) -> Records<'_> {
+        Records {
+            bytes: &self.map[self.bigrams.clone()],
+        }
     }
 
     /// The MinHash signature of document `d`.
     pub fn signature(&self, d: u32) -> Result<Vec<u32>> {
-        let k = self.num_perm as u64 * 4;
-        let bytes = read_at(&self.file, &self.path, self.sigs.0 + u64::from(d) * k, k)?;
+        let k = self.num_perm * 4;
+        let start = self.sigs.start + d as usize * k;
+        let bytes = self
+            .map
+            .get(start..start + k)
+            .filter(|_| start + k <= self.sigs.end)
+            .ok_or_else(|| corrupt(&self.path, "a signature lies outside its section"))?;
         Ok(bytes
             .chunks_exact(4)
             .map(|c| u32::from_le_bytes(c.try_into().expect("4")))
@@ -444,21 +650,15 @@ impl Segment {
     }
 
     /// The raw blob of document `d`, checked against its checksum.
-    pub fn raw_blob(&self, d: u32) -> Result<Vec<u8>> {
-        let e = &self.docs[d as usize];
-        let bytes = read_at(
-            &self.file,
-            &self.path,
-            self.blobs.0 + e.blob_off,
-            e.blob_len,
-        )?;
-        if hash_bytes(&bytes, 0) != e.blob_hash {
+    pub fn raw_blob(&self, d: u32) -> Result<&[u8]> {
+        let e = self.doc(d);
+        // In range: checked against the blob section's length at open.
+        let start = self.blobs.start + e.blob_off as usize;
+        let bytes = &self.map[start..start + e.blob_len as usize];
+        if hash_bytes(bytes, 0) != e.blob_hash {
             return Err(corrupt(
                 &self.path,
-                format!(
-                    "checksum mismatch in the data of document {:?}",
-                    self.ids[d as usize]
-                ),
+                format!("checksum mismatch in the data of document {:?}", self.id(d)),
             ));
         }
         Ok(bytes)
@@ -468,7 +668,7 @@ impl Segment {
     pub fn blob(&self, d: u32) -> Result<Blob> {
         let bytes = self.raw_blob(d)?;
         let path = &self.path;
-        let mut c = Cursor::new(&bytes, path);
+        let mut c = Cursor::new(bytes, path);
         let meta_len = c.u32("metadata length")? as usize;
         let meta: Meta = serde_json::from_slice(c.take(meta_len, "metadata")?)
             .map_err(|e| corrupt(path, format!("bad metadata JSON: {e}")))?;
@@ -501,7 +701,7 @@ impl Segment {
     /// The token view of document `d` (from its text, or from the stored shingle data).
     pub fn view(&self, d: u32, profiler: &Profiler) -> Result<(TokenView, Blob)> {
         let blob = self.blob(d)?;
-        let e = self.docs[d as usize];
+        let e = self.doc(d);
         let view = match &blob.text {
             Some(t) => profiler.view(t),
             None => {
@@ -530,8 +730,8 @@ impl Segment {
 
     /// The distinct winnowed fingerprints of each document (inverted from the postings).
     pub fn winnowed_by_doc(&self) -> Vec<Vec<u64>> {
-        let mut out = vec![Vec::new(); self.docs.len()];
-        for &(h, d) in &self.postings {
+        let mut out = vec![Vec::new(); self.n];
+        for (h, d) in self.postings().iter() {
             out[d as usize].push(h);
         }
         for v in &mut out {
@@ -543,11 +743,8 @@ impl Segment {
     /// Full verification: the whole-file checksum, every section checksum, and every blob
     /// decodes. Returns the number of documents checked.
     pub fn verify(&self) -> Result<usize> {
-        let bytes = std::fs::read(&self.path).map_err(|e| Error::Read {
-            path: self.path.clone(),
-            source: e,
-        })?;
-        super::format::unframe(&self.path, MAGIC_SEGMENT, &bytes)?;
+        let bytes: &[u8] = &self.map;
+        super::format::unframe(&self.path, MAGIC_SEGMENT, bytes)?;
         for (i, &(off, len, sum)) in self.sections.iter().enumerate() {
             let s = usize::try_from(off)
                 .ok()
@@ -561,9 +758,9 @@ impl Segment {
                 ));
             }
         }
-        for d in 0..self.docs.len() as u32 {
+        for d in 0..self.n as u32 {
             self.blob(d)?;
         }
-        Ok(self.docs.len())
+        Ok(self.n)
     }
 }

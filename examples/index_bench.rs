@@ -73,6 +73,12 @@ fn main() {
             let t = Instant::now();
             let index = Index::open(dir).unwrap();
             let open_s = t.elapsed().as_secs_f64();
+            println!(
+                "after open: RSS {} MiB ({} MiB anonymous + {} MiB mapped file pages)",
+                rss_kib("VmRSS:") / 1024,
+                rss_kib("RssAnon:") / 1024,
+                rss_kib("RssFile:") / 1024
+            );
             let n = index.live();
             let mut lat = Vec::new();
             let mut matches = 0;
@@ -84,17 +90,27 @@ fn main() {
                 let t = Instant::now();
                 let r = query(&index, &[d], &config).unwrap();
                 lat.push(t.elapsed().as_secs_f64() * 1e3);
+                if j == 0 {
+                    println!(
+                        "after the first query: RSS {} MiB ({} MiB anonymous + {} MiB mapped file pages)",
+                        rss_kib("VmRSS:") / 1024,
+                        rss_kib("RssAnon:") / 1024,
+                        rss_kib("RssFile:") / 1024
+                    );
+                }
                 matches += r[0].matches.len();
             }
             lat.sort_by(|a, b| a.partial_cmp(b).unwrap());
             let pct = |p: f64| lat[((lat.len() - 1) as f64 * p).round() as usize];
             println!(
-                "{n} indexed documents: open {open_s:.2} s; {q} single-document queries: median {:.2} ms, p99 {:.2} ms, max {:.2} ms; {matches} matches; RSS {} MiB (peak {} MiB)",
+                "{n} indexed documents: open {open_s:.2} s; {q} single-document queries: median {:.2} ms, p99 {:.2} ms, max {:.2} ms; {matches} matches; RSS {} MiB (peak {} MiB; now {} MiB anonymous + {} MiB mapped file pages)",
                 pct(0.5),
                 pct(0.99),
                 lat[lat.len() - 1],
                 rss_kib("VmRSS:") / 1024,
-                rss_kib("VmHWM:") / 1024
+                rss_kib("VmHWM:") / 1024,
+                rss_kib("RssAnon:") / 1024,
+                rss_kib("RssFile:") / 1024
             );
         }
         _ => eprintln!("usage: index_bench build N DIR | query DIR Q"),

@@ -825,3 +825,52 @@ fn scan_against_an_index_finds_what_scan_finds_on_the_union() {
     assert!(!want.is_empty());
     assert_eq!(got, want);
 }
+
+/// Commands against an index take its settings (so an index built with other flags, or by a
+/// stemma with other defaults, keeps working); a flag that contradicts the index is refused
+/// with what differs.
+#[test]
+fn commands_against_an_index_use_its_settings() {
+    let dir = scratch("index-settings");
+    let s = seeds();
+    let seed = |i: usize| {
+        fs::read_dir(&s)
+            .unwrap()
+            .map(|e| e.unwrap().path().display().to_string())
+            .find(|p| p.contains(&format!("/00{i}_")))
+            .unwrap()
+    };
+    let idx = dir.join("idx");
+    let idx = idx.to_str().unwrap();
+    stemma_ok(&[
+        "index",
+        "build",
+        &seed(2),
+        "-o",
+        idx,
+        "--shingle",
+        "words:4",
+        "--num-perm",
+        "64",
+        "--threshold",
+        "0.7",
+    ]);
+    // No flags: the index's settings; the seed's sibling is found.
+    let out = stemma_ok(&["query", idx, &seed(4)]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("002_"), "{stdout}");
+    stemma_ok(&["index", "add", idx, &seed(3)]);
+    stemma_ok(&["scan", "--quiet", "--against", idx, &seed(4)]);
+    // A contradicting flag is refused, naming the setting and both values.
+    for (flag, value, what) in [
+        ("--num-perm", "128", "--num-perm"),
+        ("--shingle", "words:5", "shingle"),
+        ("--threshold", "0.9", "banding"),
+    ] {
+        let out = stemma(&["query", idx, &seed(4), flag, value]);
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(what), "{flag}: {err}");
+    }
+    fs::remove_dir_all(&dir).unwrap();
+}

@@ -315,7 +315,7 @@ fn format_version_1_index_still_opens() {
     assert_eq!(index.verify().unwrap(), 12);
     assert_eq!(index.live(), 11);
     let docs = corpus(42, 4, 8);
-    let got: Vec<String> = query(&index, &docs[..2], &Config::default())
+    let got: Vec<String> = query(&index, &docs[..2], &index.settings())
         .unwrap()
         .into_iter()
         .flat_map(|r| {
@@ -339,7 +339,7 @@ fn make_v1_index() {
     index::add(&dir, &docs[8..], &Config::default()).unwrap();
     index::remove(&dir, &[docs[11].id.clone()]).unwrap();
     let index = Index::open(&dir).unwrap();
-    let got: Vec<String> = query(&index, &docs[..2], &Config::default())
+    let got: Vec<String> = query(&index, &docs[..2], &index.settings())
         .unwrap()
         .into_iter()
         .flat_map(|r| {
@@ -361,10 +361,7 @@ fn killed_writers_leave_a_readable_index_with_no_document_lost() {
     let batches = scratch("crash-batches");
     fs::create_dir_all(&batches).unwrap();
     index::build(&dir, &corpus(1, 5, 5), &Config::default(), true).unwrap();
-    let mut committed: Vec<String> = Index::open(&dir).unwrap().segments[0]
-        .ids()
-        .map(str::to_string)
-        .collect();
+    let mut committed: Vec<String> = Index::open(&dir).unwrap().segments[0].ids().unwrap();
     let start = std::time::Instant::now();
     let mut g = SplitMix64::new(7);
     let (mut killed, mut completed, mut i) = (0, 0, 0);
@@ -398,9 +395,11 @@ fn killed_writers_leave_a_readable_index_with_no_document_lost() {
                 .zip(&index.deleted)
                 .flat_map(|(s, del)| {
                     s.ids()
+                        .unwrap()
+                        .into_iter()
                         .enumerate()
                         .filter(|(d, _)| !del[*d])
-                        .map(|(_, id)| id.to_string())
+                        .map(|(_, id)| id)
                 })
                 .collect();
             ids.sort();

@@ -112,7 +112,22 @@ pub struct AuditArgs {
 /// Runs `stemma audit`; returns 0 (pass) or 1 (new findings).
 pub fn run(args: AuditArgs) -> Result<i32> {
     args.matching.init_threads()?;
-    let config = args.matching.config()?;
+    // An --against path holding an index (a MANIFEST file) is queried with the inputs; the
+    // indexed documents they match are read back from it (texts are stored by default) and
+    // join the analysis as reference documents, so the figures are exactly scan's. Other
+    // --against paths are read as documents.
+    let (indexes, plain): (Vec<PathBuf>, Vec<PathBuf>) = args
+        .against
+        .iter()
+        .cloned()
+        .partition(|p| p.join(stemma::index::MANIFEST).is_file());
+    // Against an index, its settings (unless flags say otherwise).
+    let config = match indexes.first() {
+        Some(dir) => args
+            .matching
+            .config_for_index(&stemma::index::read_manifest(dir)?)?,
+        None => args.matching.config()?,
+    };
     anyhow::ensure!(
         (0.0..=1.0).contains(&args.min_confidence),
         "invalid setting --min-confidence: {} is not in 0..1",
@@ -149,15 +164,6 @@ pub fn run(args: AuditArgs) -> Result<i32> {
     let mut warnings = read.warnings;
     let mut docs: Vec<Document> = read.documents;
     let mut roles = vec![Role::Input; docs.len()];
-    // An --against path holding an index (a MANIFEST file) is queried with the inputs; the
-    // indexed documents they match are read back from it (texts are stored by default) and
-    // join the analysis as reference documents, so the figures are exactly scan's. Other
-    // --against paths are read as documents.
-    let (indexes, plain): (Vec<PathBuf>, Vec<PathBuf>) = args
-        .against
-        .iter()
-        .cloned()
-        .partition(|p| p.join(stemma::index::MANIFEST).is_file());
     let mut reference: Vec<Document> = Vec::new();
     for dir in &indexes {
         let index = stemma::index::Index::open(dir)?;

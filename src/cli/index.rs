@@ -125,7 +125,7 @@ pub fn run(args: IndexArgs) -> Result<i32> {
             matching,
         } => {
             matching.init_threads()?;
-            let config = matching.config()?;
+            let config = matching.config_for_index(&index::read_manifest(&dir)?)?;
             let read = read_inputs(&inputs, &input.read_options())?;
             let s = index::add(&dir, &read.documents, &config)?;
             print_stats(&dir, &s)?;
@@ -140,7 +140,7 @@ pub fn run(args: IndexArgs) -> Result<i32> {
             if ids {
                 let mut out = std::io::stdout().lock();
                 for (seg, del) in idx.segments.iter().zip(&idx.deleted) {
-                    for (i, id) in seg.ids().enumerate() {
+                    for (i, id) in seg.ids()?.iter().enumerate() {
                         if !del[i] {
                             writeln!(out, "{}", stemma::report::terminal_safe(id))?;
                         }

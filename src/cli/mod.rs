@@ -13,6 +13,7 @@ mod trace;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 
+use stemma::config::{Banding, FingerprintParams};
 use stemma::corpus::ReadOptions;
 use stemma::{Config, ShingleSpec};
 
@@ -107,16 +108,18 @@ impl InputArgs {
 /// Fingerprint and matching settings shared by the commands.
 #[derive(Debug, Args)]
 pub struct MatchArgs {
-    /// Jaccard resemblance (0..1] at which two texts are near-duplicates.
-    #[arg(long, default_value_t = 0.8)]
-    threshold: f64,
-    /// Shingles: `words:K` or `chars:K`.
-    #[arg(long, default_value = "words:5", value_name = "UNIT:K")]
-    shingle: ShingleSpec,
-    /// MinHash permutations.
-    #[arg(long, default_value_t = 128, value_name = "K")]
-    num_perm: usize,
-    /// Fold diacritics away ("hòa" == "hoa"). Off by default: tone marks carry meaning.
+    /// Jaccard resemblance (0..1] at which two texts are near-duplicates [default: 0.8; with
+    /// an index: the banding the index was built with].
+    #[arg(long, value_name = "T")]
+    threshold: Option<f64>,
+    /// Shingles: `words:K` or `chars:K` [default: words:5; with an index: the index's].
+    #[arg(long, value_name = "UNIT:K")]
+    shingle: Option<ShingleSpec>,
+    /// MinHash permutations [default: 128; with an index: the index's].
+    #[arg(long, value_name = "K")]
+    num_perm: Option<usize>,
+    /// Fold diacritics away ("hòa" == "hoa"). Off by default (tone marks carry meaning); with
+    /// an index: the index's setting.
     #[arg(long)]
     fold_diacritics: bool,
     /// Worker threads (default: all cores). Results are identical for any value.
@@ -125,12 +128,42 @@ pub struct MatchArgs {
 }
 
 impl MatchArgs {
+    /// The settings for work on inputs alone: defaults, then the flags given.
     fn config(&self) -> Result<Config> {
-        let mut config = Config::default();
-        config.relations.near_duplicate = self.threshold;
-        config.fingerprint.shingle = self.shingle;
-        config.fingerprint.num_perm = self.num_perm;
-        config.fingerprint.fold_diacritics = self.fold_diacritics;
+        self.config_from(FingerprintParams::default())
+    }
+
+    /// The settings for work against an existing index: the index's fingerprint parameters
+    /// and banding, then the flags given (a flag that differs from the index is then refused
+    /// by the index with what differs and what to do). So an index built with other settings,
+    /// or by a stemma with other defaults, keeps working without repeating its flags.
+    fn config_for_index(&self, manifest: &stemma::index::Manifest) -> Result<Config> {
+        let mut config = self.config_from(manifest.params.clone())?;
+        if self.threshold.is_none() {
+            let (bands, rows) = manifest.banding;
+            config.banding = Some(Banding { bands, rows });
+        }
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn config_from(&self, fingerprint: FingerprintParams) -> Result<Config> {
+        let mut config = Config {
+            fingerprint,
+            ..Config::default()
+        };
+        if let Some(t) = self.threshold {
+            config.relations.near_duplicate = t;
+        }
+        if let Some(s) = self.shingle {
+            config.fingerprint.shingle = s;
+        }
+        if let Some(k) = self.num_perm {
+            config.fingerprint.num_perm = k;
+        }
+        if self.fold_diacritics {
+            config.fingerprint.fold_diacritics = true;
+        }
         config.validate()?;
         Ok(config)
     }

@@ -100,8 +100,8 @@ struct MatchLine {
 /// Runs `stemma query`.
 pub fn run(args: QueryArgs) -> Result<i32> {
     args.matching.init_threads()?;
-    let config = args.matching.config()?;
     let index = Index::open(&args.index)?;
+    let config = args.matching.config_for_index(&index.manifest)?;
     index.check_config(&config)?;
     let read = read_inputs(&args.inputs, &args.input.read_options())?;
     let results = query(&index, &read.documents, &config)?;

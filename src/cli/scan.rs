@@ -61,16 +61,24 @@ pub struct ScanArgs {
 /// Runs `stemma scan`.
 pub fn run(args: ScanArgs) -> Result<i32> {
     args.matching.init_threads()?;
-    let mut config = args.matching.config()?;
+    // With --against, the index's settings (unless flags say otherwise), so the new documents
+    // are fingerprinted the way the indexed ones were.
+    let index = match &args.against {
+        Some(dir) => Some(stemma::index::Index::open(dir)?),
+        None => None,
+    };
+    let mut config = match &index {
+        Some(index) => args.matching.config_for_index(&index.manifest)?,
+        None => args.matching.config()?,
+    };
     config.family_policy = args.family_policy;
     let read = read_inputs(&args.inputs, &args.input.read_options())?;
     let bar = Bar::new(!args.quiet);
     let analysis = stemma::analyze(&read.documents, &config, &bar)?;
     let inputs = InputSummary::from(&read);
     let mut report = build("scan", &analysis, &read.documents, &config, inputs);
-    if let Some(dir) = &args.against {
-        let index = stemma::index::Index::open(dir)?;
-        for r in stemma::index::query::query(&index, &read.documents, &config)? {
+    if let Some(index) = &index {
+        for r in stemma::index::query::query(index, &read.documents, &config)? {
             for m in r.matches {
                 let (a, b) = if m.query_is_a {
                     (&r.id, &m.id)

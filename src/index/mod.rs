@@ -335,6 +335,17 @@ impl Index {
         })
     }
 
+    /// The default [`Config`] with this index's fingerprint parameters and banding: the
+    /// settings to query it with when the caller has no reason to ask for others.
+    pub fn settings(&self) -> Config {
+        let (bands, rows) = self.manifest.banding;
+        Config {
+            fingerprint: self.manifest.params.clone(),
+            banding: Some(crate::config::Banding { bands, rows }),
+            ..Config::default()
+        }
+    }
+
     /// Refuses a config whose fingerprint parameters or banding differ from the index's.
     pub fn check_config(&self, config: &Config) -> Result<()> {
         check_settings(&self.dir, &self.manifest, config)
@@ -376,9 +387,7 @@ impl Index {
         let mut checked = 0;
         for (seg, meta) in self.segments.iter().zip(&self.manifest.segments) {
             checked += seg.verify()? as u64;
-            let bytes = fs::read(&seg.path).map_err(read_err(&seg.path))?;
-            let stored = u64::from_le_bytes(bytes[bytes.len() - 8..].try_into().expect("8"));
-            if stored != meta.checksum {
+            if seg.checksum()? != meta.checksum {
                 return Err(corrupt(
                     &seg.path,
                     "its checksum differs from the one the manifest recorded",
@@ -387,8 +396,8 @@ impl Index {
         }
         let mut ids = BTreeSet::new();
         for (seg, del) in self.segments.iter().zip(&self.deleted) {
-            for (i, id) in seg.ids().enumerate() {
-                if !del[i] && !ids.insert(id) {
+            for (i, id) in seg.ids()?.into_iter().enumerate() {
+                if !del[i] && !ids.insert(id.clone()) {
                     return Err(corrupt(
                         &seg.path,
                         format!("document id {id:?} is live in two segments"),
@@ -399,13 +408,27 @@ impl Index {
         Ok(checked)
     }
 
-    /// `(segment, document)` of every live document with this id.
-    pub fn find(&self, id: &str) -> Option<(usize, u32)> {
-        self.segments.iter().enumerate().find_map(|(s, seg)| {
-            seg.find(id)
-                .filter(|&d| !self.deleted[s][d as usize])
-                .map(|d| (s, d))
-        })
+    /// Every live id (read from the segments: for bulk checks; [`Index::find`] for one).
+    pub fn live_ids(&self) -> Result<BTreeSet<String>> {
+        let mut out = BTreeSet::new();
+        for (seg, del) in self.segments.iter().zip(&self.deleted) {
+            for (d, id) in seg.ids()?.into_iter().enumerate() {
+                if !del[d] {
+                    out.insert(id);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// `(segment, document)` of the live document with this id.
+    pub fn find(&self, id: &str) -> Result<Option<(usize, u32)>> {
+        for (s, seg) in self.segments.iter().enumerate() {
+            if let Some(d) = seg.find(id)?.filter(|&d| !self.deleted[s][d as usize]) {
+                return Ok(Some((s, d)));
+            }
+        }
+        Ok(None)
     }
 }
 
@@ -557,9 +580,10 @@ pub fn add(dir: &Path, docs: &[Document], config: &Config) -> Result<Stats> {
     index.check_config(config)?;
     let mut m = index.manifest.clone();
     collect_garbage(dir, &m);
+    let live = index.live_ids()?;
     let taken: Vec<&str> = docs
         .iter()
-        .filter(|d| index.find(&d.id).is_some())
+        .filter(|d| live.contains(&d.id))
         .map(|d| d.id.as_str())
         .take(5)
         .collect();
@@ -587,9 +611,10 @@ pub fn remove(dir: &Path, ids: &[String]) -> Result<Stats> {
     let mut index = Index::open(dir)?;
     let mut m = index.manifest.clone();
     collect_garbage(dir, &m);
+    let live = index.live_ids()?;
     let missing: Vec<&String> = ids
         .iter()
-        .filter(|id| index.find(id).is_none())
+        .filter(|id| !live.contains(*id))
         .take(5)
         .collect();
     if !missing.is_empty() {
@@ -600,7 +625,7 @@ pub fn remove(dir: &Path, ids: &[String]) -> Result<Stats> {
     }
     let mut touched = BTreeSet::new();
     for id in ids {
-        if let Some((s, d)) = index.find(id) {
+        if let Some((s, d)) = index.find(id)? {
             index.deleted[s].set(d as usize, true);
             touched.insert(s);
         }
@@ -630,16 +655,16 @@ pub fn compact(dir: &Path) -> Result<Stats> {
     collect_garbage(dir, &m);
     let mut recs = Vec::new();
     for (seg, del) in index.segments.iter().zip(&index.deleted) {
-        let winnowed = seg.winnowed_by_doc();
+        let winnowed = seg.winnowed_by_doc()?;
         let profiler = Profiler::new(&m.params);
         for d in 0..seg.len() {
             if del[d] {
                 continue;
             }
-            let e = seg.doc(d as u32);
+            let e = seg.doc(d as u32)?;
             let (view, _) = seg.view(d as u32, &profiler)?;
             recs.push(DocRecord {
-                id: seg.id(d as u32).to_string(),
+                id: seg.id(d as u32)?,
                 tokens: e.tokens,
                 shingles: e.shingles,
                 content_hash: e.content_hash,
@@ -647,7 +672,7 @@ pub fn compact(dir: &Path) -> Result<Stats> {
                 signature: seg.signature(d as u32)?,
                 winnowed: winnowed[d].clone(),
                 bigrams: view.bigram_set,
-                blob: seg.raw_blob(d as u32)?.to_vec(),
+                blob: seg.raw_blob(d as u32)?,
             });
         }
     }

@@ -100,20 +100,17 @@ pub fn query(index: &Index, docs: &[Document], config: &Config) -> Result<Vec<Qu
         .flat_map(|p| p.winnowed.iter().copied())
         .collect();
     y_fps.sort_unstable();
-    let fp_df = |h: u64| -> usize {
-        let x: usize = index
-            .segments
-            .iter()
-            .enumerate()
-            .map(|(s, seg)| {
-                seg.postings()
-                    .range(h)
-                    .iter()
-                    .filter(|r| live(s, r.1))
-                    .count()
-            })
-            .sum();
-        x + count_in(&y_fps, h)
+    let fp_df = |h: u64| -> Result<usize> {
+        let mut x = count_in(&y_fps, h);
+        for (s, seg) in index.segments.iter().enumerate() {
+            x += seg
+                .postings()
+                .range(h)?
+                .iter()
+                .filter(|r| live(s, r.1))
+                .count();
+        }
+        Ok(x)
     };
 
     // Common bigrams over X ∪ Y (only bigrams of views we verify are looked up).
@@ -135,24 +132,25 @@ pub fn query(index: &Index, docs: &[Document], config: &Config) -> Result<Vec<Qu
     } else {
         None
     };
-    let drop_common = |v: &mut TokenView| {
+    let drop_common = |v: &mut TokenView| -> Result<()> {
         if let Some((yb, gone)) = &bigram_df {
-            v.bigram_set.retain(|&h| {
-                let x: usize = index
-                    .segments
-                    .iter()
-                    .map(|seg| {
-                        seg.bigram_counts()
-                            .range(h)
-                            .iter()
-                            .next()
-                            .map_or(0, |r| r.1 as usize)
-                    })
-                    .sum();
-                let df = (x + count_in(yb, h)).saturating_sub(count_in(gone, h));
-                df <= config.bigram_max_df
-            });
+            let mut keep = Vec::with_capacity(v.bigram_set.len());
+            for &h in &v.bigram_set {
+                let mut x = count_in(yb, h);
+                for seg in &index.segments {
+                    x += seg
+                        .bigram_counts()
+                        .range(h)?
+                        .first()
+                        .map_or(0, |r| r.1 as usize);
+                }
+                if x.saturating_sub(count_in(gone, h)) <= config.bigram_max_df {
+                    keep.push(h);
+                }
+            }
+            v.bigram_set = keep;
         }
+        Ok(())
     };
 
     let (bands, rows) = index.manifest.banding;
@@ -173,7 +171,7 @@ pub fn query(index: &Index, docs: &[Document], config: &Config) -> Result<Vec<Qu
                         &mut scratch,
                     );
                     for (s, seg) in index.segments.iter().enumerate() {
-                        for r in seg.band(band).range(key).iter() {
+                        for r in seg.band(band).range(key)? {
                             if live(s, r.1) {
                                 cands.push((s, r.1, Sources::LSH));
                             }
@@ -181,10 +179,10 @@ pub fn query(index: &Index, docs: &[Document], config: &Config) -> Result<Vec<Qu
                     }
                 }
                 for (s, seg) in index.segments.iter().enumerate() {
-                    for (d, e) in seg.docs().enumerate() {
-                        if e.tokens > 0
+                    for (d, &h) in seg.simhashes().iter().enumerate() {
+                        if hamming(h, p.simhash) <= config.simhash_max_distance
+                            && !seg.has_no_tokens(d as u32)
                             && live(s, d as u32)
-                            && hamming(e.simhash, p.simhash) <= config.simhash_max_distance
                         {
                             cands.push((s, d as u32, Sources::SIMHASH));
                         }
@@ -193,11 +191,11 @@ pub fn query(index: &Index, docs: &[Document], config: &Config) -> Result<Vec<Qu
             }
             let mut shared: Vec<(usize, u32)> = Vec::new();
             for &h in &p.winnowed {
-                if fp_df(h) > config.max_df {
+                if fp_df(h)? > config.max_df {
                     continue;
                 }
                 for (s, seg) in index.segments.iter().enumerate() {
-                    for r in seg.postings().range(h).iter() {
+                    for r in seg.postings().range(h)? {
                         if live(s, r.1) {
                             shared.push((s, r.1));
                         }
@@ -223,13 +221,13 @@ pub fn query(index: &Index, docs: &[Document], config: &Config) -> Result<Vec<Qu
             let mut matches = Vec::new();
             if !merged.is_empty() {
                 let mut vy = profiler.view(&doc.text);
-                drop_common(&mut vy);
+                drop_common(&mut vy)?;
                 for (s, d, sources) in merged {
                     let seg = &index.segments[s];
                     let (mut vx, blob) = seg.view(d, &profiler)?;
-                    drop_common(&mut vx);
-                    let xid = seg.id(d);
-                    let query_is_a = doc.id.as_str() < xid;
+                    drop_common(&mut vx)?;
+                    let xid = seg.id(d)?;
+                    let query_is_a = doc.id < xid;
                     let figures = if query_is_a {
                         measure(&vy, &vx, k, &config.relations)
                     } else {
@@ -242,14 +240,14 @@ pub fn query(index: &Index, docs: &[Document], config: &Config) -> Result<Vec<Qu
                     matches.push(Match {
                         segment: s,
                         doc: d,
-                        id: xid.to_string(),
+                        id: xid,
                         meta: blob.meta,
                         text: blob.text,
                         relation,
                         query_is_a,
                         figures,
                         estimated_jaccard: p.signature.estimate_jaccard(&sig),
-                        simhash_distance: hamming(p.simhash, seg.doc(d).simhash),
+                        simhash_distance: hamming(p.simhash, seg.simhashes()[d as usize]),
                         sources,
                     });
                 }

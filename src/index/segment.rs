@@ -1,22 +1,20 @@
 //! One immutable segment file: writing it from [`DocRecord`]s, opening it (cheap checks plus
-//! one streaming pass checking the checksums and ranges of the sections searched in place),
-//! reading one document's blob or signature on demand, and full verification. The byte layout
-//! is in [`super::format`].
+//! one streaming pass checking the checksums, ranges and order of the sections searched on
+//! disk), reading one document's blob or signature on demand, and full verification. The byte
+//! layout is in [`super::format`].
 //!
-//! A reader memory-maps the file and keeps nothing proportional to it: the document table,
-//! ids, band tables, postings and bigram counts are binary-searched in the mapping; signatures
-//! and blobs (metadata, compressed texts or shingle sequences) are read from it when a
-//! candidate needs them, each blob checked against its own checksum. So a query's resident
-//! memory is the pages its lookups touch, not the index size.
+//! A reader keeps about 1% of a segment in memory (see [`Segment`]): SimHashes and table
+//! fences. Lookups read one block of a sorted table with a positioned read; blobs (metadata,
+//! compressed texts or shingle sequences) and signatures are read when a candidate needs them,
+//! each blob checked against its own checksum.
 //!
 //! Tombstones are not here: a segment never changes; deletes live in delete files.
 
 use std::fs::File;
 use std::io::Read;
-use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use memmap2::Mmap;
+use bitvec::prelude::{BitVec, Lsb0};
 
 use crate::candidates::lsh::band_key;
 use crate::corpus::Meta;
@@ -215,72 +213,87 @@ pub fn encode(
     out
 }
 
-/// A sorted table of 12-byte records `(key: u64, doc: u32)` inside a mapped segment, searched
-/// in place (binary search on the mapped bytes; nothing is copied into memory).
+/// Records per block of a sorted table: a lookup reads one block (3 KiB) with one positioned
+/// read, found through the in-memory fences (the first key of every block).
+const BLOCK: usize = 256;
+
+/// A sorted table of 12-byte records `(key: u64, doc: u32)` inside a segment file, searched on
+/// disk: the first key of every [`BLOCK`] records (its fences, 1/384 of the table) is kept in
+/// memory, so a lookup is a binary search in memory plus one positioned read of one block.
 #[derive(Debug, Clone, Copy)]
-pub struct Records<'a> {
-    bytes: &'a [u8],
+pub struct Table<'a> {
+    seg: &'a Segment,
+    start: u64,
+    len: usize,
+    fences: &'a [u64],
 }
 
-impl<'a> Records<'a> {
+fn decode12(r: &[u8]) -> (u64, u32) {
+    (
+        u64::from_le_bytes(r[..8].try_into().expect("8")),
+        u32::from_le_bytes(r[8..12].try_into().expect("4")),
+    )
+}
+
+impl Table<'_> {
     /// Number of records.
     pub fn len(&self) -> usize {
-        self.bytes.len() / 12
+        self.len
     }
 
     /// True when there are no records.
     pub fn is_empty(&self) -> bool {
-        self.bytes.len() < 12
+        self.len == 0
     }
 
-    /// Record `i`. Panics if `i >= len()`.
-    pub fn get(&self, i: usize) -> (u64, u32) {
-        let r = &self.bytes[i * 12..i * 12 + 12];
-        (
-            u64::from_le_bytes(r[..8].try_into().expect("8")),
-            u32::from_le_bytes(r[8..].try_into().expect("4")),
-        )
+    /// Records `from..to`, read from the file.
+    fn read(&self, from: usize, to: usize) -> Result<Vec<(u64, u32)>> {
+        let bytes = read_at(
+            &self.seg.file,
+            &self.seg.path,
+            self.start + from as u64 * 12,
+            (to - from) as u64 * 12,
+        )?;
+        Ok(bytes.chunks_exact(12).map(decode12).collect())
     }
 
-    fn key(&self, i: usize) -> u64 {
-        u64::from_le_bytes(self.bytes[i * 12..i * 12 + 8].try_into().expect("8"))
-    }
-
-    /// First index whose key is not less than `key` (the table is sorted by key).
-    fn lower_bound(&self, key: u64) -> usize {
-        let (mut lo, mut hi) = (0, self.len());
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            if self.key(mid) < key {
-                lo = mid + 1;
-            } else {
-                hi = mid;
+    /// The records whose key is `key`, in table order.
+    pub fn range(&self, key: u64) -> Result<Vec<(u64, u32)>> {
+        // Every block before `first` starts below `key`; the block starting at `first` (if
+        // any) starts at or above it, so matches begin in block `first - 1` or at `first`.
+        let first = self.fences.partition_point(|&f| f < key);
+        let mut block = first.saturating_sub(1);
+        let mut out = Vec::new();
+        loop {
+            let from = block * BLOCK;
+            if from >= self.len {
+                return Ok(out);
             }
-        }
-        lo
-    }
-
-    /// The records whose key is `key`.
-    pub fn range(&self, key: u64) -> Records<'a> {
-        let lo = self.lower_bound(key);
-        let mut hi = lo;
-        while hi < self.len() && self.key(hi) == key {
-            hi += 1;
-        }
-        Records {
-            bytes: &self.bytes[lo * 12..hi * 12],
+            let to = (from + BLOCK).min(self.len);
+            let recs = self.read(from, to)?;
+            let lo = recs.partition_point(|r| r.0 < key);
+            let hi = lo + recs[lo..].partition_point(|r| r.0 == key);
+            out.extend_from_slice(&recs[lo..hi]);
+            // A run of equal keys may go on into the next block.
+            if hi < recs.len() || self.fences.get(block + 1) != Some(&key) {
+                return Ok(out);
+            }
+            block += 1;
         }
     }
 
-    /// Every record, in order.
-    pub fn iter(&self) -> impl Iterator<Item = (u64, u32)> + 'a {
-        let bytes = self.bytes;
-        bytes.chunks_exact(12).map(|r| {
-            (
-                u64::from_le_bytes(r[..8].try_into().expect("8")),
-                u32::from_le_bytes(r[8..].try_into().expect("4")),
-            )
-        })
+    /// Calls `each` on every record, in order (read in blocks of [`CHECK_CHUNK`] bytes).
+    pub fn for_each(&self, mut each: impl FnMut(u64, u32)) -> Result<()> {
+        let per = CHECK_CHUNK as usize / 12;
+        let mut from = 0;
+        while from < self.len {
+            let to = (from + per).min(self.len);
+            for (k, d) in self.read(from, to)? {
+                each(k, d);
+            }
+            from = to;
+        }
+        Ok(())
     }
 }
 
@@ -316,16 +329,24 @@ impl DocEntry {
     }
 }
 
-/// An open segment: the file memory-mapped, with the byte ranges of its sections.
+/// An open segment: the file, the section offsets, and the little kept in memory.
 ///
-/// Nothing proportional to the segment is copied into memory: tables are binary-searched in
-/// the mapping, so a reader's resident memory is the pages its lookups touch (the kernel
-/// shares and evicts them as page cache), not the index size.
+/// In memory: each document's SimHash (8 bytes) and whether it has tokens (1 bit), which the
+/// linear SimHash search reads for every query, and the fences of the sorted tables (8 bytes
+/// per 256 records). Everything else (document table, ids, band tables, postings, bigram
+/// counts, signatures, blobs) is read with positioned reads when needed, so a reader's memory
+/// is about 1% of the segment, and the operating system's page cache, shared by every
+/// reader, holds the hot parts of the file.
+///
+/// Why not a memory map: on kernels whose page cache uses large folios (Linux 6.x on ext4), a
+/// fault maps a whole folio of up to 2 MiB into the process, so the random probes of a single
+/// query against a 1M-document index mapped 930 MiB (measured); positioned reads of one
+/// 3 KiB block per lookup keep the resident set flat.
 #[derive(Debug)]
 pub struct Segment {
     /// The file.
     pub path: PathBuf,
-    map: Mmap,
+    file: File,
     /// File size in bytes.
     pub size: u64,
     /// Whether blobs hold texts.
@@ -335,14 +356,12 @@ pub struct Segment {
     /// Bands and rows of the band tables.
     pub banding: (usize, usize),
     n: usize,
-    docs: Range<usize>,
-    id_offsets: Range<usize>,
-    id_text: Range<usize>,
-    bands: Range<usize>,
-    postings: Range<usize>,
-    bigrams: Range<usize>,
-    sigs: Range<usize>,
-    blobs: Range<usize>,
+    simhashes: Vec<u64>,
+    no_tokens: BitVec<u64, Lsb0>,
+    band_len: usize,
+    band_fences: Vec<Vec<u64>>,
+    posting_fences: Vec<u64>,
+    bigram_fences: Vec<u64>,
     sections: Vec<(u64, u64, u64)>,
 }
 
@@ -367,9 +386,8 @@ fn read_at(file: &File, path: &Path, offset: u64, len: u64) -> Result<Vec<u8>> {
 /// sizes (12 and 48), so records never straddle two reads.
 const CHECK_CHUNK: u64 = 12 * 48 * 2048;
 
-/// Streams section `(off, len, sum)` of `file` through `each` in [`CHECK_CHUNK`] pieces with
-/// positioned reads (which fill the page cache, not this process's resident memory) and checks
-/// its checksum.
+/// Streams section `(off, len, sum)` of `file` through `each` in [`CHECK_CHUNK`] pieces and
+/// checks its checksum.
 fn check_section(
     file: &File,
     path: &Path,
@@ -391,12 +409,58 @@ fn check_section(
     Ok(())
 }
 
+/// Checks a table section (records in range of `n` documents, keys sorted within each table
+/// of `per` records; `usize::MAX` for one table) and collects its fences: the first key of every [`BLOCK`] records of each
+/// table.
+fn check_table(
+    file: &File,
+    path: &Path,
+    i: usize,
+    section: (u64, u64, u64),
+    n: Option<usize>,
+    per: usize,
+    what: &str,
+) -> Result<Vec<Vec<u64>>> {
+    if section.1 % 12 != 0 {
+        return Err(corrupt(
+            path,
+            format!("{what}: length is not a multiple of 12"),
+        ));
+    }
+    let mut fences: Vec<Vec<u64>> = Vec::new();
+    let (mut index, mut prev) = (0usize, 0u64);
+    check_section(file, path, i, section, |piece| {
+        for r in piece.chunks_exact(12) {
+            let (key, doc) = decode12(r);
+            if n.is_some_and(|n| doc as usize >= n) {
+                return Err(corrupt(
+                    path,
+                    format!("{what} names a document out of range"),
+                ));
+            }
+            let local = index % per.max(1);
+            if local == 0 {
+                fences.push(Vec::new());
+            } else if key < prev {
+                return Err(corrupt(path, format!("{what} is not sorted")));
+            }
+            if local % BLOCK == 0 {
+                fences.last_mut().expect("pushed").push(key);
+            }
+            prev = key;
+            index += 1;
+        }
+        Ok(())
+    })?;
+    Ok(fences)
+}
+
 impl Segment {
     /// Opens `path`: cheap frame checks, section table bounds, then one streaming pass over
-    /// the sections searched in place (document table, ids, band tables, postings, bigram
-    /// counts) checking their checksums and that every offset and document number they hold is
-    /// in range. Signatures and blobs are checked when read (each blob has its own checksum)
-    /// and by [`Segment::verify`].
+    /// the sections searched on disk (document table, ids, band tables, postings, bigram
+    /// counts) checking their checksums, that every offset and document number is in range
+    /// and that tables are sorted, and collecting what stays in memory. Signatures and blobs
+    /// are checked when read (each blob has its own checksum) and by [`Segment::verify`].
     pub fn open(path: &Path) -> Result<Segment> {
         let file = File::open(path).map_err(|e| Error::Read {
             path: path.to_path_buf(),
@@ -441,15 +505,12 @@ impl Segment {
             }
             sections.push((off, len, sum));
         }
-        // Section bounds are within the file, which is mapped whole, so they fit in usize.
-        let span = |i: usize| -> Range<usize> {
-            let (off, len, _) = sections[i];
-            off as usize..(off + len) as usize
-        };
         if Some(sections[0].1) != (n as u64).checked_mul(DOC_RECORD as u64) {
             return Err(corrupt(path, "document table has the wrong length"));
         }
         let blob_len = sections[6].1;
+        let mut simhashes = Vec::with_capacity(n);
+        let mut no_tokens = BitVec::with_capacity(n);
         check_section(&file, path, 0, sections[0], |piece| {
             for rec in piece.chunks_exact(DOC_RECORD) {
                 let e = DocEntry::decode(rec);
@@ -462,52 +523,13 @@ impl Segment {
                         "a document's blob lies outside the blob section",
                     ));
                 }
+                simhashes.push(e.simhash);
+                no_tokens.push(e.tokens == 0);
             }
             Ok(())
         })?;
-        // Ids: n + 1 ascending offsets, then the id bytes; every id valid UTF-8.
-        let ids = read_at(&file, path, sections[1].0, sections[1].1)?;
-        if hash_bytes(&ids, 0) != sections[1].2 {
-            return Err(corrupt(path, "checksum mismatch in section 1"));
-        }
-        let offsets_len = (n + 1) * 4;
-        if ids.len() < offsets_len {
-            return Err(corrupt(path, "id section is shorter than its offsets"));
-        }
-        let (offs, text) = ids.split_at(offsets_len);
-        let off_at = |i: usize| u32::from_le_bytes(offs[i * 4..i * 4 + 4].try_into().expect("4"));
-        for i in 0..n {
-            let (a, b) = (off_at(i) as usize, off_at(i + 1) as usize);
-            if text
-                .get(a..b)
-                .and_then(|s| std::str::from_utf8(s).ok())
-                .is_none()
-            {
-                return Err(corrupt(
-                    path,
-                    "an id lies outside the id section or is not UTF-8",
-                ));
-            }
-        }
-        drop(ids);
-        let in_range = |piece: &[u8], what: &str| -> Result<()> {
-            if piece.len() % 12 != 0 {
-                return Err(corrupt(
-                    path,
-                    format!("{what}: length is not a multiple of 12"),
-                ));
-            }
-            let bad = piece
-                .chunks_exact(12)
-                .any(|r| u32::from_le_bytes(r[8..].try_into().expect("4")) as usize >= n);
-            if bad {
-                return Err(corrupt(
-                    path,
-                    format!("{what} names a document out of range"),
-                ));
-            }
-            Ok(())
-        };
+        // Ids: n + 1 offsets, then the id bytes; every id valid UTF-8.
+        read_ids(&file, path, sections[1], n)?;
         if bands == 0
             || sections[2].1 % 12 != 0
             || (sections[2].1 / 12) % bands as u64 != 0
@@ -515,47 +537,56 @@ impl Segment {
         {
             return Err(corrupt(path, "band tables do not match the banding"));
         }
-        check_section(&file, path, 2, sections[2], |p| in_range(p, "a band table"))?;
-        check_section(&file, path, 3, sections[3], |p| in_range(p, "the postings"))?;
-        check_section(&file, path, 4, sections[4], |p| {
-            if p.len() % 12 != 0 {
-                return Err(corrupt(
-                    path,
-                    "bigram counts: length is not a multiple of 12",
-                ));
-            }
-            Ok(())
-        })?;
+        let band_len = (sections[2].1 / 12 / bands as u64) as usize;
+        let mut band_fences = check_table(
+            &file,
+            path,
+            2,
+            sections[2],
+            Some(n),
+            band_len,
+            "a band table",
+        )?;
+        band_fences.resize(bands, Vec::new());
+        let posting_fences = check_table(
+            &file,
+            path,
+            3,
+            sections[3],
+            Some(n),
+            usize::MAX,
+            "the postings",
+        )?
+        .pop()
+        .unwrap_or_default();
+        let bigram_fences = check_table(
+            &file,
+            path,
+            4,
+            sections[4],
+            None,
+            usize::MAX,
+            "bigram counts",
+        )?
+        .pop()
+        .unwrap_or_default();
         if Some(sections[5].1) != (n as u64).checked_mul(num_perm as u64 * 4) {
             return Err(corrupt(path, "signature section has the wrong length"));
         }
-        // SAFETY: segment files are immutable once the manifest names them (writers create new
-        // files and never modify or truncate a committed one), so the mapping does not change
-        // under us; every read through it is bounds-checked against the sizes checked above.
-        let map = unsafe { Mmap::map(&file) }.map_err(|e| Error::Read {
-            path: path.to_path_buf(),
-            source: e,
-        })?;
-        if map.len() as u64 != size {
-            return Err(corrupt(path, "file changed size while being opened"));
-        }
-        let ids = span(1);
         Ok(Segment {
             path: path.to_path_buf(),
-            map,
+            file,
             size,
             texts: flags & 1 == 1,
             num_perm,
             banding: (bands, rows),
             n,
-            docs: span(0),
-            id_offsets: ids.start..ids.start + offsets_len,
-            id_text: ids.start + offsets_len..ids.end,
-            bands: span(2),
-            postings: span(3),
-            bigrams: span(4),
-            sigs: span(5),
-            blobs: span(6),
+            simhashes,
+            no_tokens,
+            band_len,
+            band_fences,
+            posting_fences,
+            bigram_fences,
             sections,
         })
     }
@@ -570,79 +601,101 @@ impl Segment {
         self.n == 0
     }
 
+    /// Each document's SimHash, in document order.
+    pub fn simhashes(&self) -> &[u64] {
+        &self.simhashes
+    }
+
+    /// True when document `d` has no tokens (it takes part in no candidate search).
+    pub fn has_no_tokens(&self, d: u32) -> bool {
+        self.no_tokens[d as usize]
+    }
+
     /// The fixed fields of document `d`. Panics if `d >= len()`.
-    pub fn doc(&self, d: u32) -> DocEntry {
-        let at = self.docs.start + d as usize * DOC_RECORD;
-        DocEntry::decode(&self.map[at..at + DOC_RECORD])
+    pub fn doc(&self, d: u32) -> Result<DocEntry> {
+        assert!((d as usize) < self.n, "document {d} out of range");
+        let at = self.sections[0].0 + u64::from(d) * DOC_RECORD as u64;
+        Ok(DocEntry::decode(&read_at(
+            &self.file,
+            &self.path,
+            at,
+            DOC_RECORD as u64,
+        )?))
     }
 
-    /// Every document's fixed fields, in order.
-    pub fn docs(&self) -> impl Iterator<Item = DocEntry> + '_ {
-        self.map[self.docs.clone()]
-            .chunks_exact(DOC_RECORD)
-            .map(DocEntry::decode)
-    }
-
-    /// The id of document `d` (checked to be UTF-8 when the segment was opened). Panics if
-    /// `d >= len()`.
-    pub fn id(&self, d: u32) -> &str {
-        let offs = &self.map[self.id_offsets.clone()];
-        let at = |i: usize| u32::from_le_bytes(offs[i * 4..i * 4 + 4].try_into().expect("4"));
-        let (a, b) = (at(d as usize) as usize, at(d as usize + 1) as usize);
-        std::str::from_utf8(&self.map[self.id_text.clone()][a..b]).unwrap_or("")
+    /// The id of document `d`. Panics if `d >= len()`.
+    pub fn id(&self, d: u32) -> Result<String> {
+        assert!((d as usize) < self.n, "document {d} out of range");
+        let (off, len, _) = self.sections[1];
+        let offs = read_at(&self.file, &self.path, off + u64::from(d) * 4, 8)?;
+        let a = u64::from(u32::from_le_bytes(offs[..4].try_into().expect("4")));
+        let b = u64::from(u32::from_le_bytes(offs[4..].try_into().expect("4")));
+        let text = off + (self.n as u64 + 1) * 4;
+        if a > b || text + b > off + len {
+            return Err(corrupt(&self.path, "an id lies outside the id section"));
+        }
+        let bytes = read_at(&self.file, &self.path, text + a, b - a)?;
+        String::from_utf8(bytes).map_err(|_| corrupt(&self.path, "an id is not UTF-8"))
     }
 
     /// Every id, in document order (sorted).
-    pub fn ids(&self) -> impl Iterator<Item = &str> + '_ {
-        (0..self.n as u32).map(|d| self.id(d))
+    pub fn ids(&self) -> Result<Vec<String>> {
+        read_ids(&self.file, &self.path, self.sections[1], self.n)
     }
 
     /// The document with id `id`, if the segment holds one (ids are sorted: binary search).
-    pub fn find(&self, id: &str) -> Option<u32> {
+    pub fn find(&self, id: &str) -> Result<Option<u32>> {
         let (mut lo, mut hi) = (0u32, self.n as u32);
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
-            match self.id(mid).cmp(id) {
+            match self.id(mid)?.as_str().cmp(id) {
                 std::cmp::Ordering::Less => lo = mid + 1,
                 std::cmp::Ordering::Greater => hi = mid,
-                std::cmp::Ordering::Equal => return Some(mid),
+                std::cmp::Ordering::Equal => return Ok(Some(mid)),
             }
         }
-        None
+        Ok(None)
     }
 
     /// Band table `band`, sorted by key. Panics if `band` is not below the band count.
-    pub fn band(&self, band: usize) -> Records<'_> {
-        let per = (self.bands.end - self.bands.start) / self.banding.0;
-        let start = self.bands.start + band * per;
-        Records {
-            bytes: &self.map[start..start + per],
+    pub fn band(&self, band: usize) -> Table<'_> {
+        Table {
+            seg: self,
+            start: self.sections[2].0 + (band * self.band_len) as u64 * 12,
+            len: self.band_len,
+            fences: &self.band_fences[band],
         }
     }
 
     /// Winnowed postings `(fingerprint, doc)`, sorted.
-    pub fn postings(&self) -> Records<'_> {
-        Records {
-            bytes: &self.map[self.postings.clone()],
+    pub fn postings(&self) -> Table<'_> {
+        Table {
+            seg: self,
+            start: self.sections[3].0,
+            len: (self.sections[3].1 / 12) as usize,
+            fences: &self.posting_fences,
         }
     }
 
     /// Bigram document counts `(bigram, count)`, sorted.
-    pub fn bigram_counts(&self) -> Records<'_> {
-        Records {
-            bytes: &self.map[self.bigrams.clone()],
+    pub fn bigram_counts(&self) -> Table<'_> {
+        Table {
+            seg: self,
+            start: self.sections[4].0,
+            len: (self.sections[4].1 / 12) as usize,
+            fences: &self.bigram_fences,
         }
     }
 
     /// The MinHash signature of document `d`.
     pub fn signature(&self, d: u32) -> Result<Vec<u32>> {
-        let k = self.num_perm * 4;
-        let start = self.sigs.start + d as usize * k;
-        let bytes = self
-            .map
-            .get(start..start + k)
-            .filter(|_| start + k <= self.sigs.end)
-            .ok_or_else(|| corrupt(&self.path, "a signature lies outside its section"))?;
+        let k = self.num_perm as u64 * 4;
+        let bytes = read_at(
+            &self.file,
+            &self.path,
+            self.sections[5].0 + u64::from(d) * k,
+            k,
+        )?;
         Ok(bytes
             .chunks_exact(4)
             .map(|c| u32::from_le_bytes(c.try_into().expect("4")))
@@ -650,15 +703,30 @@ impl Segment {
     }
 
     /// The raw blob of document `d`, checked against its checksum.
-    pub fn raw_blob(&self, d: u32) -> Result<&[u8]> {
-        let e = self.doc(d);
-        // In range: checked against the blob section's length at open.
-        let start = self.blobs.start + e.blob_off as usize;
-        let bytes = &self.map[start..start + e.blob_len as usize];
-        if hash_bytes(bytes, 0) != e.blob_hash {
+    pub fn raw_blob(&self, d: u32) -> Result<Vec<u8>> {
+        let e = self.doc(d)?;
+        if e.blob_off
+            .checked_add(e.blob_len)
+            .is_none_or(|end| end > self.sections[6].1)
+        {
             return Err(corrupt(
                 &self.path,
-                format!("checksum mismatch in the data of document {:?}", self.id(d)),
+                "a document's blob lies outside the blob section",
+            ));
+        }
+        let bytes = read_at(
+            &self.file,
+            &self.path,
+            self.sections[6].0 + e.blob_off,
+            e.blob_len,
+        )?;
+        if hash_bytes(&bytes, 0) != e.blob_hash {
+            return Err(corrupt(
+                &self.path,
+                format!(
+                    "checksum mismatch in the data of document {:?}",
+                    self.id(d).unwrap_or_default()
+                ),
             ));
         }
         Ok(bytes)
@@ -668,7 +736,7 @@ impl Segment {
     pub fn blob(&self, d: u32) -> Result<Blob> {
         let bytes = self.raw_blob(d)?;
         let path = &self.path;
-        let mut c = Cursor::new(bytes, path);
+        let mut c = Cursor::new(&bytes, path);
         let meta_len = c.u32("metadata length")? as usize;
         let meta: Meta = serde_json::from_slice(c.take(meta_len, "metadata")?)
             .map_err(|e| corrupt(path, format!("bad metadata JSON: {e}")))?;
@@ -701,7 +769,7 @@ impl Segment {
     /// The token view of document `d` (from its text, or from the stored shingle data).
     pub fn view(&self, d: u32, profiler: &Profiler) -> Result<(TokenView, Blob)> {
         let blob = self.blob(d)?;
-        let e = self.doc(d);
+        let e = self.doc(d)?;
         let view = match &blob.text {
             Some(t) => profiler.view(t),
             None => {
@@ -729,22 +797,29 @@ impl Segment {
     }
 
     /// The distinct winnowed fingerprints of each document (inverted from the postings).
-    pub fn winnowed_by_doc(&self) -> Vec<Vec<u64>> {
+    pub fn winnowed_by_doc(&self) -> Result<Vec<Vec<u64>>> {
         let mut out = vec![Vec::new(); self.n];
-        for (h, d) in self.postings().iter() {
-            out[d as usize].push(h);
-        }
+        self.postings().for_each(|h, d| out[d as usize].push(h))?;
         for v in &mut out {
             v.sort_unstable();
         }
-        out
+        Ok(out)
+    }
+
+    /// The footer checksum of the whole file.
+    pub fn checksum(&self) -> Result<u64> {
+        let bytes = read_at(&self.file, &self.path, self.size - 8, 8)?;
+        Ok(u64::from_le_bytes(bytes.try_into().expect("8")))
     }
 
     /// Full verification: the whole-file checksum, every section checksum, and every blob
     /// decodes. Returns the number of documents checked.
     pub fn verify(&self) -> Result<usize> {
-        let bytes: &[u8] = &self.map;
-        super::format::unframe(&self.path, MAGIC_SEGMENT, bytes)?;
+        let bytes = std::fs::read(&self.path).map_err(|e| Error::Read {
+            path: self.path.clone(),
+            source: e,
+        })?;
+        super::format::unframe(&self.path, MAGIC_SEGMENT, &bytes)?;
         for (i, &(off, len, sum)) in self.sections.iter().enumerate() {
             let s = usize::try_from(off)
                 .ok()
@@ -758,9 +833,94 @@ impl Segment {
                 ));
             }
         }
+        drop(bytes);
         for d in 0..self.n as u32 {
             self.blob(d)?;
         }
         Ok(self.n)
+    }
+}
+
+/// Reads and checks the id section: its checksum, `n + 1` offsets in range, UTF-8 ids.
+fn read_ids(file: &File, path: &Path, section: (u64, u64, u64), n: usize) -> Result<Vec<String>> {
+    let bytes = read_at(file, path, section.0, section.1)?;
+    if hash_bytes(&bytes, 0) != section.2 {
+        return Err(corrupt(path, "checksum mismatch in section 1"));
+    }
+    let mut c = Cursor::new(&bytes, path);
+    let offs: Vec<u32> = (0..=n)
+        .map(|_| c.u32("id offsets"))
+        .collect::<Result<_>>()?;
+    let text = c.take(c.remaining(), "ids")?;
+    offs.windows(2)
+        .map(|w| {
+            text.get(w[0] as usize..w[1] as usize)
+                .and_then(|s| std::str::from_utf8(s).ok())
+                .map(str::to_string)
+                .ok_or_else(|| corrupt(path, "an id lies outside the id section or is not UTF-8"))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A segment file whose postings table is exactly `keys` (sorted), written to a temp file.
+    fn segment_with_postings(keys: &[u64], name: &str) -> Segment {
+        let docs = keys.len().max(1);
+        let records: Vec<DocRecord> = (0..docs)
+            .map(|i| DocRecord {
+                id: format!("d{i:06}"),
+                tokens: 1,
+                shingles: 1,
+                content_hash: i as u64,
+                simhash: i as u64,
+                signature: vec![i as u32; 4],
+                winnowed: keys.get(i).copied().into_iter().collect(),
+                bigrams: Vec::new(),
+                blob: Vec::new(),
+            })
+            .collect();
+        let bytes = encode(&records, 4, 2, 2, false);
+        let path =
+            std::env::temp_dir().join(format!("stemma-seg-{}-{name}.seg", std::process::id()));
+        std::fs::write(&path, bytes).unwrap();
+        let seg = Segment::open(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        seg
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// Lookups through the fences and one block read find exactly the records with the key,
+        /// for uniform keys, skewed keys and long runs of equal keys crossing block edges.
+        #[test]
+        fn range_finds_exactly_the_records_with_the_key(
+            keys in prop::collection::vec(
+                prop_oneof![any::<u64>(), 0u64..4, (0u64..8).prop_map(|x| x << 60)],
+                0..1500,
+            ),
+            probes in prop::collection::vec(any::<u64>(), 1..10),
+        ) {
+            let seg = segment_with_postings(&keys, "range");
+            let mut want: Vec<(u64, u32)> =
+                keys.iter().enumerate().map(|(d, &k)| (k, d as u32)).collect();
+            want.sort_unstable();
+            want.dedup();
+            let table = seg.postings();
+            prop_assert_eq!(table.len(), want.len());
+            let mut all = Vec::new();
+            table.for_each(|k, d| all.push((k, d))).unwrap();
+            prop_assert_eq!(&all, &want);
+            let mut probes = probes;
+            probes.extend(keys.iter().take(30).flat_map(|&k| [k, k.wrapping_add(1), k.wrapping_sub(1)]));
+            for key in probes {
+                let expect: Vec<(u64, u32)> =
+                    want.iter().copied().filter(|r| r.0 == key).collect();
+                prop_assert_eq!(table.range(key).unwrap(), expect);
+            }
+        }
     }
 }

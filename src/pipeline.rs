@@ -327,25 +327,11 @@ fn identical_pairs(profiles: &[Profile]) -> Vec<Pair> {
         .filter(|&d| rep[d] as usize != d)
         .map(|d| {
             let p = &profiles[d];
-            let n = p.tokens;
             Pair {
                 a: rep[d],
                 b: d as u32,
                 relation: Relation::Duplicate,
-                figures: PairFigures {
-                    tokens_a: n,
-                    tokens_b: n,
-                    identical: true,
-                    jaccard: 1.0,
-                    containment_a_in_b: 1.0,
-                    containment_b_in_a: 1.0,
-                    shared_shingles: p.shingles.len(),
-                    bigram_containment_a_in_b: 1.0,
-                    bigram_containment_b_in_a: 1.0,
-                    verbatim_tokens_a: n,
-                    verbatim_tokens_b: n,
-                    longest_run_tokens: n,
-                },
+                figures: PairFigures::identical(p.tokens, p.shingles.len()),
                 estimated_jaccard: 1.0,
                 simhash_distance: 0,
                 sources: Sources::IDENTICAL,

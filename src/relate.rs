@@ -111,6 +111,26 @@ pub struct PairFigures {
 }
 
 impl PairFigures {
+    /// The figures of two identical texts of `tokens` tokens and `shingles` distinct shingles:
+    /// everything shared, whatever document-frequency caps would drop (scan pairs identical
+    /// copies by grouping, without measuring, and the index reports them the same way).
+    pub fn identical(tokens: usize, shingles: usize) -> PairFigures {
+        PairFigures {
+            tokens_a: tokens,
+            tokens_b: tokens,
+            identical: true,
+            jaccard: 1.0,
+            containment_a_in_b: 1.0,
+            containment_b_in_a: 1.0,
+            shared_shingles: shingles,
+            bigram_containment_a_in_b: 1.0,
+            bigram_containment_b_in_a: 1.0,
+            verbatim_tokens_a: tokens,
+            verbatim_tokens_b: tokens,
+            longest_run_tokens: tokens,
+        }
+    }
+
     /// The same figures with A and B swapped.
     pub fn mirrored(&self) -> PairFigures {
         PairFigures {

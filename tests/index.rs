@@ -438,3 +438,127 @@ fn killed_writers_leave_a_readable_index_with_no_document_lost() {
     let _ = fs::remove_dir_all(&dir);
     let _ = fs::remove_dir_all(&batches);
 }
+
+/// Readers are not locked out by writers: an index opened before `compact` keeps answering
+/// (it holds its files open), and a reader that read the manifest just before a compact
+/// removed the files it names opens the new generation instead of failing.
+#[test]
+fn readers_survive_a_concurrent_compact() {
+    let dir = small_index("readers");
+    let mut more = corpus(11, 3, 4);
+    for d in &mut more {
+        d.id = format!("more-{}", d.id);
+    }
+    index::add(&dir, &more, &Config::default()).unwrap();
+    let ids: Vec<String> = corpus(3, 6, 10)
+        .iter()
+        .take(3)
+        .map(|d| d.id.clone())
+        .collect();
+    index::remove(&dir, &ids).unwrap();
+    let y = corpus(3, 6, 10);
+    let before = Index::open(&dir).unwrap();
+    let answer = |index: &Index| -> Vec<String> {
+        query(index, &y[3..8], &Config::default())
+            .unwrap()
+            .into_iter()
+            .flat_map(|r| {
+                r.matches
+                    .into_iter()
+                    .map(move |m| format!("{} {} {}", r.id, m.id, m.figures.jaccard))
+            })
+            .collect()
+    };
+    let want = answer(&before);
+    assert!(!want.is_empty());
+    let stale = index::read_manifest(&dir).unwrap();
+    index::compact(&dir).unwrap();
+    // The old generation's files are gone...
+    let err = Index::open_manifest(&dir, stale).unwrap_err().to_string();
+    assert!(err.contains(".seg"), "{err}");
+    // ...but the reader opened before still answers, and a new open finds the new generation.
+    assert_eq!(answer(&before), want);
+    let after = Index::open(&dir).unwrap();
+    assert_eq!(after.segments.len(), 1);
+    assert_eq!(answer(&after), want);
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The oracle also holds when LSH and SimHash buckets exceed `max_bucket` and scan reduces
+/// them to stars: many light edits of one text, identical copies, and unrelated texts.
+#[test]
+fn oracle_holds_when_buckets_are_reduced_to_stars() {
+    let mut g = SplitMix64::new(5);
+    let vocab: Vec<String> = (0..400).map(|i| format!("v{i}")).collect();
+    let base: Vec<String> = (0..120)
+        .map(|_| vocab[(g.next() % 400) as usize].clone())
+        .collect();
+    let mut docs = Vec::new();
+    for i in 0..40 {
+        let words: Vec<String> = base
+            .iter()
+            .map(|w| {
+                if g.next() % 40 == 0 {
+                    vocab[(g.next() % 400) as usize].clone()
+                } else {
+                    w.clone()
+                }
+            })
+            .collect();
+        docs.push(Document::new(format!("e{i:03}"), words.join(" ")));
+    }
+    for i in 0..6 {
+        docs.push(Document::new(format!("c{i:03}"), base.join(" ")));
+    }
+    for i in 0..10 {
+        let words: Vec<String> = (0..80)
+            .map(|_| vocab[(g.next() % 400) as usize].clone())
+            .collect();
+        docs.push(Document::new(format!("u{i:03}"), words.join(" ")));
+    }
+    docs.push(Document::new("empty", ""));
+    for max_bucket in [3, 8] {
+        // max_df 1: no shared fingerprint proposes a pair, so LSH and SimHash decide.
+        let config = Config {
+            max_bucket,
+            max_df: 1,
+            ..Config::default()
+        };
+        let stats = analyze(&docs, &config, &Silent).unwrap().stats;
+        assert!(
+            stats.oversized_buckets > 0,
+            "the test needs oversized buckets"
+        );
+        let (x, y): (Vec<Document>, Vec<Document>) = docs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (i, d.clone()))
+            .fold((Vec::new(), Vec::new()), |(mut x, mut y), (i, d)| {
+                if i % 3 == 0 {
+                    y.push(d)
+                } else {
+                    x.push(d)
+                }
+                (x, y)
+            });
+        let x_ids: Vec<String> = x.iter().map(|d| d.id.clone()).collect();
+        let want = scan_pairs(&docs, &config, &x_ids);
+        let dir = scratch(&format!("stars-{max_bucket}"));
+        index::build(&dir, &x, &config, true).unwrap();
+        let got = index_pairs(&dir, &y, &config);
+        let short = |v: &[String]| -> Vec<String> {
+            v.iter()
+                .map(|p| p.split(" PairFigures").next().unwrap().to_string())
+                .collect()
+        };
+        let missing: Vec<_> = want.iter().filter(|p| !got.contains(p)).cloned().collect();
+        let extra: Vec<_> = got.iter().filter(|p| !want.contains(p)).cloned().collect();
+        assert!(
+            missing.is_empty() && extra.is_empty(),
+            "max_bucket {max_bucket}: missing {:?}, extra {:?}",
+            short(&missing),
+            short(&extra)
+        );
+        fs::remove_dir_all(&dir).unwrap();
+    }
+}

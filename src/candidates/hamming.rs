@@ -21,6 +21,20 @@ use crate::sketch::hamming;
 /// Largest supported `max_distance` (17 blocks of 3 or 4 bits).
 pub const MAX_DISTANCE: u32 = 16;
 
+/// The `max_distance + 1` blocks of the pigeonhole search as `(shift, mask)`: a block's value
+/// is `(hash >> shift) & mask`. Blocks are 64 / blocks bits wide, the first 64 % blocks of
+/// them one bit wider.
+pub fn blocks(max_distance: u32) -> Vec<(u32, u64)> {
+    let blocks = max_distance as usize + 1;
+    let width = |i: usize| 64 / blocks + usize::from(i < 64 % blocks);
+    (0..blocks)
+        .map(|block| {
+            let shift: usize = (0..block).map(width).sum();
+            (shift as u32, u64::MAX >> (64 - width(block)))
+        })
+        .collect()
+}
+
 /// Every pair `(a, b)`, `a < b`, with `hamming(hashes[a], hashes[b]) <= max_distance`, sorted and
 /// deduplicated, and the number of oversized runs.
 ///
@@ -49,14 +63,9 @@ pub fn pairs_within(
         });
     }
     check_doc_count(hashes.len());
-    let blocks = max_distance as usize + 1;
-    let per_block: Vec<(Vec<u64>, u64)> = (0..blocks)
+    let per_block: Vec<(Vec<u64>, u64)> = blocks(max_distance)
         .into_par_iter()
-        .map(|block| {
-            // Blocks of 64 / blocks bits, the first 64 % blocks of them one bit wider.
-            let width = |i: usize| 64 / blocks + usize::from(i < 64 % blocks);
-            let shift: usize = (0..block).map(width).sum();
-            let mask = u64::MAX >> (64 - width(block));
+        .map(|(shift, mask)| {
             let mut records: Vec<(u64, u32)> = (0..hashes.len() as u64)
                 .map(|d| ((hashes[d as usize] >> shift) & mask, d as u32))
                 .collect();

@@ -300,9 +300,33 @@ pub struct Stats {
 
 impl Index {
     /// Opens the index in `dir`: manifest (full checksum), delete files (full checksum),
-    /// segments (cheap checks plus the sections kept in memory).
+    /// segments (cheap checks plus one streaming pass over the sections searched on disk).
+    ///
+    /// Readers and writers do not lock each other out. A writer deletes the files an older
+    /// manifest named only after the new manifest is in place, so a reader that read the old
+    /// manifest may find one of its files gone: it then reads the manifest again and opens the
+    /// newer generation (a few times at most). Once open, an index holds its files open, so
+    /// a later `compact` or garbage collection does not disturb it.
     pub fn open(dir: &Path) -> Result<Index> {
-        let manifest = read_manifest(dir)?;
+        let mut attempts = 0;
+        loop {
+            let manifest = read_manifest(dir)?;
+            let generation = manifest.generation;
+            match Index::open_manifest(dir, manifest) {
+                Err(Error::Read { source, .. })
+                    if source.kind() == std::io::ErrorKind::NotFound
+                        && attempts < 5
+                        && read_manifest(dir).is_ok_and(|m| m.generation != generation) =>
+                {
+                    attempts += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// Opens the files `manifest` names (no retry: see [`Index::open`]).
+    pub fn open_manifest(dir: &Path, manifest: Manifest) -> Result<Index> {
         let mut segments = Vec::new();
         let mut deleted = Vec::new();
         for s in &manifest.segments {

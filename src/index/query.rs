@@ -155,10 +155,28 @@ pub fn query(index: &Index, docs: &[Document], config: &Config) -> Result<Vec<Qu
 
     let (bands, rows) = index.manifest.banding;
     let k = config.fingerprint.shingle.k;
+    // Scan reduces buckets of more than `max_bucket` documents to stars; reproduce that only
+    // when X ∪ Y is big enough to hold such a bucket.
+    let active = index.live() as usize + docs.len() > config.max_bucket;
+    let buckets = Buckets {
+        index,
+        docs,
+        order: &order,
+        profiles: &profiles,
+        max_bucket: config.max_bucket,
+        active,
+        batch_keys: if active {
+            batch_band_keys(&profiles, bands, rows)
+        } else {
+            Vec::new()
+        },
+        blocks: crate::candidates::hamming::blocks(config.simhash_max_distance),
+    };
     order
         .par_iter()
         .zip(&profiles)
-        .map(|(&i, p)| {
+        .enumerate()
+        .map(|(pos, (&i, p))| {
             let doc = &docs[i];
             // Candidates: (segment, doc) -> sources, plus shared fingerprint counts.
             let mut cands: Vec<(usize, u32, Sources)> = Vec::new();
@@ -170,23 +188,31 @@ pub fn query(index: &Index, docs: &[Document], config: &Config) -> Result<Vec<Qu
                         band,
                         &mut scratch,
                     );
+                    let mut members: Vec<(usize, u32)> = Vec::new();
                     for (s, seg) in index.segments.iter().enumerate() {
                         for r in seg.band(band).range(key)? {
                             if live(s, r.1) {
-                                cands.push((s, r.1, Sources::LSH));
+                                members.push((s, r.1));
                             }
                         }
                     }
+                    for (s, d) in buckets.lsh_bucket(pos, band, key, members)? {
+                        cands.push((s, d, Sources::LSH));
+                    }
                 }
+                let mut close: Vec<(usize, u32)> = Vec::new();
                 for (s, seg) in index.segments.iter().enumerate() {
                     for (d, &h) in seg.simhashes().iter().enumerate() {
                         if hamming(h, p.simhash) <= config.simhash_max_distance
                             && !seg.has_no_tokens(d as u32)
                             && live(s, d as u32)
                         {
-                            cands.push((s, d as u32, Sources::SIMHASH));
+                            close.push((s, d as u32));
                         }
                     }
+                }
+                for (s, d) in buckets.simhash_runs(pos, close)? {
+                    cands.push((s, d, Sources::SIMHASH));
                 }
             }
             let mut shared: Vec<(usize, u32)> = Vec::new();
@@ -233,6 +259,12 @@ pub fn query(index: &Index, docs: &[Document], config: &Config) -> Result<Vec<Qu
                     } else {
                         measure(&vx, &vy, k, &config.relations)
                     };
+                    // Identical copies: the figures scan gives them (it groups, not measures).
+                    let figures = if figures.identical {
+                        PairFigures::identical(figures.tokens_a, figures.shared_shingles)
+                    } else {
+                        figures
+                    };
                     let Some(relation) = relate(&figures, &config.relations) else {
                         continue;
                     };
@@ -261,4 +293,217 @@ pub fn query(index: &Index, docs: &[Document], config: &Config) -> Result<Vec<Qu
             })
         })
         .collect()
+}
+
+/// What two documents must share to be identical copies (scan groups them before candidate
+/// generation): content hash, token count and distinct shingle count. (Scan compares the
+/// shingle sets; the index keeps their size, and equal 64-bit content hashes with equal
+/// counts are taken as equal texts.)
+type Identity = (u64, usize, usize);
+
+/// Per band, the query batch's `(band key, position)` sorted, documents with tokens only.
+fn batch_band_keys(profiles: &[Profile], bands: usize, rows: usize) -> Vec<Vec<(u64, u32)>> {
+    let mut scratch = Vec::new();
+    (0..bands)
+        .map(|band| {
+            let mut keys: Vec<(u64, u32)> = profiles
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.tokens > 0)
+                .map(|(j, p)| {
+                    let vals = &p.signature.0[band * rows..(band + 1) * rows];
+                    (
+                        crate::candidates::lsh::band_key(vals, band, &mut scratch),
+                        j as u32,
+                    )
+                })
+                .collect();
+            keys.sort_unstable();
+            keys
+        })
+        .collect()
+}
+
+/// Scan's bucket-size rules over X ∪ Y (see [`crate::candidates::lsh::lsh_pairs`] and
+/// [`crate::candidates::hamming::pairs_within`]): a bucket of more than `max_bucket` members
+/// proposes only the pairs of its smallest member (the one with the smallest id).
+struct Buckets<'a> {
+    index: &'a Index,
+    docs: &'a [Document],
+    order: &'a [usize],
+    profiles: &'a [Profile],
+    max_bucket: usize,
+    /// False when X ∪ Y has at most `max_bucket` documents (no bucket can be too large).
+    active: bool,
+    batch_keys: Vec<Vec<(u64, u32)>>,
+    blocks: Vec<(u32, u64)>,
+}
+
+/// A member of a bucket: an indexed document or a query (batch position).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Member {
+    Indexed(usize, u32),
+    Query(usize),
+}
+
+impl Buckets<'_> {
+    fn identity(&self, m: Member) -> Result<Identity> {
+        Ok(match m {
+            Member::Indexed(s, d) => {
+                let e = self.index.segments[s].doc(d)?;
+                (e.content_hash, e.tokens as usize, e.shingles as usize)
+            }
+            Member::Query(j) => {
+                let p = &self.profiles[j];
+                (p.content_hash, p.tokens, p.shingles.len())
+            }
+        })
+    }
+
+    fn id(&self, m: Member) -> Result<String> {
+        match m {
+            Member::Indexed(s, d) => self.index.segments[s].id(d),
+            Member::Query(j) => Ok(self.docs[self.order[j]].id.clone()),
+        }
+    }
+
+    /// The member with the smallest id (ties: the first listed).
+    fn smallest(&self, members: &[Member]) -> Result<Member> {
+        let mut best: Option<(String, Member)> = None;
+        for &m in members {
+            let id = self.id(m)?;
+            if best.as_ref().is_none_or(|(b, _)| id < *b) {
+                best = Some((id, m));
+            }
+        }
+        Ok(best.expect("a bucket has members").1)
+    }
+
+    /// Whether the pair (query `pos`, `x`) stays a candidate in an oversized bucket whose
+    /// smallest member is `center`: one of the two is an identical copy of it, or they are
+    /// identical copies of each other (which scan pairs by grouping, not by candidates).
+    fn in_star(&self, center: Member, pos: usize, x: (usize, u32)) -> Result<bool> {
+        let (c, y, x) = (
+            self.identity(center)?,
+            self.identity(Member::Query(pos))?,
+            self.identity(Member::Indexed(x.0, x.1))?,
+        );
+        Ok(y == c || x == c || x == y)
+    }
+
+    /// The indexed `members` of the LSH bucket `(band, key)` that stay candidates of query
+    /// `pos`. Scan's LSH buckets hold one document per group of identical copies, so the size
+    /// that counts is the number of distinct texts.
+    fn lsh_bucket(
+        &self,
+        pos: usize,
+        band: usize,
+        key: u64,
+        members: Vec<(usize, u32)>,
+    ) -> Result<Vec<(usize, u32)>> {
+        if !self.active || members.is_empty() {
+            return Ok(members);
+        }
+        let table = &self.batch_keys[band];
+        let lo = table.partition_point(|r| r.0 < key);
+        let hi = lo + table[lo..].partition_point(|r| r.0 == key);
+        if members.len() + (hi - lo) <= self.max_bucket {
+            return Ok(members);
+        }
+        let all: Vec<Member> = members
+            .iter()
+            .map(|&(s, d)| Member::Indexed(s, d))
+            .chain(table[lo..hi].iter().map(|r| Member::Query(r.1 as usize)))
+            .collect();
+        let mut texts: Vec<Identity> = all
+            .iter()
+            .map(|&m| self.identity(m))
+            .collect::<Result<_>>()?;
+        texts.sort_unstable();
+        texts.dedup();
+        if texts.len() <= self.max_bucket {
+            return Ok(members);
+        }
+        let center = self.smallest(&all)?;
+        let mut out = Vec::new();
+        for x in members {
+            if self.in_star(center, pos, x)? {
+                out.push(x);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The indexed documents within the SimHash distance of query `pos` (`close`) that scan's
+    /// block search proposes: some block on which the two agree has a run of at most
+    /// `max_bucket` documents (every live document counts, empty ones with SimHash 0), or the
+    /// pair is in the star of an oversized run.
+    fn simhash_runs(&self, pos: usize, close: Vec<(usize, u32)>) -> Result<Vec<(usize, u32)>> {
+        if !self.active || close.is_empty() {
+            return Ok(close);
+        }
+        let hash_of = |s: usize, d: u32| {
+            let seg = &self.index.segments[s];
+            if seg.has_no_tokens(d) {
+                0
+            } else {
+                seg.simhashes()[d as usize]
+            }
+        };
+        let batch_hash = |j: usize| {
+            let p = &self.profiles[j];
+            if p.tokens == 0 {
+                0
+            } else {
+                p.simhash
+            }
+        };
+        let y = batch_hash(pos);
+        // Per block: the smallest member when the run is oversized, computed when first needed.
+        let mut runs: Vec<Option<Option<Member>>> = vec![None; self.blocks.len()];
+        let mut out = Vec::new();
+        for x in close {
+            let hx = hash_of(x.0, x.1);
+            let mut proposed = false;
+            for (b, &(shift, mask)) in self.blocks.iter().enumerate() {
+                let value = (y >> shift) & mask;
+                if (hx >> shift) & mask != value {
+                    continue;
+                }
+                if runs[b].is_none() {
+                    let mut members: Vec<Member> = Vec::new();
+                    for (s, seg) in self.index.segments.iter().enumerate() {
+                        for d in 0..seg.len() as u32 {
+                            if !self.index.deleted[s][d as usize]
+                                && (hash_of(s, d) >> shift) & mask == value
+                            {
+                                members.push(Member::Indexed(s, d));
+                            }
+                        }
+                    }
+                    for j in 0..self.profiles.len() {
+                        if (batch_hash(j) >> shift) & mask == value {
+                            members.push(Member::Query(j));
+                        }
+                    }
+                    runs[b] = Some(if members.len() > self.max_bucket {
+                        Some(self.smallest(&members)?)
+                    } else {
+                        None
+                    });
+                }
+                proposed = match runs[b].expect("computed") {
+                    None => true,
+                    Some(center) => self.in_star(center, pos, x)?,
+                };
+                if proposed {
+                    break;
+                }
+            }
+            if proposed {
+                out.push(x);
+            }
+        }
+        Ok(out)
+    }
 }

@@ -2,7 +2,7 @@
 //! findings, and writers for text, JSON, SARIF 2.1.0, JUnit XML and GitHub annotations.
 //!
 //! Pure: documents, an [`Analysis`] and (for `uncredited`) a [`Provenance`] in, an [`Audit`]
-//! out; the writers ([`format`], [`sarif`], [`junit`]) are functions from an [`Audit`] to bytes.
+//! out; the writers ([`mod@format`], [`sarif`], [`junit`]) are functions from an [`Audit`] to bytes.
 //! Reading inputs, the baseline file and writing outputs is the CLI's job (`src/cli/audit.rs`).
 //!
 //! # Checks

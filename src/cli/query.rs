@@ -3,8 +3,9 @@
 //! aligned passages and direction evidence (`stemma::provenance::compare`).
 //!
 //! Output: a summary per query document on stdout; `--json FILE` writes one JSON object per
-//! match (`query`, `indexed`, `a`, `b`, `relation`, the figures under scan's `--pairs` names,
-//! `sources`, and with texts `passages` and `direction`).
+//! match (`query`, `indexed`, `a`, `b`, `relation`, the figures under scan's `--pairs` names
+//! and rounded to 4 decimals as scan rounds them, `sources`, and with texts `passages` and
+//! `direction`).
 
 use std::fmt::Write as _;
 use std::io::Write;
@@ -20,7 +21,7 @@ use stemma::index::Index;
 use stemma::output::write_atomic;
 use stemma::provenance::compare;
 use stemma::provenance::cues::AgencyTable;
-use stemma::report::terminal_safe;
+use stemma::report::{round4, terminal_safe};
 
 use super::{InputArgs, MatchArgs};
 
@@ -171,20 +172,20 @@ pub fn run(args: QueryArgs) -> Result<i32> {
                         .map(|p| PassageOut {
                             a_tokens: [p.a_tokens.start, p.a_tokens.end],
                             b_tokens: [p.b_tokens.start, p.b_tokens.end],
-                            exactness: p.exactness,
+                            exactness: round4(p.exactness),
                         })
                         .collect(),
                 );
                 direction = Some(DirectionOut {
                     verdict: d.verdict.as_str(),
-                    confidence: d.confidence,
+                    confidence: round4(d.confidence),
                     evidence: d
                         .evidence
                         .iter()
                         .map(|e| EvidenceOut {
                             signal: e.signal,
                             favors: e.favors.as_str(),
-                            weight: e.weight,
+                            weight: round4(e.weight),
                             reason: e.reason.clone(),
                         })
                         .collect(),
@@ -196,16 +197,16 @@ pub fn run(args: QueryArgs) -> Result<i32> {
                 a,
                 b,
                 relation: m.relation.as_str(),
-                jaccard: f.jaccard,
-                containment_a_in_b: f.containment_a_in_b,
-                containment_b_in_a: f.containment_b_in_a,
-                estimated_jaccard: m.estimated_jaccard,
+                jaccard: round4(f.jaccard),
+                containment_a_in_b: round4(f.containment_a_in_b),
+                containment_b_in_a: round4(f.containment_b_in_a),
+                estimated_jaccard: round4(m.estimated_jaccard),
                 simhash_distance: m.simhash_distance,
                 shared_shingles: f.shared_shingles,
-                bigram_containment_a_in_b: f.bigram_containment_a_in_b,
-                bigram_containment_b_in_a: f.bigram_containment_b_in_a,
-                verbatim_coverage_a: f.verbatim_coverage_a(),
-                verbatim_coverage_b: f.verbatim_coverage_b(),
+                bigram_containment_a_in_b: round4(f.bigram_containment_a_in_b),
+                bigram_containment_b_in_a: round4(f.bigram_containment_b_in_a),
+                verbatim_coverage_a: round4(f.verbatim_coverage_a()),
+                verbatim_coverage_b: round4(f.verbatim_coverage_b()),
                 longest_run_tokens: f.longest_run_tokens,
                 tokens_a: f.tokens_a,
                 tokens_b: f.tokens_b,

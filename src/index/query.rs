@@ -18,9 +18,13 @@
 //!   `bigram_max_df`, and only when X ∪ Y has more than `bigram_max_df` documents, as in scan.
 //!   Figures are measured with the smaller id as `a`, as scan orders pairs.
 //!
-//! Remaining difference (documented, not hidden): scan reduces an LSH or SimHash bucket of more
-//! than `max_bucket` (2000) documents to a star; the index does not, so with thousands of
-//! near-identical documents the index may report pairs scan leaves out. Pairs among query
+//! - oversized buckets: scan reduces an LSH bucket of more than `max_bucket` distinct texts, or
+//!   a SimHash block run of more than `max_bucket` documents, to a star from its smallest
+//!   member; the same rule is applied over X ∪ Y here (see `Buckets`), only when X ∪ Y has
+//!   more than `max_bucket` documents.
+//! - identical copies carry the figures scan gives them ([`PairFigures::identical`]).
+//!
+//! Not reported (by design): pairs among query
 //! documents are not reported (only indexed x query). A query document may share an id with an
 //! indexed one (scan would refuse the union); it is then still compared as a different document.
 

@@ -218,7 +218,7 @@ pub fn encode(
 const BLOCK: usize = 256;
 
 /// A sorted table of 12-byte records `(key: u64, doc: u32)` inside a segment file, searched on
-/// disk: the first key of every [`BLOCK`] records (its fences, 1/384 of the table) is kept in
+/// disk: the first key of every 256 records (its fences, 1/384 of the table) is kept in
 /// memory, so a lookup is a binary search in memory plus one positioned read of one block.
 #[derive(Debug, Clone, Copy)]
 pub struct Table<'a> {
@@ -282,7 +282,7 @@ impl Table<'_> {
         }
     }
 
-    /// Calls `each` on every record, in order (read in blocks of [`CHECK_CHUNK`] bytes).
+    /// Calls `each` on every record, in order (read about 1 MiB at a time).
     pub fn for_each(&self, mut each: impl FnMut(u64, u32)) -> Result<()> {
         let per = CHECK_CHUNK as usize / 12;
         let mut from = 0;

@@ -3,10 +3,59 @@
 //! [`write_atomic`] writes to a temporary file next to the target, flushes and syncs it, then
 //! renames it over the target, so a crash, a full disk or Ctrl-C leaves either the old file or
 //! the new one. The path `-` means standard output.
+//!
+//! Temporary files (and an index's write lock) are registered as [`Pending`] while they exist,
+//! so a program stopped by a signal can remove them with [`remove_pending`] before it exits:
+//! an interrupted run leaves the old outputs and nothing else.
 
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn pending() -> MutexGuard<'static, Vec<PathBuf>> {
+    PENDING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// A file that must not outlive an interrupted run (a temporary file, a lock): registered
+/// while the value lives, so [`remove_pending`] can remove it.
+#[derive(Debug)]
+pub struct Pending {
+    path: PathBuf,
+}
+
+impl Pending {
+    /// Registers `path`.
+    pub fn new(path: &Path) -> Pending {
+        pending().push(path.to_path_buf());
+        Pending {
+            path: path.to_path_buf(),
+        }
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        let mut list = pending();
+        if let Some(i) = list.iter().rposition(|p| *p == self.path) {
+            list.swap_remove(i);
+        }
+    }
+}
+
+/// Removes every registered file and returns how many were removed, for a process about to
+/// exit on a signal. The registry stays locked afterwards, so no thread of the process
+/// registers (creates) another file before it exits.
+pub fn remove_pending() -> usize {
+    let list = pending();
+    let removed = list.iter().filter(|p| fs::remove_file(p).is_ok()).count();
+    std::mem::forget(list);
+    removed
+}
 
 use crate::error::{Error, Result};
 
@@ -26,6 +75,7 @@ pub fn write_atomic(
         return Ok(());
     }
     let tmp = temp_path(path);
+    let _pending = Pending::new(&tmp);
     let result = (|| {
         let file = File::create(&tmp)?;
         let mut w = BufWriter::with_capacity(1 << 20, file);

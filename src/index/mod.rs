@@ -162,6 +162,7 @@ pub fn read_manifest(dir: &Path) -> Result<Manifest> {
 fn write_durable(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
     let path = dir.join(name);
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let _pending = crate::output::Pending::new(&tmp);
     let result = (|| {
         let mut f = File::create(&tmp)?;
         f.write_all(bytes)?;
@@ -185,6 +186,7 @@ fn write_manifest(dir: &Path, m: &Manifest) -> Result<()> {
 #[derive(Debug)]
 pub struct WriteLock {
     path: PathBuf,
+    _pending: crate::output::Pending,
 }
 
 fn host_name() -> String {
@@ -203,10 +205,16 @@ impl WriteLock {
         for attempt in 0..2 {
             match OpenOptions::new().write(true).create_new(true).open(&path) {
                 Ok(mut f) => {
+                    // Registered once it is ours (never someone else's lock); a signal in
+                    // between leaves a lock of a dead process, which the next writer takes over.
+                    let pending = crate::output::Pending::new(&path);
                     f.write_all(me.as_bytes())
                         .and_then(|_| f.sync_all())
                         .map_err(write_err(&path))?;
-                    return Ok(WriteLock { path });
+                    return Ok(WriteLock {
+                        path,
+                        _pending: pending,
+                    });
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                     let content = fs::read_to_string(&path).unwrap_or_default();

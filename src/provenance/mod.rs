@@ -4,7 +4,7 @@
 //! Per related pair: the two texts are aligned ([`crate::align`]); passages lying on a
 //! photo-caption line are marked `caption`, passages made of k-grams found in more than
 //! `max_df` documents are marked `boilerplate` (both weigh little); direction evidence is
-//! weighed ([`direction`]) on the substantive passages only: not marked, and at least
+//! weighed ([`mod@direction`]) on the substantive passages only: not marked, and at least
 //! `min_evidence_passage_tokens` long (shorter shared runs are mostly names and set phrases of
 //! the event). Per family: the stemma ([`stemma`]).
 

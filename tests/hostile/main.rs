@@ -280,3 +280,157 @@ fn a_full_disk_is_a_clear_error_and_leaves_the_old_output() {
         );
     }
 }
+
+/// Names of files in `dir` that a run may only leave behind temporarily.
+fn leftovers(dir: &Path) -> Vec<String> {
+    fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("stemma-tmp") || n.contains(".tmp-") || n == "LOCK")
+        .collect()
+}
+
+/// Starts stemma with `args`, waits until `ready(dir)` holds (a temporary file exists, so the
+/// run is writing) or a time has passed, and sends SIGINT. Returns the exit code and stderr.
+fn interrupt(
+    args: &[&str],
+    watch: &Path,
+    after: std::time::Duration,
+) -> (Option<i32>, String, bool) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stemma"))
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run stemma");
+    let start = std::time::Instant::now();
+    let mut writing = false;
+    while start.elapsed() < after {
+        if !leftovers(watch).is_empty() {
+            writing = true;
+            break;
+        }
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_micros(200));
+    }
+    // SAFETY: kill only sends a signal to our own child.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    // Killed by the signal itself: it came before the program installed its handler (nothing
+    // written yet); counted as an interrupted run.
+    use std::os::unix::process::ExitStatusExt;
+    let mut err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let code = match out.status.signal() {
+        Some(libc::SIGINT) => {
+            err.push_str("interrupted before the handler was installed");
+            Some(130)
+        }
+        _ => out.status.code(),
+    };
+    (code, err, writing)
+}
+
+/// Ctrl-C during `dedup` or `index add` leaves the previous output or index as it was and no
+/// temporary file or lock; a run that finished before the signal left the complete output.
+#[test]
+fn ctrl_c_leaves_the_previous_state_and_no_temporary_files() {
+    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = scratch("ctrl-c");
+    let input = dir.join("in.jsonl");
+    let mut lines = String::new();
+    for i in 0..40_000 {
+        lines.push_str(&format!(
+            "{{\"id\": \"r{i:06}\", \"text\": \"record {i} says {} and then {}\"}}\n",
+            i % 977,
+            "some words ".repeat(20 + i % 7)
+        ));
+    }
+    fs::write(&input, &lines).unwrap();
+    let out = dir.join("kept.jsonl");
+    // The complete output, for runs that finish before the signal.
+    let full = run(&["dedup", "--quiet", p(&input), "-o", p(&out)]);
+    assert!(full.out.status.success(), "{}", stderr(&full));
+    let complete = fs::read(&out).unwrap();
+    let (mut interrupted, mut while_writing) = (0, 0);
+    for delay_ms in [0u64, 30, 100, 300, 1000, 100_000] {
+        fs::write(&out, "old").unwrap();
+        let (code, err, writing) = interrupt(
+            &["dedup", "--quiet", p(&input), "-o", p(&out)],
+            &dir,
+            std::time::Duration::from_millis(delay_ms),
+        );
+        match code {
+            Some(130) => {
+                interrupted += 1;
+                while_writing += usize::from(writing);
+                assert!(err.contains("interrupted"), "{err}");
+                assert_eq!(
+                    fs::read(&out).unwrap(),
+                    b"old",
+                    "the old output must survive"
+                );
+            }
+            Some(0) => assert_eq!(fs::read(&out).unwrap(), complete),
+            other => panic!("dedup exited with {other:?}: {err}"),
+        }
+        assert!(
+            leftovers(&dir).is_empty(),
+            "left behind: {:?}",
+            leftovers(&dir)
+        );
+    }
+    assert!(
+        interrupted > 0 && while_writing > 0,
+        "no run was interrupted while writing"
+    );
+
+    // index add: the index keeps its documents (or gains all the new ones), opens, verifies.
+    let idx = dir.join("idx");
+    let first = dir.join("first.jsonl");
+    fs::write(
+        &first,
+        lines.lines().take(100).collect::<Vec<_>>().join("\n"),
+    )
+    .unwrap();
+    let rest = dir.join("rest.jsonl");
+    fs::write(
+        &rest,
+        lines.lines().skip(100).collect::<Vec<_>>().join("\n"),
+    )
+    .unwrap();
+    let built = run(&["index", "build", p(&first), "-o", p(&idx)]);
+    assert!(built.out.status.success(), "{}", stderr(&built));
+    let mut interrupted = 0;
+    for delay_ms in [0u64, 50, 200, 100_000] {
+        let (code, err, _) = interrupt(
+            &["index", "add", p(&idx), p(&rest)],
+            &idx,
+            std::time::Duration::from_millis(delay_ms),
+        );
+        let verify = run(&["index", "verify", p(&idx)]);
+        assert!(verify.out.status.success(), "{}", stderr(&verify));
+        let stats =
+            String::from_utf8_lossy(&run(&["index", "stats", p(&idx)]).out.stdout).into_owned();
+        assert!(
+            leftovers(&idx).is_empty(),
+            "left behind: {:?}",
+            leftovers(&idx)
+        );
+        match code {
+            Some(130) => {
+                interrupted += 1;
+                assert!(err.contains("interrupted"), "{err}");
+                assert!(stats.contains(": 100 documents"), "{stats}");
+            }
+            Some(0) => {
+                assert!(stats.contains(": 40000 documents"), "{stats}");
+                break; // everything is in; another add would be refused (ids taken)
+            }
+            other => panic!("index add exited with {other:?}: {err}"),
+        }
+    }
+    assert!(interrupted > 0, "no index add was interrupted");
+    fs::remove_dir_all(&dir).unwrap();
+}

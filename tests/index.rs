@@ -562,3 +562,57 @@ fn oracle_holds_when_buckets_are_reduced_to_stars() {
         fs::remove_dir_all(&dir).unwrap();
     }
 }
+
+/// A writer streams batches into separate segments and commits them at once; dropped before
+/// `commit` (an input error half-way), it leaves the index as it was and no segment behind.
+#[test]
+fn a_streaming_writer_commits_all_batches_at_once_or_nothing() {
+    let docs = corpus(21, 10, 30);
+    let config = Config::default();
+    let dir = scratch("writer");
+    let mut w = index::Writer::create(&dir, &config, true).unwrap();
+    for batch in docs.chunks(7) {
+        w.write(batch).unwrap();
+    }
+    assert!(
+        !dir.join(index::MANIFEST).exists(),
+        "nothing is visible before the commit"
+    );
+    let stats = w.commit().unwrap();
+    assert_eq!(stats.documents, docs.len() as u64);
+    assert_eq!(stats.segments, docs.len().div_ceil(7));
+    // Same answers as one batch.
+    let one = scratch("writer-one");
+    index::build(&one, &docs, &config, true).unwrap();
+    let y = corpus(21, 10, 30);
+    let ask = |d: &Path| index_pairs(d, &y[..12], &config);
+    assert_eq!(ask(&dir), ask(&one));
+
+    // An append dropped half-way: the index is unchanged and holds no extra file.
+    let files = |d: &Path| {
+        let mut v: Vec<String> = fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    let before = files(&dir);
+    let mut more = corpus(22, 4, 4);
+    for d in &mut more {
+        d.id = format!("more-{}", d.id);
+    }
+    let mut w = index::Writer::append(&dir, &config).unwrap();
+    w.write(&more).unwrap();
+    drop(w);
+    assert_eq!(files(&dir), before);
+    assert_eq!(Index::open(&dir).unwrap().live(), docs.len() as u64);
+    // A build dropped before its commit removes the directory it created.
+    let fresh = scratch("writer-fresh");
+    let mut w = index::Writer::create(&fresh, &config, true).unwrap();
+    w.write(&more).unwrap();
+    drop(w);
+    assert!(!fresh.exists());
+    fs::remove_dir_all(&dir).unwrap();
+    fs::remove_dir_all(&one).unwrap();
+}

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::{Args, Subcommand};
 
-use stemma::corpus::read_inputs;
+use stemma::corpus::{stream_inputs, ReadOptions};
 use stemma::index::{self, Index, Stats};
 
 use super::{InputArgs, MatchArgs};
@@ -102,6 +102,36 @@ fn print_stats(dir: &std::path::Path, s: &Stats) -> Result<()> {
     Ok(())
 }
 
+/// Text per segment written while streaming inputs into an index.
+const BATCH_BYTES: usize = 256 << 20;
+/// Documents per segment written while streaming inputs into an index.
+const BATCH_DOCS: usize = 250_000;
+
+/// Reads the inputs as a stream into `writer`, one segment per batch of [`BATCH_DOCS`]
+/// documents or [`BATCH_BYTES`] of text, so memory follows the batch, not the corpus.
+fn write_streaming(
+    writer: &mut index::Writer,
+    inputs: &[PathBuf],
+    opts: &ReadOptions,
+) -> Result<()> {
+    let (mut batch, mut bytes) = (Vec::new(), 0usize);
+    let report = stream_inputs(inputs, opts, &mut |doc| {
+        bytes += doc.text.len();
+        batch.push(doc);
+        if bytes >= BATCH_BYTES || batch.len() >= BATCH_DOCS {
+            writer.write(&batch)?;
+            batch.clear();
+            bytes = 0;
+        }
+        Ok(())
+    })?;
+    writer.write(&batch)?;
+    for w in &report.warnings {
+        eprintln!("stemma: warning: {}", stemma::report::terminal_safe(w));
+    }
+    Ok(())
+}
+
 /// Runs `stemma index ...`.
 pub fn run(args: IndexArgs) -> Result<i32> {
     match args.command {
@@ -114,9 +144,9 @@ pub fn run(args: IndexArgs) -> Result<i32> {
         } => {
             matching.init_threads()?;
             let config = matching.config()?;
-            let read = read_inputs(&inputs, &input.read_options())?;
-            let s = index::build(&output, &read.documents, &config, !no_text)?;
-            print_stats(&output, &s)?;
+            let mut writer = index::Writer::create(&output, &config, !no_text)?;
+            write_streaming(&mut writer, &inputs, &input.read_options())?;
+            print_stats(&output, &writer.commit()?)?;
         }
         IndexCommand::Add {
             index: dir,
@@ -126,9 +156,9 @@ pub fn run(args: IndexArgs) -> Result<i32> {
         } => {
             matching.init_threads()?;
             let config = matching.config_for_index(&index::read_manifest(&dir)?)?;
-            let read = read_inputs(&inputs, &input.read_options())?;
-            let s = index::add(&dir, &read.documents, &config)?;
-            print_stats(&dir, &s)?;
+            let mut writer = index::Writer::append(&dir, &config)?;
+            write_streaming(&mut writer, &inputs, &input.read_options())?;
+            print_stats(&dir, &writer.commit()?)?;
         }
         IndexCommand::Remove { index: dir, ids } => {
             let s = index::remove(&dir, &ids)?;

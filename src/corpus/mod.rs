@@ -222,11 +222,30 @@ pub(crate) fn truncation_warning(origin: &Origin, max: usize) -> String {
 /// Errors: [`Error::Read`] (a missing or unreadable path), [`Error::Decompress`],
 /// [`Error::BadRecord`] (unless [`ReadOptions::skip_bad`]), [`Error::DuplicateId`].
 pub fn read_inputs(inputs: &[PathBuf], opts: &ReadOptions) -> Result<ReadReport> {
+    let mut documents = Vec::new();
+    let mut report = stream_inputs(inputs, opts, &mut |doc| {
+        documents.push(doc);
+        Ok(())
+    })?;
+    report.documents = documents;
+    Ok(report)
+}
+
+/// Reads every input in order like [`read_inputs`], handing each document to `sink` as soon
+/// as it is read instead of collecting them, so a caller that works in batches keeps memory
+/// flat in the size of the texts (only ids and origins are kept, to refuse a repeated id).
+/// The returned report has no documents. An error from `sink` stops the reading.
+pub fn stream_inputs(
+    inputs: &[PathBuf],
+    opts: &ReadOptions,
+    sink: &mut dyn FnMut(Document) -> Result<()>,
+) -> Result<ReadReport> {
     let mut reader = Reader {
         opts,
         report: ReadReport::default(),
         warnings: Warnings::default(),
         seen: HashMap::new(),
+        sink,
     };
     for input in inputs {
         if is_stdin(input) {
@@ -258,30 +277,30 @@ fn read_error(path: &Path, source: std::io::Error) -> Error {
     }
 }
 
-/// Appends `doc` unless its id was seen before.
+/// Hands `doc` to `sink` unless its id was seen before.
 fn add_document(
-    docs: &mut Vec<Document>,
-    seen: &mut HashMap<String, usize>,
+    sink: &mut dyn FnMut(Document) -> Result<()>,
+    seen: &mut HashMap<String, String>,
     doc: Document,
 ) -> Result<()> {
-    if let Some(&first) = seen.get(&doc.id) {
+    if let Some(first) = seen.get(&doc.id) {
         return Err(Error::DuplicateId {
             id: doc.id,
-            first: docs[first].origin.to_string(),
+            first: first.clone(),
             second: doc.origin.to_string(),
         });
     }
-    seen.insert(doc.id.clone(), docs.len());
-    docs.push(doc);
-    Ok(())
+    seen.insert(doc.id.clone(), doc.origin.to_string());
+    sink(doc)
 }
 
 struct Reader<'a> {
     opts: &'a ReadOptions,
     report: ReadReport,
     warnings: Warnings,
-    /// Id -> index into `report.documents`.
-    seen: HashMap<String, usize>,
+    /// Id -> where it was first read.
+    seen: HashMap<String, String>,
+    sink: &'a mut dyn FnMut(Document) -> Result<()>,
 }
 
 impl Reader<'_> {
@@ -334,10 +353,10 @@ impl Reader<'_> {
     }
 
     fn jsonl_file(&mut self, path: &Path) -> Result<()> {
-        let (docs, seen) = (&mut self.report.documents, &mut self.seen);
+        let (sink, seen) = (&mut *self.sink, &mut self.seen);
         let stats = jsonl::read_records(path, self.opts, &mut self.warnings, &mut |_, _, rec| {
             match rec {
-                Ok(doc) => add_document(docs, seen, doc),
+                Ok(doc) => add_document(sink, seen, doc),
                 Err(_) => Ok(()), // skipped; counted and warned about by read_records
             }
         })?;
@@ -404,7 +423,7 @@ impl Reader<'_> {
             meta: Meta::default(),
             origin,
         };
-        add_document(&mut self.report.documents, &mut self.seen, doc)
+        add_document(self.sink, &mut self.seen, doc)
     }
 }
 

@@ -576,69 +576,145 @@ fn write_segment(dir: &Path, m: &mut Manifest, recs: &[DocRecord]) -> Result<()>
 
 /// Builds a new index in `dir` (which must not exist, or be an empty directory).
 pub fn build(dir: &Path, docs: &[Document], config: &Config, texts: bool) -> Result<Stats> {
-    config.validate()?;
-    if dir.join(MANIFEST).exists() {
-        return Err(Error::IndexIds {
-            path: dir.to_path_buf(),
-            problem: "an index already exists here; use `stemma index add` to add documents, or delete the directory to rebuild".into(),
-        });
-    }
-    if dir.exists() && fs::read_dir(dir).map_err(read_err(dir))?.next().is_some() {
-        return Err(Error::NotAnIndex {
-            path: dir.to_path_buf(),
-            problem: "the directory is not empty; give a new or empty directory to build into"
-                .into(),
-        });
-    }
-    fs::create_dir_all(dir).map_err(write_err(dir))?;
-    let _lock = WriteLock::acquire(dir)?;
-    let recs = records(docs, config, texts)?;
-    let mut m = Manifest {
-        format_version: FORMAT_VERSION,
-        params: config.fingerprint.clone(),
-        banding: banding_of(config),
-        texts,
-        generation: 1,
-        next_segment: 1,
-        segments: Vec::new(),
-    };
-    if !recs.is_empty() {
-        write_segment(dir, &mut m, &recs)?;
-    }
-    write_manifest(dir, &m)?;
-    Ok(Index::open(dir)?.stats())
+    let mut w = Writer::create(dir, config, texts)?;
+    w.write(docs)?;
+    w.commit()
 }
 
 /// Adds documents as a new segment. Ids already live in the index are refused.
 pub fn add(dir: &Path, docs: &[Document], config: &Config) -> Result<Stats> {
-    let _lock = WriteLock::acquire(dir)?;
-    let index = Index::open(dir)?;
-    index.check_config(config)?;
-    let mut m = index.manifest.clone();
-    collect_garbage(dir, &m);
-    let live = index.live_ids()?;
-    let taken: Vec<&str> = docs
-        .iter()
-        .filter(|d| live.contains(&d.id))
-        .map(|d| d.id.as_str())
-        .take(5)
-        .collect();
-    if !taken.is_empty() {
-        return Err(Error::IndexIds {
-            path: dir.to_path_buf(),
-            problem: format!(
-                "document ids already in the index: {taken:?}; remove them first with `stemma index remove`"
-            ),
-        });
+    let mut w = Writer::append(dir, config)?;
+    w.write(docs)?;
+    w.commit()
+}
+
+/// Writes documents into an index batch by batch, each batch as its own segment file, and
+/// commits them all at once: so `index build` and `index add` can stream inputs of any size
+/// with memory bounded by the batch, and still leave either the old index or the new one. A
+/// writer dropped without [`Writer::commit`] (an error while reading the inputs) removes the
+/// segments it wrote; a killed one leaves them unreferenced, for the next writer to remove.
+#[derive(Debug)]
+pub struct Writer {
+    dir: PathBuf,
+    config: Config,
+    manifest: Manifest,
+    /// Ids live in the index before this writer (refused in a batch).
+    live: BTreeSet<String>,
+    /// Segment files written and not yet committed.
+    written: Vec<PathBuf>,
+    /// The directory this writer created (removed again when nothing is committed).
+    created: Option<PathBuf>,
+    committed: bool,
+    _lock: WriteLock,
+}
+
+impl Writer {
+    /// A writer for a new index in `dir` (which must not exist, or be an empty directory).
+    pub fn create(dir: &Path, config: &Config, texts: bool) -> Result<Writer> {
+        config.validate()?;
+        if dir.join(MANIFEST).exists() {
+            return Err(Error::IndexIds {
+                path: dir.to_path_buf(),
+                problem: "an index already exists here; use `stemma index add` to add documents, or delete the directory to rebuild".into(),
+            });
+        }
+        if dir.exists() && fs::read_dir(dir).map_err(read_err(dir))?.next().is_some() {
+            return Err(Error::NotAnIndex {
+                path: dir.to_path_buf(),
+                problem: "the directory is not empty; give a new or empty directory to build into"
+                    .into(),
+            });
+        }
+        let created = (!dir.exists()).then(|| dir.to_path_buf());
+        fs::create_dir_all(dir).map_err(write_err(dir))?;
+        let lock = WriteLock::acquire(dir)?;
+        Ok(Writer {
+            dir: dir.to_path_buf(),
+            config: config.clone(),
+            manifest: Manifest {
+                format_version: FORMAT_VERSION,
+                params: config.fingerprint.clone(),
+                banding: banding_of(config),
+                texts,
+                generation: 0,
+                next_segment: 1,
+                segments: Vec::new(),
+            },
+            live: BTreeSet::new(),
+            written: Vec::new(),
+            created,
+            committed: false,
+            _lock: lock,
+        })
     }
-    let recs = records(docs, config, m.texts)?;
-    if !recs.is_empty() {
-        write_segment(dir, &mut m, &recs)?;
+
+    /// A writer adding to the index in `dir`; `config` must match the index's settings.
+    pub fn append(dir: &Path, config: &Config) -> Result<Writer> {
+        let lock = WriteLock::acquire(dir)?;
+        let index = Index::open(dir)?;
+        index.check_config(config)?;
+        collect_garbage(dir, &index.manifest);
+        Ok(Writer {
+            dir: dir.to_path_buf(),
+            config: config.clone(),
+            live: index.live_ids()?,
+            manifest: index.manifest.clone(),
+            written: Vec::new(),
+            created: None,
+            committed: false,
+            _lock: lock,
+        })
     }
-    m.generation += 1;
-    write_manifest(dir, &m)?;
-    drop(index);
-    Ok(Index::open(dir)?.stats())
+
+    /// Fingerprints `docs` and writes them as one segment (not yet visible to readers). Ids
+    /// already live in the index are refused.
+    pub fn write(&mut self, docs: &[Document]) -> Result<()> {
+        let taken: Vec<&str> = docs
+            .iter()
+            .filter(|d| self.live.contains(&d.id))
+            .map(|d| d.id.as_str())
+            .take(5)
+            .collect();
+        if !taken.is_empty() {
+            return Err(Error::IndexIds {
+                path: self.dir.clone(),
+                problem: format!(
+                    "document ids already in the index: {taken:?}; remove them first with `stemma index remove`"
+                ),
+            });
+        }
+        let recs = records(docs, &self.config, self.manifest.texts)?;
+        if !recs.is_empty() {
+            write_segment(&self.dir, &mut self.manifest, &recs)?;
+            let name = &self.manifest.segments.last().expect("just written").name;
+            self.written.push(self.dir.join(name));
+        }
+        Ok(())
+    }
+
+    /// Makes everything written visible at once (one manifest replacement).
+    pub fn commit(mut self) -> Result<Stats> {
+        self.manifest.generation += 1;
+        write_manifest(&self.dir, &self.manifest)?;
+        self.committed = true;
+        Ok(Index::open(&self.dir)?.stats())
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        if self.committed {
+            return;
+        }
+        for path in &self.written {
+            let _ = fs::remove_file(path);
+        }
+        if let Some(dir) = &self.created {
+            // Only if nothing else is left (the lock is released after this runs).
+            let _ = fs::remove_file(dir.join(LOCK));
+            let _ = fs::remove_dir(dir);
+        }
+    }
 }
 
 /// Deletes documents by id (tombstones). Unknown ids are an error, and nothing is removed.

@@ -103,7 +103,7 @@ fn print_stats(dir: &std::path::Path, s: &Stats) -> Result<()> {
 }
 
 /// Text per segment written while streaming inputs into an index.
-const BATCH_BYTES: usize = 256 << 20;
+const BATCH_BYTES: usize = 128 << 20;
 /// Documents per segment written while streaming inputs into an index.
 const BATCH_DOCS: usize = 250_000;
 

@@ -160,12 +160,20 @@ pub fn read_manifest(dir: &Path) -> Result<Manifest> {
 
 /// Writes `bytes` to `dir/name` durably: temporary file, fsync, rename, fsync of the directory.
 fn write_durable(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
+    write_durable_parts(dir, name, &[bytes])
+}
+
+/// [`write_durable`] for a file given as consecutive parts.
+fn write_durable_parts(dir: &Path, name: &str, parts: &[&[u8]]) -> Result<()> {
     let path = dir.join(name);
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let _pending = crate::output::Pending::new(&tmp);
     let result = (|| {
-        let mut f = File::create(&tmp)?;
-        f.write_all(bytes)?;
+        let mut f = std::io::BufWriter::new(File::create(&tmp)?);
+        for part in parts {
+            f.write_all(part)?;
+        }
+        let f = f.into_inner().map_err(|e| e.into_error())?;
         f.sync_all()?;
         fs::rename(&tmp, &path)?;
         File::open(dir)?.sync_all()
@@ -561,13 +569,15 @@ fn collect_garbage(dir: &Path, m: &Manifest) {
 fn write_segment(dir: &Path, m: &mut Manifest, recs: &[DocRecord]) -> Result<()> {
     let name = format!("seg-{:06}.seg", m.next_segment);
     m.next_segment += 1;
-    let bytes = segment::encode(recs, m.params.num_perm, m.banding.0, m.banding.1, m.texts);
-    write_durable(dir, &name, &bytes)?;
+    let parts = segment::encode_parts(recs, m.params.num_perm, m.banding.0, m.banding.1, m.texts);
+    let slices: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+    write_durable_parts(dir, &name, &slices)?;
+    let footer = parts.last().expect("a footer");
     m.segments.push(SegmentMeta {
         name,
         docs: recs.len() as u64,
-        bytes: bytes.len() as u64,
-        checksum: u64::from_le_bytes(bytes[bytes.len() - 8..].try_into().expect("8")),
+        bytes: parts.iter().map(|p| p.len() as u64).sum(),
+        checksum: u64::from_le_bytes(footer[footer.len() - 8..].try_into().expect("8")),
         deletes: None,
         deleted: 0,
     });

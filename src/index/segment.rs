@@ -24,8 +24,8 @@ use crate::profile::{Profile, Profiler, TokenView};
 use crate::text::Token;
 
 use super::format::{
-    check_frame, corrupt, frame_footer, frame_header, put_records12, Cursor, FOOTER_LEN,
-    HEADER_LEN, MAGIC_SEGMENT,
+    check_frame, corrupt, frame_header, put_records12, Cursor, FOOTER_LEN, HEADER_LEN,
+    MAGIC_SEGMENT,
 };
 
 const SECTIONS: usize = 7;
@@ -121,6 +121,18 @@ pub fn encode(
     rows: usize,
     texts: bool,
 ) -> Vec<u8> {
+    encode_parts(records, num_perm, bands, rows, texts).concat()
+}
+
+/// [`encode`] as the consecutive parts of the file (header, sections, footer), so a writer
+/// can write them one after the other without holding a second copy of the whole segment.
+pub fn encode_parts(
+    records: &[DocRecord],
+    num_perm: usize,
+    bands: usize,
+    rows: usize,
+    texts: bool,
+) -> Vec<Vec<u8>> {
     let n = records.len();
     let mut sections: Vec<Vec<u8>> = vec![Vec::new(); SECTIONS];
     // DOCS and BLOBS.
@@ -206,11 +218,22 @@ pub fn encode(
         out.extend_from_slice(&hash_bytes(s, 0).to_le_bytes());
         pos += s.len() as u64;
     }
+    // The footer: body length and the checksum of everything before it (as `frame_footer`).
+    let body_len: u64 =
+        (out.len() - HEADER_LEN) as u64 + sections.iter().map(|s| s.len() as u64).sum::<u64>();
+    let mut hasher = xxhash_rust::xxh3::Xxh3::with_seed(0);
+    hasher.update(&out);
     for s in &sections {
-        out.extend_from_slice(s);
+        hasher.update(s);
     }
-    frame_footer(&mut out);
-    out
+    hasher.update(&body_len.to_le_bytes());
+    let mut footer = body_len.to_le_bytes().to_vec();
+    footer.extend_from_slice(&hasher.digest().to_le_bytes());
+    let mut parts = Vec::with_capacity(SECTIONS + 2);
+    parts.push(out);
+    parts.extend(sections);
+    parts.push(footer);
+    parts
 }
 
 /// Records per block of a sorted table: a lookup reads one block (3 KiB) with one positioned

@@ -6,13 +6,18 @@
 //! identical normalized text), duplicates are grouped by union-find (transitively), and one
 //! record per group is kept by a [`KeepPolicy`].
 //!
+//! Memory: [`dedup_keys`] holds per record only a [`KeyRecord`] (signature, token count, content
+//! hash, `published_at`); exact Jaccards come from a caller-supplied function, asked only for the
+//! candidate pairs that survive an estimated-Jaccard filter ([`estimate_margin`]) and for each
+//! removed record with its kept record.
+//!
 //! Invariant: every record is either kept or removed with the id of a kept record of its group.
 
 use rayon::prelude::*;
 
 use crate::candidates::lsh::{lsh_pairs, optimal_params, LshParams};
 use crate::config::Config;
-use crate::profile::Profile;
+use crate::profile::{DedupKey, Profile};
 use crate::similarity::overlap;
 
 /// Which record of a duplicate group is kept.
@@ -78,8 +83,68 @@ pub struct Decision {
     pub banding: LshParams,
 }
 
-/// Decides which records to keep.
+/// What dedup keeps of one record while deciding: no text and no shingle set.
+#[derive(Debug, Clone)]
+pub struct KeyRecord {
+    /// Token count, content hash and MinHash signature.
+    pub key: DedupKey,
+    /// `published_at`, for [`KeepPolicy::Earliest`].
+    pub published_at: Option<String>,
+}
+
+/// How far below the threshold a candidate's estimated Jaccard may fall and still be verified:
+/// six times the largest standard deviation of the estimate, `6 * 0.5 / sqrt(num_perm)`
+/// (0.265 for 128 permutations). A pair at or above the threshold is dropped only if its
+/// estimate errs by more than 6σ, a normal tail of about 1e-9 per pair.
+pub fn estimate_margin(num_perm: usize) -> f64 {
+    3.0 / (num_perm.max(1) as f64).sqrt()
+}
+
+/// Decides which records to keep, with the full profiles in memory (tests and small inputs).
 pub fn dedup(records: &[Record], config: &Config, policy: KeepPolicy) -> Decision {
+    let keys: Vec<KeyRecord> = records
+        .iter()
+        .map(|r| KeyRecord {
+            key: DedupKey {
+                tokens: r.profile.tokens,
+                content_hash: r.profile.content_hash,
+                signature: r.profile.signature.clone(),
+            },
+            published_at: r.published_at.clone(),
+        })
+        .collect();
+    let exact = |pairs: &[(u32, u32)]| -> crate::Result<Vec<f64>> {
+        Ok(pairs
+            .iter()
+            .map(|&(a, b)| {
+                let (pa, pb) = (&records[a as usize].profile, &records[b as usize].profile);
+                overlap(&pa.shingles, &pb.shingles).jaccard
+            })
+            .collect())
+    };
+    match dedup_keys(&keys, config, policy, exact) {
+        Ok(d) => d,
+        Err(e) => unreachable!("fetching from memory cannot fail: {e}"),
+    }
+}
+
+/// Decides which records to keep from their [`KeyRecord`]s.
+///
+/// LSH proposes candidate pairs; a candidate whose signatures estimate its Jaccard below
+/// `threshold - estimate_margin(num_perm)` is dropped unless the two texts are identical;
+/// `exact` must return the exact Jaccard of the shingle sets of each pair it is given (sorted
+/// pairs `a < b`, in that order): once for the remaining candidates, once for each removed record
+/// with its kept record. So memory here holds the keys of all records and no shingle set; what
+/// `exact` holds is up to the caller.
+///
+/// # Errors
+/// Whatever `exact` returns.
+pub fn dedup_keys(
+    records: &[KeyRecord],
+    config: &Config,
+    policy: KeepPolicy,
+    mut exact: impl FnMut(&[(u32, u32)]) -> crate::Result<Vec<f64>>,
+) -> crate::Result<Decision> {
     let threshold = config.relations.near_duplicate;
     let banding = match config.banding {
         Some(b) => LshParams {
@@ -88,30 +153,43 @@ pub fn dedup(records: &[Record], config: &Config, policy: KeepPolicy) -> Decisio
         },
         None => optimal_params(threshold, config.fingerprint.num_perm, 0.5, 0.5),
     };
-    let sigs: Vec<_> = records
-        .iter()
-        .map(|r| r.profile.signature.clone())
-        .collect();
+    let sigs: Vec<_> = records.iter().map(|r| r.key.signature.clone()).collect();
     let outcome = lsh_pairs(&sigs, banding, config.max_bucket);
     drop(sigs);
     let candidates = outcome.pairs.len();
-    let pairs: Vec<DuplicatePair> = outcome
+    let floor = threshold - estimate_margin(config.fingerprint.num_perm);
+    let identical =
+        |a: &DedupKey, b: &DedupKey| a.content_hash == b.content_hash && a.tokens == b.tokens;
+    let survivors: Vec<(u32, u32)> = outcome
         .pairs
-        .par_iter()
-        .filter_map(|&(a, b)| {
-            let (pa, pb) = (&records[a as usize].profile, &records[b as usize].profile);
-            if pa.tokens == 0 || pb.tokens == 0 {
-                return None;
-            }
-            let identical = pa.content_hash == pb.content_hash && pa.tokens == pb.tokens;
-            let jaccard = overlap(&pa.shingles, &pb.shingles).jaccard;
-            (identical || jaccard >= threshold).then_some(DuplicatePair {
-                a: a as usize,
-                b: b as usize,
-                jaccard,
-            })
+        .into_par_iter()
+        .filter(|&(a, b)| {
+            let (ka, kb) = (&records[a as usize].key, &records[b as usize].key);
+            ka.tokens > 0
+                && kb.tokens > 0
+                && (identical(ka, kb) || ka.signature.estimate_jaccard(&kb.signature) >= floor)
         })
         .collect();
+    let exact_survivors = if survivors.is_empty() {
+        Vec::new()
+    } else {
+        exact(&survivors)?
+    };
+    assert_eq!(
+        exact_survivors.len(),
+        survivors.len(),
+        "one Jaccard per pair"
+    );
+    let pairs: Vec<DuplicatePair> = survivors
+        .iter()
+        .zip(exact_survivors)
+        .filter_map(|(&(a, b), jaccard)| {
+            let (a, b) = (a as usize, b as usize);
+            let same = identical(&records[a].key, &records[b].key);
+            (same || jaccard >= threshold).then_some(DuplicatePair { a, b, jaccard })
+        })
+        .collect();
+    drop(survivors);
 
     let mut parent: Vec<usize> = (0..records.len()).collect();
     fn find(parent: &mut [usize], mut i: usize) -> usize {
@@ -132,7 +210,7 @@ pub fn dedup(records: &[Record], config: &Config, policy: KeepPolicy) -> Decisio
         match policy {
             KeepPolicy::First => x < y,
             KeepPolicy::Longest => {
-                let (tx, ty) = (records[x].profile.tokens, records[y].profile.tokens);
+                let (tx, ty) = (records[x].key.tokens, records[y].key.tokens);
                 tx > ty || (tx == ty && x < y)
             }
             KeepPolicy::Earliest => match (&records[x].published_at, &records[y].published_at) {
@@ -150,23 +228,32 @@ pub fn dedup(records: &[Record], config: &Config, policy: KeepPolicy) -> Decisio
             keeper[r] = i;
         }
     }
-    let duplicate_of = (0..records.len())
-        .map(|i| {
+    // The Jaccard of every removed record with its kept record, computed exactly too.
+    let removed: Vec<(u32, u32)> = (0..records.len())
+        .filter_map(|i| {
             let k = keeper[find(&mut parent, i)];
-            (k != i).then(|| {
-                (
-                    k,
-                    overlap(&records[i].profile.shingles, &records[k].profile.shingles).jaccard,
-                )
-            })
+            (k != i).then_some((i.min(k) as u32, i.max(k) as u32))
         })
         .collect();
-    Decision {
+    let removed_jaccard = if removed.is_empty() {
+        Vec::new()
+    } else {
+        exact(&removed)?
+    };
+    assert_eq!(removed_jaccard.len(), removed.len(), "one Jaccard per pair");
+    let mut duplicate_of: Vec<Option<(usize, f64)>> = vec![None; records.len()];
+    for (&(a, b), jaccard) in removed.iter().zip(removed_jaccard) {
+        let (a, b) = (a as usize, b as usize);
+        let k = keeper[find(&mut parent, a)];
+        let i = if k == a { b } else { a };
+        duplicate_of[i] = Some((k, jaccard));
+    }
+    Ok(Decision {
         duplicate_of,
         pairs,
         candidates,
         banding,
-    }
+    })
 }
 
 #[cfg(test)]

@@ -31,6 +31,17 @@ pub struct Profile {
     pub winnowed: Vec<u64>,
 }
 
+/// The part of a [`Profile`] that `stemma dedup` keeps per record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DedupKey {
+    /// Number of tokens.
+    pub tokens: usize,
+    /// Same as [`Profile::content_hash`].
+    pub content_hash: u64,
+    /// Same as [`Profile::signature`].
+    pub signature: Signature,
+}
+
 /// Positional data of one document, for exact verification and alignment.
 #[derive(Debug, Clone, Default)]
 pub struct TokenView {
@@ -115,6 +126,30 @@ impl Profiler {
             simhash,
             winnowed,
         }
+    }
+
+    /// Only what `stemma dedup` needs to decide on `text`: token count, content hash and MinHash
+    /// signature, equal to the same fields of [`Profiler::profile`] (SimHash and winnowing are
+    /// skipped, and the shingle set is dropped; [`Profiler::shingle_set`] recomputes it).
+    pub fn dedup_key(&self, text: &str) -> DedupKey {
+        let p = &self.params;
+        let mut tokens = Vec::new();
+        tokenize(text, p, &mut tokens);
+        let hashes: Vec<u64> = tokens.iter().map(|t| t.hash).collect();
+        drop(tokens);
+        let mut seq = Vec::new();
+        shingle_hashes(&hashes, p.shingle.k, p.seed, &mut seq);
+        let shingles = to_set(seq);
+        DedupKey {
+            tokens: hashes.len(),
+            content_hash: content_hash(&hashes, p.seed),
+            signature: self.minhasher.sign(&shingles),
+        }
+    }
+
+    /// The shingle set of `text` (sorted, distinct), equal to [`Profile::shingles`].
+    pub fn shingle_set(&self, text: &str) -> Vec<u64> {
+        self.kgram_set(text, self.params.shingle.k)
     }
 
     /// The positional view of `text`.

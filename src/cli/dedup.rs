@@ -1,14 +1,18 @@
 //! `stemma dedup`: keep one record per near-duplicate group of a JSONL corpus.
 //!
-//! Two passes over the input: the first fingerprints every record (texts are dropped once
-//! fingerprinted; each record keeps its signature and shingle set for exact verification, so
-//! memory follows the number of distinct shingles, not the raw text size); the second copies
-//! kept records byte for byte, in input order. Outputs are written to temporary files and renamed,
+//! Up to three streaming passes over the input: the first keeps per record only its id, MinHash
+//! signature, token count, content hash (and `published_at` under `--keep earliest`); texts are
+//! dropped once fingerprinted. LSH candidates whose estimated Jaccard is not far below the
+//! threshold are verified exactly on shingle sets recomputed in a second pass, for the records
+//! involved only (skipped when there are none). The last pass copies kept records byte for byte,
+//! in input order, and writes removed ones as they come. So memory grows with the number of
+//! records (about num_perm * 4 bytes plus the id each) and the number of records in candidate
+//! pairs, not with the text size. Outputs are written to temporary files and renamed,
 //! so a crash or Ctrl-C never leaves a half output file (a killed run may leave its temporary
 //! file behind). Standard input is spooled to memory because it
 //! cannot be read twice.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
@@ -18,12 +22,18 @@ use serde::Serialize;
 
 use stemma::config::Banding;
 use stemma::corpus::{for_each_jsonl_in, for_each_jsonl_record, is_jsonl_path, Document};
-use stemma::dedup::{dedup, KeepPolicy, Record};
+use stemma::dedup::{dedup_keys, KeepPolicy, KeyRecord};
 use stemma::output::write_atomic;
 use stemma::profile::Profiler;
 use stemma::report::round4;
+use stemma::similarity::overlap;
 
 use super::{InputArgs, MatchArgs};
+
+/// Records fingerprinted (or re-shingled) together, in parallel.
+const BATCH: usize = 4096;
+/// Pairs verified together: at most twice as many shingle sets are held at once.
+const VERIFY_CHUNK: usize = 256;
 
 /// Arguments of `stemma dedup`.
 #[derive(Debug, Args)]
@@ -98,18 +108,24 @@ pub fn run(args: DedupArgs) -> Result<i32> {
         None
     };
 
-    // Pass 1: fingerprints, in batches so texts never pile up.
+    // Pass 1: per record only its key (signature, token count, content hash), in batches so
+    // texts never pile up.
     let profiler = Profiler::try_new(&config.fingerprint)?;
-    let mut records: Vec<Record> = Vec::new();
+    let want_date = args.keep == KeepPolicy::Earliest;
+    let mut records: Vec<KeyRecord> = Vec::new();
     let mut ids: Vec<String> = Vec::new();
     let mut lines: Vec<u64> = Vec::new();
-    let mut batch: Vec<Document> = Vec::with_capacity(4096);
-    let flush = |batch: &mut Vec<Document>, records: &mut Vec<Record>, ids: &mut Vec<String>| {
-        let done: Vec<Record> = batch
+    let mut batch: Vec<Document> = Vec::with_capacity(BATCH);
+    let flush = |batch: &mut Vec<Document>, records: &mut Vec<KeyRecord>, ids: &mut Vec<String>| {
+        let done: Vec<KeyRecord> = batch
             .par_iter()
-            .map(|d| Record {
-                profile: profiler.profile(&d.text),
-                published_at: d.meta.published_at.clone(),
+            .map(|d| KeyRecord {
+                key: profiler.dedup_key(&d.text),
+                published_at: if want_date {
+                    d.meta.published_at.clone()
+                } else {
+                    None
+                },
             })
             .collect();
         records.extend(done);
@@ -130,14 +146,88 @@ pub fn run(args: DedupArgs) -> Result<i32> {
     };
     flush(&mut batch, &mut records, &mut ids);
     check_unique(&ids, &lines, &args.input)?;
+    // Exact verification: the shingle sets of just the records of the pairs asked for, recomputed
+    // from the input. A plain file or spooled standard input is read at the records' byte spans,
+    // a few hundred pairs at a time, so only those sets are held; a compressed input is read
+    // again as a stream and holds the sets of every record asked for.
+    let random_access = spooled.is_some() || !is_compressed(&args.input);
+    let shingles_of = |bytes: &[u8]| -> stemma::Result<Vec<u64>> {
+        let mut set = Vec::new();
+        for_each_jsonl_in(&mut &bytes[..], &args.input, &opts, |_, _, doc| {
+            if let Ok(doc) = doc {
+                set = profiler.shingle_set(&doc.text);
+            }
+            Ok(())
+        })?;
+        Ok(set)
+    };
+    let read_error = |source| stemma::Error::Read {
+        path: args.input.clone(),
+        source,
+    };
+    let exact = |pairs: &[(u32, u32)]| -> stemma::Result<Vec<f64>> {
+        let mut needed: Vec<u32> = pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
+        needed.sort_unstable();
+        needed.dedup();
+        let mut out = Vec::with_capacity(pairs.len());
+        if random_access {
+            let wanted: Vec<u64> = needed.iter().map(|&i| lines[i as usize]).collect();
+            let spans = match &spooled {
+                Some(buf) => line_spans(&mut buf.as_slice(), &wanted),
+                None => std::fs::File::open(&args.input).and_then(|f| {
+                    line_spans(&mut std::io::BufReader::with_capacity(1 << 20, f), &wanted)
+                }),
+            }
+            .map_err(read_error)?;
+            for chunk in pairs.chunks(VERIFY_CHUNK) {
+                let mut ids: Vec<u32> = chunk.iter().flat_map(|&(a, b)| [a, b]).collect();
+                ids.sort_unstable();
+                ids.dedup();
+                let sets = ids
+                    .par_iter()
+                    .map(|i| {
+                        let (start, end) = spans[needed.binary_search(i).unwrap_or_default()];
+                        let bytes = match &spooled {
+                            Some(buf) => buf[start as usize..end as usize].to_vec(),
+                            None => read_span(&args.input, start, end).map_err(read_error)?,
+                        };
+                        shingles_of(&bytes)
+                    })
+                    .collect::<stemma::Result<Vec<_>>>()?;
+                let set = |i: u32| &sets[ids.binary_search(&i).unwrap_or_default()];
+                out.extend(chunk.iter().map(|&(a, b)| overlap(set(a), set(b)).jaccard));
+            }
+        } else {
+            let mut sets: Vec<Vec<u64>> = Vec::with_capacity(needed.len());
+            let mut texts: Vec<String> = Vec::with_capacity(BATCH);
+            let mut index = 0u32;
+            let mut next = 0usize;
+            for_each_jsonl_record(&args.input, &opts, |_, _, doc| {
+                let Ok(doc) = doc else { return Ok(()) };
+                let i = index;
+                index += 1;
+                if needed.get(next) == Some(&i) {
+                    next += 1;
+                    texts.push(doc.text);
+                    if texts.len() == BATCH {
+                        sets.par_extend(texts.par_drain(..).map(|t| profiler.shingle_set(&t)));
+                    }
+                }
+                Ok(())
+            })?;
+            sets.par_extend(texts.par_drain(..).map(|t| profiler.shingle_set(&t)));
+            let set = |i: u32| &sets[needed.binary_search(&i).unwrap_or_default()];
+            out.extend(pairs.iter().map(|&(a, b)| overlap(set(a), set(b)).jaccard));
+        }
+        Ok(out)
+    };
+    let decision = dedup_keys(&records, &config, args.keep, exact)?;
 
-    let decision = dedup(&records, &config, args.keep);
-
-    // Pass 2: copy kept records unchanged; removed ones annotated.
+    // Pass 2: copy kept records unchanged; removed ones annotated, written as they come.
     let mut kept_count = 0usize;
-    let mut removed_lines: Vec<Vec<u8>> = Vec::new();
-    let want_removed = args.removed.is_some();
-    write_atomic(&args.output, |w| {
+    let copy_all = |w: &mut dyn Write,
+                    mut removed_w: Option<&mut dyn Write>,
+                    kept_count: &mut usize| {
         let mut index = 0usize;
         let mut copy =
             |_line: u64, raw: &[u8], doc: stemma::Result<Document>| -> stemma::Result<()> {
@@ -148,7 +238,7 @@ pub fn run(args: DedupArgs) -> Result<i32> {
                 index += 1;
                 match decision.duplicate_of.get(i).copied().flatten() {
                     None => {
-                        kept_count += 1;
+                        *kept_count += 1;
                         w.write_all(raw)
                             .and_then(|_| w.write_all(b"\n"))
                             .map_err(|source| stemma::Error::Write {
@@ -156,12 +246,18 @@ pub fn run(args: DedupArgs) -> Result<i32> {
                                 source,
                             })
                     }
-                    Some((k, jaccard)) => {
-                        if want_removed {
-                            removed_lines.push(annotate(raw, &ids[k], jaccard));
+                    Some((k, jaccard)) => match removed_w.as_mut() {
+                        Some(rw) => {
+                            let line = annotate(raw, &ids[k], jaccard);
+                            rw.write_all(&line)
+                                .and_then(|_| rw.write_all(b"\n"))
+                                .map_err(|source| stemma::Error::Write {
+                                    path: args.removed.clone().unwrap_or_default(),
+                                    source,
+                                })
                         }
-                        Ok(())
-                    }
+                        None => Ok(()),
+                    },
                 }
             };
         let result = match &spooled {
@@ -169,16 +265,12 @@ pub fn run(args: DedupArgs) -> Result<i32> {
             None => for_each_jsonl_record(&args.input, &opts, &mut copy),
         };
         result.map(|_| ()).map_err(std::io::Error::other)
+    };
+    write_atomic(&args.output, |w| match &args.removed {
+        Some(path) => write_atomic(path, |rw| copy_all(w, Some(rw), &mut kept_count))
+            .map_err(std::io::Error::other),
+        None => copy_all(w, None, &mut kept_count),
     })?;
-    if let Some(path) = &args.removed {
-        write_atomic(path, |w| {
-            for line in &removed_lines {
-                w.write_all(line)?;
-                w.write_all(b"\n")?;
-            }
-            Ok(())
-        })?;
-    }
     if let Some(path) = &args.pairs {
         let lines: Vec<PairOut> = decision
             .pairs
@@ -250,4 +342,55 @@ fn same_file(a: &Path, b: &Path) -> bool {
         (Ok(x), Ok(y)) => x == y,
         _ => false,
     }
+}
+
+fn is_compressed(path: &Path) -> bool {
+    let name = path.to_string_lossy().to_ascii_lowercase();
+    name.ends_with(".gz") || name.ends_with(".zst")
+}
+
+/// The byte spans `(start, end)` of the lines numbered `wanted` (1-based, ascending), without
+/// their line feed, found by one scan of `reader`.
+fn line_spans(
+    reader: &mut dyn std::io::BufRead,
+    wanted: &[u64],
+) -> std::io::Result<Vec<(u64, u64)>> {
+    let mut spans = Vec::with_capacity(wanted.len());
+    let (mut line, mut start, mut pos, mut next) = (1u64, 0u64, 0u64, 0usize);
+    while next < wanted.len() {
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            break;
+        }
+        let len = buf.len();
+        for (i, &b) in buf.iter().enumerate() {
+            if b == b'\n' {
+                let end = pos + i as u64;
+                if wanted.get(next) == Some(&line) {
+                    spans.push((start, end));
+                    next += 1;
+                }
+                line += 1;
+                start = end + 1;
+            }
+        }
+        pos += len as u64;
+        reader.consume(len);
+    }
+    if next < wanted.len() && wanted[next] == line {
+        spans.push((start, pos)); // the last line, without a line feed
+    }
+    if spans.len() != wanted.len() {
+        return Err(std::io::Error::other("the input changed while it was read"));
+    }
+    Ok(spans)
+}
+
+fn read_span(path: &Path, start: u64, end: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Seek;
+    let mut file = std::fs::File::open(path)?;
+    file.seek(std::io::SeekFrom::Start(start))?;
+    let mut bytes = vec![0; (end - start) as usize];
+    file.read_exact(&mut bytes)?;
+    Ok(bytes)
 }

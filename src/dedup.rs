@@ -19,6 +19,7 @@ use crate::candidates::lsh::{lsh_pairs, optimal_params, LshParams};
 use crate::config::Config;
 use crate::profile::{DedupKey, Profile};
 use crate::similarity::overlap;
+use crate::sketch::Signature;
 
 /// Which record of a duplicate group is kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -153,7 +154,8 @@ pub fn dedup_keys(
         },
         None => optimal_params(threshold, config.fingerprint.num_perm, 0.5, 0.5),
     };
-    let sigs: Vec<_> = records.iter().map(|r| r.key.signature.clone()).collect();
+    // LSH reads the signatures in place: a copy would double the largest per-record item.
+    let sigs: Vec<&Signature> = records.iter().map(|r| &r.key.signature).collect();
     let outcome = lsh_pairs(&sigs, banding, config.max_bucket);
     drop(sigs);
     let candidates = outcome.pairs.len();

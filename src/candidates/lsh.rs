@@ -116,16 +116,20 @@ pub struct LshOutcome {
 ///
 /// # Panics
 /// If a non-empty signature is shorter than `bands * rows`, or there are more than 2^32 documents.
-pub fn lsh_pairs(sigs: &[Signature], params: LshParams, max_bucket: usize) -> LshOutcome {
+pub fn lsh_pairs<S: std::borrow::Borrow<Signature> + Sync>(
+    sigs: &[S],
+    params: LshParams,
+    max_bucket: usize,
+) -> LshOutcome {
     check_doc_count(sigs.len());
     let LshParams { bands, rows } = params;
     let live: Vec<u32> = (0..sigs.len() as u64)
         .map(|d| d as u32)
-        .filter(|&d| !sigs[d as usize].is_empty_set())
+        .filter(|&d| !sigs[d as usize].borrow().is_empty_set())
         .collect();
     if let Some(&d) = live
         .iter()
-        .find(|&&d| sigs[d as usize].0.len() < bands * rows)
+        .find(|&&d| sigs[d as usize].borrow().0.len() < bands * rows)
     {
         panic!("signature of document {d} is shorter than {bands} bands x {rows} rows");
     }
@@ -144,7 +148,11 @@ pub fn lsh_pairs(sigs: &[Signature], params: LshParams, max_bucket: usize) -> Ls
                 .iter()
                 .map(|&d| {
                     (
-                        band_key(&sigs[d as usize].0[range.clone()], band, &mut bytes),
+                        band_key(
+                            &sigs[d as usize].borrow().0[range.clone()],
+                            band,
+                            &mut bytes,
+                        ),
                         d,
                     )
                 })
@@ -247,9 +255,11 @@ mod tests {
         let out = lsh_pairs(&sigs, LshParams { bands: 2, rows: 2 }, 2);
         assert_eq!(out.pairs, [(1, 3), (1, 4)]);
         assert_eq!(out.oversized_buckets, 1);
-        assert!(lsh_pairs(&[], LshParams { bands: 2, rows: 2 }, 2)
-            .pairs
-            .is_empty());
+        assert!(
+            lsh_pairs(&[] as &[Signature], LshParams { bands: 2, rows: 2 }, 2)
+                .pairs
+                .is_empty()
+        );
     }
 
     #[test]

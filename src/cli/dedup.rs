@@ -32,6 +32,9 @@ use super::{InputArgs, MatchArgs};
 
 /// Records fingerprinted (or re-shingled) together, in parallel.
 const BATCH: usize = 4096;
+/// Text fingerprinted together at most: with long documents the batch is cut by size, so the
+/// texts held do not grow with document length.
+const BATCH_BYTES: usize = 16 << 20;
 /// Pairs verified together: at most twice as many shingle sets are held at once.
 const VERIFY_CHUNK: usize = 256;
 
@@ -116,6 +119,7 @@ pub fn run(args: DedupArgs) -> Result<i32> {
     let mut ids: Vec<String> = Vec::new();
     let mut lines: Vec<u64> = Vec::new();
     let mut batch: Vec<Document> = Vec::with_capacity(BATCH);
+    let mut batch_bytes = 0usize;
     let flush = |batch: &mut Vec<Document>, records: &mut Vec<KeyRecord>, ids: &mut Vec<String>| {
         let done: Vec<KeyRecord> = batch
             .par_iter()
@@ -134,8 +138,10 @@ pub fn run(args: DedupArgs) -> Result<i32> {
     let mut on_record = |line: u64, _raw: &[u8], doc: stemma::Result<Document>| {
         let Ok(doc) = doc else { return Ok(()) }; // a bad record skipped under --skip-bad
         lines.push(line);
+        batch_bytes += doc.text.len();
         batch.push(doc);
-        if batch.len() == batch.capacity() {
+        if batch.len() == BATCH || batch_bytes >= BATCH_BYTES {
+            batch_bytes = 0;
             flush(&mut batch, &mut records, &mut ids);
         }
         Ok(())

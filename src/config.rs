@@ -223,8 +223,9 @@ pub struct Config {
     pub fingerprint: FingerprintParams,
     /// Thresholds from figures to relations.
     pub relations: RelationThresholds,
-    /// LSH banding; `None` (default) picks the banding that minimizes false positives and
-    /// negatives around `relations.near_duplicate`.
+    /// LSH banding; `None` (default) picks the banding for `relations.near_duplicate` that
+    /// minimizes false candidates and missed pairs, missed pairs weighted 9 to 1 (see
+    /// [`crate::candidates::lsh::banding_for`]).
     pub banding: Option<Banding>,
     /// SimHash candidates: pairs within this Hamming distance (of 64 bits). Default 3.
     pub simhash_max_distance: u32,

@@ -15,7 +15,7 @@
 
 use rayon::prelude::*;
 
-use crate::candidates::lsh::{lsh_pairs, optimal_params, LshParams};
+use crate::candidates::lsh::{lsh_pairs, LshParams};
 use crate::config::Config;
 use crate::profile::{DedupKey, Profile};
 use crate::similarity::overlap;
@@ -147,13 +147,7 @@ pub fn dedup_keys(
     mut exact: impl FnMut(&[(u32, u32)]) -> crate::Result<Vec<f64>>,
 ) -> crate::Result<Decision> {
     let threshold = config.relations.near_duplicate;
-    let banding = match config.banding {
-        Some(b) => LshParams {
-            bands: b.bands,
-            rows: b.rows,
-        },
-        None => optimal_params(threshold, config.fingerprint.num_perm, 0.5, 0.5),
-    };
+    let banding = crate::candidates::lsh::banding_for(config);
     // LSH reads the signatures in place: a copy would double the largest per-record item.
     let sigs: Vec<&Signature> = records.iter().map(|r| &r.key.signature).collect();
     let outcome = lsh_pairs(&sigs, banding, config.max_bucket);

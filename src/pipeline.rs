@@ -11,7 +11,7 @@
 use rayon::prelude::*;
 
 use crate::candidates::hamming::pairs_within;
-use crate::candidates::lsh::{lsh_pairs, optimal_params, LshParams};
+use crate::candidates::lsh::lsh_pairs;
 use crate::candidates::postings::shared_fingerprint_pairs;
 use crate::cluster::{families, Edge};
 use crate::config::Config;
@@ -344,13 +344,7 @@ fn identical_pairs(profiles: &[Profile]) -> Vec<Pair> {
 pub fn find_candidates(profiles: &[Profile], config: &Config) -> Result<(Vec<Candidate>, Stats)> {
     let mut stats = Stats::default();
     let num_perm = config.fingerprint.num_perm;
-    let params = match config.banding {
-        Some(b) => LshParams {
-            bands: b.bands,
-            rows: b.rows,
-        },
-        None => optimal_params(config.relations.near_duplicate, num_perm, 0.5, 0.5),
-    };
+    let params = crate::candidates::lsh::banding_for(config);
     stats.banding = (params.bands, params.rows);
     // Identical copies are paired with their group's first document by `analyze`; only that
     // first document takes part in candidate generation, so a text copied a thousand times

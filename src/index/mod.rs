@@ -44,7 +44,6 @@ use bitvec::prelude::{BitVec, Lsb0};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::candidates::lsh::optimal_params;
 use crate::config::{Config, FingerprintParams};
 use crate::corpus::Document;
 use crate::error::{Error, Result};
@@ -97,18 +96,8 @@ pub struct Manifest {
 
 /// The banding a config asks for.
 pub fn banding_of(config: &Config) -> (usize, usize) {
-    match config.banding {
-        Some(b) => (b.bands, b.rows),
-        None => {
-            let p = optimal_params(
-                config.relations.near_duplicate,
-                config.fingerprint.num_perm,
-                0.5,
-                0.5,
-            );
-            (p.bands, p.rows)
-        }
-    }
+    let p = crate::candidates::lsh::banding_for(config);
+    (p.bands, p.rows)
 }
 
 fn read_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {

@@ -63,6 +63,7 @@ if [[ -n "$out" ]]; then
     out="$(cd "$(dirname "$out")" && pwd)/$(basename "$out")"
 fi
 
+export PYTHONDONTWRITEBYTECODE=1  # nothing written into the source tree
 PYTHON="${PYTHON:-python3}"
 command -v "$PYTHON" >/dev/null || { echo "run.sh: $PYTHON not found (Python >= 3.9 needed)" >&2; exit 1; }
 command -v cargo >/dev/null || { echo "run.sh: cargo not found (https://rustup.rs)" >&2; exit 1; }

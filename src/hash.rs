@@ -51,12 +51,22 @@ impl SplitMix64 {
     /// The next 64-bit value.
     #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> u64 {
-        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.state = self.state.wrapping_add(SPLITMIX_GAMMA);
+        mix64(self.state)
     }
+}
+
+/// SplitMix64's increment: the state advances by this odd constant (2^64 / golden ratio) per draw.
+pub const SPLITMIX_GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// SplitMix64's output function (Stafford's "Mix13" variant of MurmurHash3's finalizer): a
+/// bijection of `u64` with full avalanche. `SplitMix64::new(s)` yields
+/// `mix64(s + i * SPLITMIX_GAMMA)` for `i = 1, 2, ...` (wrapping).
+#[inline(always)]
+pub fn mix64(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 #[cfg(test)]

@@ -49,8 +49,9 @@ if [[ -z "$corpus" ]]; then
 run.sh: the default corpus is missing: $corpus
   It is the IMDB Large Movie Review Dataset as 100,000 JSONL records {"id": ..., "text": ...},
   zstd-compressed (about 38 MB; 130 MB decompressed), expected at
-  ../shared/data/imdb-reviews/docs.jsonl.zst next to the repository. benches/gen_imdb_docs.py
-  builds it from the original aclImdb_v1.tar.gz. Or pass any JSONL file with id and text:
+  ../shared/data/imdb-reviews/docs.jsonl.zst next to the repository (one review per line,
+  from the Large Movie Review Dataset, Maas et al. 2011). Or pass any JSONL file with id and
+  text:
   benches/peers/run.sh path/to/corpus.jsonl
 EOF
         exit 1

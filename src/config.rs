@@ -90,8 +90,11 @@ pub struct FingerprintParams {
     /// Seed of every xxh3 call and of the permutation coefficients. Default: 0x5354_454D_4D41 ("STEMMA" in ASCII).
     pub seed: u64,
     /// Hash family of the MinHash signature (see [`crate::sketch::minhash::PermutationFamily`]):
-    /// `"mul-add-mod-2^61-1"` (K permutations; default) or `"oph-densified"` (one-permutation
-    /// hashing with optimal densification). Checked by [`Config::validate`].
+    /// `"fast-similarity-sketch"` (default: Dahlgaard, Knudsen and Thorup's fast similarity
+    /// sketching, one hash per shingle for long texts, O(K log K) for short ones, measured RMSE
+    /// 0.67-0.99x classic's from 20 to 2000 shingles), `"mul-add-mod-2^61-1"` (K
+    /// permutations, the default before; indexes built with it keep it) or `"oph-densified"`
+    /// (one-permutation hashing with optimal densification). Checked by [`Config::validate`].
     pub permutation_family: String,
     /// MinHash permutations K. Default: 128.
     pub num_perm: usize,
@@ -111,7 +114,7 @@ impl Default for FingerprintParams {
             fold_diacritics: false,
             shingle: ShingleSpec::default(),
             seed: 0x5354_454D_4D41,
-            permutation_family: "mul-add-mod-2^61-1".to_string(),
+            permutation_family: "fast-similarity-sketch".to_string(),
             num_perm: 128,
             simhash_weighting: "shingle-tf-log".to_string(),
             winnow_k: 5,

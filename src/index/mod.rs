@@ -134,12 +134,19 @@ pub fn read_manifest(dir: &Path) -> Result<Manifest> {
         });
     }
     let bytes = fs::read(&path).map_err(read_err(&path))?;
-    let body = unframe(&path, MAGIC_MANIFEST, &bytes)?;
+    decode_manifest(&path, &bytes)
+}
+
+/// Decodes the bytes of a manifest file (`path` names it in errors): the framing with its
+/// full checksum, the JSON and its format version. What [`read_manifest`] does after reading
+/// the file; public so the decoder can be fuzzed (`fuzz/`) without a file per input.
+pub fn decode_manifest(path: &Path, bytes: &[u8]) -> Result<Manifest> {
+    let body = unframe(path, MAGIC_MANIFEST, bytes)?;
     let m: Manifest = serde_json::from_slice(body)
-        .map_err(|e| corrupt(&path, format!("bad manifest JSON: {e}")))?;
+        .map_err(|e| corrupt(path, format!("bad manifest JSON: {e}")))?;
     if m.format_version != FORMAT_VERSION {
         return Err(Error::IndexVersion {
-            path,
+            path: path.to_path_buf(),
             found: m.format_version,
             supported: FORMAT_VERSION,
         });
@@ -261,7 +268,14 @@ pub struct Index {
 
 fn read_deletes(path: &Path, docs: usize) -> Result<BitVec<u64, Lsb0>> {
     let bytes = fs::read(path).map_err(read_err(path))?;
-    let body = unframe(path, MAGIC_DELETES, &bytes)?;
+    decode_deletes(path, &bytes, docs)
+}
+
+/// Decodes the bytes of the delete file of a segment of `docs` documents (`path` names it in
+/// errors): the framing with its full checksum, then exactly `docs` tombstone bits. Public so
+/// the decoder can be fuzzed (`fuzz/`) without a file per input.
+pub fn decode_deletes(path: &Path, bytes: &[u8], docs: usize) -> Result<BitVec<u64, Lsb0>> {
+    let body = unframe(path, MAGIC_DELETES, bytes)?;
     let mut c = format::Cursor::new(body, path);
     let bits = c.u64("bit count")?;
     if bits != docs as u64 {

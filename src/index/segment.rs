@@ -796,6 +796,26 @@ impl Segment {
         let view = match &blob.text {
             Some(t) => profiler.view(t),
             None => {
+                // The stored shingle sequence fixes the token count (see `shingle_hashes`):
+                // none for no tokens, one for fewer than k, else tokens - k + 1. Checked before
+                // the count sizes the token vector, so a corrupt count is an error, not a
+                // request for gigabytes.
+                let k = profiler.params().shingle.k.max(1);
+                let expected = match e.tokens as usize {
+                    0 => 0,
+                    t if t < k => 1,
+                    t => t - k + 1,
+                };
+                if blob.shingle_seq.len() != expected {
+                    return Err(corrupt(
+                        &self.path,
+                        format!(
+                            "document {d} has {} tokens but {} stored shingles",
+                            e.tokens,
+                            blob.shingle_seq.len()
+                        ),
+                    ));
+                }
                 let mut set = blob.shingle_seq.clone();
                 set.sort_unstable();
                 set.dedup();

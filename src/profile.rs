@@ -11,7 +11,7 @@ use crate::shingle::{shingle_hashes, to_set};
 use crate::sketch::minhash::{MinHasher, Signature};
 use crate::sketch::simhash::simhash_sorted;
 use crate::sketch::winnow::{winnow, Fingerprint};
-use crate::text::{tokenize, Token};
+use crate::text::{token_hashes, tokenize, Token};
 
 /// The fingerprints of one document.
 #[derive(Debug, Clone, PartialEq)]
@@ -131,20 +131,36 @@ impl Profiler {
     /// Only what `stemma dedup` needs to decide on `text`: token count, content hash and MinHash
     /// signature, equal to the same fields of [`Profiler::profile`] (SimHash and winnowing are
     /// skipped, and the shingle set is dropped; [`Profiler::shingle_set`] recomputes it).
+    ///
+    /// Faster than a profile: no spans, buffers reused per thread, and the shingle sequence is
+    /// signed as it is, since a MinHash signature is a function of the set (each position a
+    /// minimum) whatever the order and repeats; only long sequences are thinned of repeats
+    /// first ([`thin_repeats`]), so a text of one phrase repeated a million times does not cost
+    /// a million elements per sketching round.
     pub fn dedup_key(&self, text: &str) -> DedupKey {
-        let p = &self.params;
-        let mut tokens = Vec::new();
-        tokenize(text, p, &mut tokens);
-        let hashes: Vec<u64> = tokens.iter().map(|t| t.hash).collect();
-        drop(tokens);
-        let mut seq = Vec::new();
-        shingle_hashes(&hashes, p.shingle.k, p.seed, &mut seq);
-        let shingles = to_set(seq);
-        DedupKey {
-            tokens: hashes.len(),
-            content_hash: content_hash(&hashes, p.seed),
-            signature: self.minhasher.sign(&shingles),
+        thread_local! {
+            static SCRATCH: std::cell::RefCell<(Vec<u64>, Vec<u64>, Vec<u64>)> =
+                const { std::cell::RefCell::new((Vec::new(), Vec::new(), Vec::new())) };
         }
+        let p = &self.params;
+        SCRATCH.with(|scratch| {
+            let (hashes, seq, seen) = &mut *scratch.borrow_mut();
+            token_hashes(text, p, hashes);
+            shingle_hashes(hashes, p.shingle.k, p.seed, seq);
+            thin_repeats(seq, seen);
+            let key = DedupKey {
+                tokens: hashes.len(),
+                content_hash: content_hash(hashes, p.seed),
+                signature: self.minhasher.sign(seq),
+            };
+            // Keep the buffers of ordinary documents, not those of a rare huge one.
+            for buf in [hashes, seq] {
+                if buf.capacity() > 1 << 20 {
+                    *buf = Vec::new();
+                }
+            }
+            key
+        })
     }
 
     /// The shingle set of `text` (sorted, distinct), equal to [`Profile::shingles`].
@@ -194,10 +210,99 @@ impl Profiler {
     }
 }
 
+/// Sequences up to this long are signed with their repeats: sketching costs at most
+/// `2K` passes over them.
+const THIN_ABOVE: usize = 512;
+/// Slots of the repeat filter of [`thin_repeats`] (a power of two): 32 KiB.
+const SEEN_SLOTS: usize = 4096;
+
+/// Drops from `seq` (if longer than [`THIN_ABOVE`]) most repeats of values seen earlier, in one
+/// pass with a direct-mapped table of recent values (`seen`, scratch): every distinct value
+/// stays, order aside, so the set is unchanged. A text that repeats a few phrases shrinks to
+/// about its distinct shingles; a text without repeats loses nothing and costs one table probe
+/// per shingle.
+fn thin_repeats(seq: &mut Vec<u64>, seen: &mut Vec<u64>) {
+    if seq.len() <= THIN_ABOVE {
+        return;
+    }
+    let mask = SEEN_SLOTS - 1;
+    // Slot `s` starts with `!s`, whose low bits are `mask - s`, never `s`: no value that maps
+    // to slot `s` equals it, so an empty slot never hides a value.
+    seen.clear();
+    seen.extend((0..SEEN_SLOTS).map(|s| !(s as u64)));
+    seq.retain(|&h| {
+        let slot = &mut seen[h as usize & mask];
+        let new = *slot != h;
+        *slot = h;
+        new
+    });
+}
+
 fn content_hash(token_hashes: &[u64], seed: u64) -> u64 {
     if token_hashes.is_empty() {
         0
     } else {
         hash_u64s(token_hashes, seed ^ 0xC0_47E4_7000)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sketch::minhash::PermutationFamily;
+    use proptest::prelude::*;
+
+    fn profiler(family: PermutationFamily) -> Profiler {
+        Profiler::new(&FingerprintParams {
+            permutation_family: family.name().to_string(),
+            ..Default::default()
+        })
+    }
+
+    /// Texts with few distinct words, many repeats and long stretches: the thinning path.
+    fn arb_repetitive_text() -> impl Strategy<Value = String> {
+        (
+            proptest::collection::vec("[a-z]{1,3}", 1..6),
+            proptest::collection::vec(any::<u8>(), 0..1500),
+        )
+            .prop_map(|(words, picks)| {
+                picks
+                    .iter()
+                    .map(|&p| words[p as usize % words.len()].as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+    }
+
+    #[test]
+    fn thinning_keeps_every_distinct_value() {
+        let mut seq: Vec<u64> = (0..10_000u64)
+            .map(|i| crate::hash::mix64(i % 185))
+            .collect();
+        let want = to_set(seq.clone());
+        thin_repeats(&mut seq, &mut Vec::new());
+        assert!(seq.len() < 1000, "{}", seq.len());
+        assert_eq!(to_set(seq), want);
+        // A value whose slot holds the sentinel `!s` before anything is written: never hidden.
+        let mut seq: Vec<u64> = vec![!0u64; 600];
+        seq.push(!1u64 & !4095 | 1);
+        thin_repeats(&mut seq, &mut Vec::new());
+        assert_eq!(to_set(seq), vec![!1u64 & !4095 | 1, !0u64]);
+    }
+
+    proptest! {
+        #[test]
+        fn dedup_key_agrees_with_the_profile(
+            text in prop_oneof![crate::text::testgen::arb_text(), arb_repetitive_text()],
+            family in 0usize..3,
+        ) {
+            let p = profiler(PermutationFamily::ALL[family]);
+            let full = p.profile(&text);
+            let key = p.dedup_key(&text);
+            prop_assert_eq!(key.tokens, full.tokens);
+            prop_assert_eq!(key.content_hash, full.content_hash);
+            prop_assert_eq!(&key.signature, &full.signature);
+            prop_assert_eq!(p.shingle_set(&text), full.shingles);
+        }
     }
 }

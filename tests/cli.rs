@@ -466,6 +466,93 @@ fn dedup_keeps_one_per_group_and_loses_nothing() {
     assert!(!out2.exists());
 }
 
+/// dedup gives byte-identical outputs whether the input is plain, gzip, zstd or standard
+/// input, for 1 and 2 threads, with bad records, blank and CRLF lines between good ones and
+/// more records than one parsing batch holds.
+#[test]
+fn dedup_outputs_do_not_depend_on_compression_stdin_or_threads() {
+    let dir = scratch("dedup-sources");
+    let mut jsonl = String::new();
+    for i in 0..5000u64 {
+        let text = words(1000 + i / 3, 40).join(" ");
+        match i % 97 {
+            0 => jsonl.push_str("not json at all\n\n"),
+            1 => jsonl.push_str("  \r\n"),
+            _ => {}
+        }
+        let line = serde_json::json!({"id": format!("d{i}"), "text": text}).to_string();
+        jsonl.push_str(&line);
+        jsonl.push_str(if i % 5 == 0 { "\r\n" } else { "\n" });
+    }
+    let plain = dir.join("in.jsonl");
+    fs::write(&plain, &jsonl).unwrap();
+    let gz = dir.join("in.jsonl.gz");
+    let mut enc = flate2::write::GzEncoder::new(
+        fs::File::create(&gz).unwrap(),
+        flate2::Compression::default(),
+    );
+    enc.write_all(jsonl.as_bytes()).unwrap();
+    enc.finish().unwrap();
+    let zst = dir.join("in.jsonl.zst");
+    fs::write(&zst, zstd::encode_all(jsonl.as_bytes(), 3).unwrap()).unwrap();
+    let run = |input: &Path, threads: &str, tag: &str| -> [Vec<u8>; 3] {
+        let outs = ["out", "removed", "pairs"].map(|n| dir.join(format!("{tag}-{n}.jsonl")));
+        let mut args: Vec<String> = vec!["dedup".into(), "--skip-bad".into(), "-q".into()];
+        args.extend(["--threads".into(), threads.into()]);
+        args.extend(["-o".into(), outs[0].display().to_string()]);
+        args.extend(["--removed".into(), outs[1].display().to_string()]);
+        args.extend(["--pairs".into(), outs[2].display().to_string()]);
+        let out = if input.as_os_str() == "-" {
+            args.push("-".into());
+            let mut child = Command::new(env!("CARGO_BIN_EXE_stemma"))
+                .args(&args)
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(jsonl.as_bytes())
+                .unwrap();
+            child.wait_with_output().unwrap()
+        } else {
+            args.push(input.display().to_string());
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            stemma(&args)
+        };
+        assert!(
+            out.status.success(),
+            "{tag}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        outs.map(|p| fs::read(p).unwrap())
+    };
+    let want = run(&plain, "2", "plain2");
+    let kept = String::from_utf8(want[0].clone()).unwrap();
+    let pairs = String::from_utf8(want[2].clone()).unwrap();
+    assert!(
+        kept.lines().count() > 1500 && kept.lines().count() < 2000,
+        "{}",
+        kept.lines().count()
+    );
+    assert!(pairs.lines().count() > 3000, "{}", pairs.lines().count());
+    // Kept lines are the input's lines, unchanged (CRLF lines without their CR).
+    assert!(kept
+        .lines()
+        .all(|l| jsonl.contains(l) && l.starts_with("{\"id\":\"d")));
+    for (input, threads, tag) in [
+        (plain.as_path(), "1", "plain1"),
+        (gz.as_path(), "2", "gz"),
+        (zst.as_path(), "1", "zst"),
+        (Path::new("-"), "2", "stdin"),
+    ] {
+        assert!(run(input, threads, tag) == want, "{tag} differs");
+    }
+}
+
 #[derive(Debug, Deserialize)]
 struct TraceReport {
     documents: Vec<TraceDoc>,

@@ -113,11 +113,21 @@ pub fn banding_for(config: &crate::config::Config) -> LshParams {
 /// The key of one band: `xxh3(values as little-endian u32 bytes, seed = band)`. `scratch` is
 /// a reusable buffer. Shared with the persistent index so both find the same candidates.
 pub fn band_key(values: &[u32], band: usize, scratch: &mut Vec<u8>) -> u64 {
-    scratch.clear();
-    for v in values {
-        scratch.extend_from_slice(&v.to_le_bytes());
-    }
-    hash_bytes(scratch, band as u64)
+    // Bands of up to 32 rows (all but unusual bandings) go through a stack buffer.
+    let mut small = [0u8; 4 * 32];
+    let bytes: &[u8] = if values.len() <= 32 {
+        for (chunk, v) in small.chunks_exact_mut(4).zip(values) {
+            chunk.copy_from_slice(&v.to_le_bytes());
+        }
+        &small[..values.len() * 4]
+    } else {
+        scratch.clear();
+        for v in values {
+            scratch.extend_from_slice(&v.to_le_bytes());
+        }
+        scratch
+    };
+    hash_bytes(bytes, band as u64)
 }
 
 /// Candidate pairs from [`lsh_pairs`].
@@ -165,23 +175,33 @@ pub fn lsh_pairs<S: std::borrow::Borrow<Signature> + Sync>(
             oversized_buckets: 0,
         };
     }
+    // Every band key of a document at once, while its signature is in cache (one pass over
+    // the signatures instead of one per band): keys[j * bands + band] for live document j.
+    let keys: Vec<u64> = live
+        .par_chunks(1024)
+        .flat_map_iter(|chunk| {
+            let mut scratch = Vec::new();
+            let mut out = Vec::with_capacity(chunk.len() * bands);
+            for &d in chunk {
+                let sig = &sigs[d as usize].borrow().0;
+                for band in 0..bands {
+                    out.push(band_key(
+                        &sig[band * rows..(band + 1) * rows],
+                        band,
+                        &mut scratch,
+                    ));
+                }
+            }
+            out
+        })
+        .collect();
     let per_band: Vec<(Vec<u64>, u64)> = (0..bands)
         .into_par_iter()
         .map(|band| {
-            let range = band * rows..(band + 1) * rows;
-            let mut bytes = Vec::with_capacity(rows * 4);
             let mut records: Vec<(u64, u32)> = live
                 .iter()
-                .map(|&d| {
-                    (
-                        band_key(
-                            &sigs[d as usize].borrow().0[range.clone()],
-                            band,
-                            &mut bytes,
-                        ),
-                        d,
-                    )
-                })
+                .enumerate()
+                .map(|(j, &d)| (keys[j * bands + band], d))
                 .collect();
             records.sort_unstable();
             let (mut pairs, mut oversized, mut members) = (Vec::new(), 0, Vec::new());

@@ -21,7 +21,10 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use stemma::config::Banding;
-use stemma::corpus::{for_each_jsonl_in, for_each_jsonl_record, is_jsonl_path, Document};
+use stemma::corpus::{
+    for_each_jsonl_in, for_each_jsonl_in_par, for_each_jsonl_line, for_each_jsonl_line_in,
+    for_each_jsonl_par, is_jsonl_path, Document,
+};
 use stemma::dedup::{dedup_keys, KeepPolicy, KeyRecord};
 use stemma::output::write_atomic;
 use stemma::profile::Profiler;
@@ -30,11 +33,6 @@ use stemma::similarity::overlap;
 
 use super::{InputArgs, MatchArgs};
 
-/// Records fingerprinted (or re-shingled) together, in parallel.
-const BATCH: usize = 4096;
-/// Text fingerprinted together at most: with long documents the batch is cut by size, so the
-/// texts held do not grow with document length.
-const BATCH_BYTES: usize = 16 << 20;
 /// Pairs verified together: at most twice as many shingle sets are held at once.
 const VERIFY_CHUNK: usize = 256;
 
@@ -111,46 +109,39 @@ pub fn run(args: DedupArgs) -> Result<i32> {
         None
     };
 
-    // Pass 1: per record only its key (signature, token count, content hash), in batches so
-    // texts never pile up.
+    // Pass 1: per record only its key (signature, token count, content hash); records are
+    // parsed and fingerprinted in parallel batches, so texts never pile up.
     let profiler = Profiler::try_new(&config.fingerprint)?;
     let want_date = args.keep == KeepPolicy::Earliest;
     let mut records: Vec<KeyRecord> = Vec::new();
     let mut ids: Vec<String> = Vec::new();
     let mut lines: Vec<u64> = Vec::new();
-    let mut batch: Vec<Document> = Vec::with_capacity(BATCH);
-    let mut batch_bytes = 0usize;
-    let flush = |batch: &mut Vec<Document>, records: &mut Vec<KeyRecord>, ids: &mut Vec<String>| {
-        let done: Vec<KeyRecord> = batch
-            .par_iter()
-            .map(|d| KeyRecord {
-                key: profiler.dedup_key(&d.text),
-                published_at: if want_date {
-                    d.meta.published_at.clone()
-                } else {
-                    None
-                },
-            })
-            .collect();
-        records.extend(done);
-        ids.extend(batch.drain(..).map(|d| d.id));
+    let key_of = |_line: u64, d: Document| {
+        let record = KeyRecord {
+            key: profiler.dedup_key(&d.text),
+            published_at: if want_date { d.meta.published_at } else { None },
+        };
+        (record, d.id)
     };
-    let mut on_record = |line: u64, _raw: &[u8], doc: stemma::Result<Document>| {
-        let Ok(doc) = doc else { return Ok(()) }; // a bad record skipped under --skip-bad
+    let mut on_record = |line: u64, _raw: &[u8], keyed: stemma::Result<(KeyRecord, String)>| {
+        let Ok((record, id)) = keyed else {
+            return Ok(()); // a bad record skipped under --skip-bad
+        };
         lines.push(line);
-        batch_bytes += doc.text.len();
-        batch.push(doc);
-        if batch.len() == BATCH || batch_bytes >= BATCH_BYTES {
-            batch_bytes = 0;
-            flush(&mut batch, &mut records, &mut ids);
-        }
+        records.push(record);
+        ids.push(id);
         Ok(())
     };
     let stats = match &spooled {
-        Some(buf) => for_each_jsonl_in(&mut buf.as_slice(), Path::new("-"), &opts, &mut on_record)?,
-        None => for_each_jsonl_record(&args.input, &opts, &mut on_record)?,
+        Some(buf) => for_each_jsonl_in_par(
+            &mut buf.as_slice(),
+            Path::new("-"),
+            &opts,
+            key_of,
+            &mut on_record,
+        )?,
+        None => for_each_jsonl_par(&args.input, &opts, key_of, &mut on_record)?,
     };
-    flush(&mut batch, &mut records, &mut ids);
     check_unique(&ids, &lines, &args.input)?;
     // Exact verification: the shingle sets of just the records of the pairs asked for, recomputed
     // from the input. A plain file or spooled standard input is read at the records' byte spans,
@@ -204,24 +195,26 @@ pub fn run(args: DedupArgs) -> Result<i32> {
                 out.extend(chunk.iter().map(|&(a, b)| overlap(set(a), set(b)).jaccard));
             }
         } else {
+            // Records are numbered by their line: the lines of the records asked for.
+            let wanted: Vec<u64> = needed.iter().map(|&i| lines[i as usize]).collect();
             let mut sets: Vec<Vec<u64>> = Vec::with_capacity(needed.len());
-            let mut texts: Vec<String> = Vec::with_capacity(BATCH);
-            let mut index = 0u32;
-            let mut next = 0usize;
-            for_each_jsonl_record(&args.input, &opts, |_, _, doc| {
-                let Ok(doc) = doc else { return Ok(()) };
-                let i = index;
-                index += 1;
-                if needed.get(next) == Some(&i) {
-                    next += 1;
-                    texts.push(doc.text);
-                    if texts.len() == BATCH {
-                        sets.par_extend(texts.par_drain(..).map(|t| profiler.shingle_set(&t)));
-                    }
+            let set_of = |line: u64, doc: Document| {
+                wanted
+                    .binary_search(&line)
+                    .is_ok()
+                    .then(|| profiler.shingle_set(&doc.text))
+            };
+            for_each_jsonl_par(&args.input, &opts, set_of, |_, _, set| {
+                if let Ok(Some(set)) = set {
+                    sets.push(set);
                 }
                 Ok(())
             })?;
-            sets.par_extend(texts.par_drain(..).map(|t| profiler.shingle_set(&t)));
+            if sets.len() != needed.len() {
+                return Err(read_error(std::io::Error::other(
+                    "the input changed while it was read",
+                )));
+            }
             let set = |i: u32| &sets[needed.binary_search(&i).unwrap_or_default()];
             out.extend(pairs.iter().map(|&(a, b)| overlap(set(a), set(b)).jaccard));
         }
@@ -229,19 +222,18 @@ pub fn run(args: DedupArgs) -> Result<i32> {
     };
     let decision = dedup_keys(&records, &config, args.keep, exact)?;
 
-    // Pass 2: copy kept records unchanged; removed ones annotated, written as they come.
+    // Last pass: copy kept records unchanged, without parsing them again (records are known
+    // by their line numbers); removed ones annotated, written as they come.
     let mut kept_count = 0usize;
-    let copy_all = |w: &mut dyn Write,
-                    mut removed_w: Option<&mut dyn Write>,
-                    kept_count: &mut usize| {
-        let mut index = 0usize;
-        let mut copy =
-            |_line: u64, raw: &[u8], doc: stemma::Result<Document>| -> stemma::Result<()> {
-                if doc.is_err() {
-                    return Ok(()); // skipped in pass 1 too
+    let copy_all =
+        |w: &mut dyn Write, mut removed_w: Option<&mut dyn Write>, kept_count: &mut usize| {
+            let mut next = 0usize; // the record the next good line is
+            let mut copy = |line: u64, raw: &[u8]| -> stemma::Result<()> {
+                if lines.get(next) != Some(&line) {
+                    return Ok(()); // a bad record, skipped in pass 1 too
                 }
-                let i = index;
-                index += 1;
+                let i = next;
+                next += 1;
                 match decision.duplicate_of.get(i).copied().flatten() {
                     None => {
                         *kept_count += 1;
@@ -266,12 +258,20 @@ pub fn run(args: DedupArgs) -> Result<i32> {
                     },
                 }
             };
-        let result = match &spooled {
-            Some(buf) => for_each_jsonl_in(&mut buf.as_slice(), Path::new("-"), &opts, &mut copy),
-            None => for_each_jsonl_record(&args.input, &opts, &mut copy),
+            let result = match &spooled {
+                Some(buf) => {
+                    for_each_jsonl_line_in(&mut buf.as_slice(), Path::new("-"), &opts, &mut copy)
+                }
+                None => for_each_jsonl_line(&args.input, &opts, &mut copy),
+            };
+            match result {
+                Ok(()) if next != lines.len() => Err(std::io::Error::other(format!(
+                    "{}: the input changed while it was read",
+                    args.input.display()
+                ))),
+                other => other.map_err(std::io::Error::other),
+            }
         };
-        result.map(|_| ()).map_err(std::io::Error::other)
-    };
     write_atomic(&args.output, |w| match &args.removed {
         Some(path) => write_atomic(path, |rw| copy_all(w, Some(rw), &mut kept_count))
             .map_err(std::io::Error::other),
@@ -369,16 +369,14 @@ fn line_spans(
             break;
         }
         let len = buf.len();
-        for (i, &b) in buf.iter().enumerate() {
-            if b == b'\n' {
-                let end = pos + i as u64;
-                if wanted.get(next) == Some(&line) {
-                    spans.push((start, end));
-                    next += 1;
-                }
-                line += 1;
-                start = end + 1;
+        for i in memchr::memchr_iter(b'\n', buf) {
+            let end = pos + i as u64;
+            if wanted.get(next) == Some(&line) {
+                spans.push((start, end));
+                next += 1;
             }
+            line += 1;
+            start = end + 1;
         }
         pos += len as u64;
         reader.consume(len);

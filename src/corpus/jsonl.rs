@@ -7,6 +7,7 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader};
 use std::path::Path;
 
+use rayon::prelude::*;
 use serde_json::{Map, Value};
 
 use super::{is_stdin, lower_name, truncate_text, truncation_warning, Document, Meta, Origin};
@@ -63,7 +64,10 @@ pub fn for_each_jsonl_record(
     Ok(stats)
 }
 
-type RecordFn<'a> = dyn FnMut(u64, &[u8], Result<Document>) -> Result<()> + 'a;
+type RecordFn<'a> = SinkFn<'a, Document>;
+
+/// What receives each record (or what was made of it) in line order.
+type SinkFn<'a, T> = dyn FnMut(u64, &[u8], Result<T>) -> Result<()> + 'a;
 
 /// [`for_each_jsonl_record`] with a shared warning list (the returned `warnings` is empty).
 pub(crate) fn read_records(
@@ -72,6 +76,137 @@ pub(crate) fn read_records(
     warnings: &mut Warnings,
     f: &mut RecordFn<'_>,
 ) -> Result<JsonlStats> {
+    let (mut reader, format) = open(path)?;
+    let source = Source { path, opts, format };
+    read_batched(&mut *reader, &source, warnings, 1, |_, doc| doc, f)
+}
+
+/// [`for_each_jsonl_record`] over an already open reader (e.g. standard input spooled to
+/// memory so it can be read twice); `path` names the input in messages.
+pub fn for_each_jsonl_in(
+    reader: &mut dyn BufRead,
+    path: &Path,
+    opts: &ReadOptions,
+    mut f: impl FnMut(u64, &[u8], Result<Document>) -> Result<()>,
+) -> Result<JsonlStats> {
+    let mut warnings = Warnings::default();
+    let source = Source {
+        path,
+        opts,
+        format: None,
+    };
+    let mut stats = read_batched(reader, &source, &mut warnings, 1, |_, d| d, &mut f)?;
+    stats.warnings = warnings.finish();
+    Ok(stats)
+}
+
+/// Lines of a batch of [`for_each_jsonl_par`]: at most this many...
+const PAR_BATCH_LINES: usize = 4096;
+/// ...and at most about this many bytes (a longer single line is a batch of its own).
+const PAR_BATCH_BYTES: usize = 16 << 20;
+
+/// [`for_each_jsonl_record`] with the JSON parsing and `map` run in parallel (rayon) over
+/// batches of lines, for inputs where per-record work dominates.
+///
+/// `map(line, document)` runs on a worker thread for every good record; `sink` then gets, in
+/// line order and on the calling thread, exactly what [`for_each_jsonl_record`]'s callback
+/// would get, with the document replaced by what `map` made of it. Bad records, limits,
+/// counts and warnings are the same as there. Memory holds one batch: up to 4096 lines or
+/// 16 MiB of them (or one longer line), with their documents and mapped values.
+pub fn for_each_jsonl_par<T: Send>(
+    path: &Path,
+    opts: &ReadOptions,
+    map: impl Fn(u64, Document) -> T + Sync,
+    mut sink: impl FnMut(u64, &[u8], Result<T>) -> Result<()>,
+) -> Result<JsonlStats> {
+    let (mut reader, format) = open(path)?;
+    let source = Source { path, opts, format };
+    let mut warnings = Warnings::default();
+    let mut stats = read_batched(
+        &mut *reader,
+        &source,
+        &mut warnings,
+        PAR_BATCH_LINES,
+        map,
+        &mut sink,
+    )?;
+    stats.warnings = warnings.finish();
+    Ok(stats)
+}
+
+/// [`for_each_jsonl_par`] over an already open reader; `path` names the input in messages.
+pub fn for_each_jsonl_in_par<T: Send>(
+    reader: &mut dyn BufRead,
+    path: &Path,
+    opts: &ReadOptions,
+    map: impl Fn(u64, Document) -> T + Sync,
+    mut sink: impl FnMut(u64, &[u8], Result<T>) -> Result<()>,
+) -> Result<JsonlStats> {
+    let source = Source {
+        path,
+        opts,
+        format: None,
+    };
+    let mut warnings = Warnings::default();
+    let mut stats = read_batched(
+        reader,
+        &source,
+        &mut warnings,
+        PAR_BATCH_LINES,
+        map,
+        &mut sink,
+    )?;
+    stats.warnings = warnings.finish();
+    Ok(stats)
+}
+
+/// Calls `f(line, raw)` for every non-blank line of a JSONL input, in order, without parsing
+/// it: the same lines, numbers and raw bytes as [`for_each_jsonl_record`] gives (an over-long
+/// line comes with empty bytes, as it is never buffered). For a second pass that copies
+/// records a first pass has already checked.
+pub fn for_each_jsonl_line(
+    path: &Path,
+    opts: &ReadOptions,
+    f: impl FnMut(u64, &[u8]) -> Result<()>,
+) -> Result<()> {
+    let (mut reader, format) = open(path)?;
+    raw_lines(&mut *reader, path, opts, format, f)
+}
+
+/// [`for_each_jsonl_line`] over an already open reader; `path` names the input in messages.
+pub fn for_each_jsonl_line_in(
+    reader: &mut dyn BufRead,
+    path: &Path,
+    opts: &ReadOptions,
+    f: impl FnMut(u64, &[u8]) -> Result<()>,
+) -> Result<()> {
+    raw_lines(reader, path, opts, None, f)
+}
+
+fn raw_lines(
+    reader: &mut dyn BufRead,
+    path: &Path,
+    opts: &ReadOptions,
+    format: Option<&'static str>,
+    mut f: impl FnMut(u64, &[u8]) -> Result<()>,
+) -> Result<()> {
+    let io_error = |source| stream_error(path, format, source);
+    let mut buf = Vec::new();
+    let mut line = 0u64;
+    while let Some(len) = read_line(reader, &mut buf, opts.max_line_bytes).map_err(io_error)? {
+        line += 1;
+        let raw = buf.strip_suffix(b"\r").unwrap_or(&buf);
+        if len <= opts.max_line_bytes && is_blank(raw) {
+            continue;
+        }
+        f(line, raw)?;
+    }
+    Ok(())
+}
+
+/// Opens a JSONL input: a file (decompressed by its name's suffix) or `-` for stdin. Returns
+/// the reader and the compression format, for messages.
+fn open(path: &Path) -> Result<(Box<dyn BufRead>, Option<&'static str>)> {
     let name = lower_name(path);
     let format = match () {
         _ if is_stdin(path) => None,
@@ -80,7 +215,7 @@ pub(crate) fn read_records(
         _ => None,
     };
     let io_error = |source| stream_error(path, format, source);
-    let mut reader: Box<dyn BufRead> = if is_stdin(path) {
+    let reader: Box<dyn BufRead> = if is_stdin(path) {
         Box::new(io::stdin().lock())
     } else {
         let file = File::open(path).map_err(|source| Error::Read {
@@ -94,96 +229,152 @@ pub(crate) fn read_records(
             Some(_) => Box::new(BufReader::new(
                 zstd::stream::read::Decoder::new(file).map_err(io_error)?,
             )),
-            None => Box::new(BufReader::with_capacity(64 << 10, file)),
+            None => Box::new(BufReader::with_capacity(256 << 10, file)),
         }
     };
-    read_from(&mut *reader, path, opts, warnings, f, format)
+    Ok((reader, format))
 }
 
-/// [`for_each_jsonl_record`] over an already open reader (e.g. standard input spooled to
-/// memory so it can be read twice); `path` names the input in messages.
-pub fn for_each_jsonl_in(
-    reader: &mut dyn BufRead,
-    path: &Path,
-    opts: &ReadOptions,
-    mut f: impl FnMut(u64, &[u8], Result<Document>) -> Result<()>,
-) -> Result<JsonlStats> {
-    let mut warnings = Warnings::default();
-    let mut stats = read_from(reader, path, opts, &mut warnings, &mut f, None)?;
-    stats.warnings = warnings.finish();
-    Ok(stats)
+/// A line holding only spaces, tabs and `\r` is skipped.
+fn is_blank(raw: &[u8]) -> bool {
+    raw.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r'))
 }
 
-fn read_from(
-    reader: &mut dyn BufRead,
-    path: &Path,
-    opts: &ReadOptions,
-    warnings: &mut Warnings,
-    f: &mut RecordFn<'_>,
+/// The input being read, for parsing and messages.
+struct Source<'a> {
+    path: &'a Path,
+    opts: &'a ReadOptions,
     format: Option<&'static str>,
+}
+
+/// One non-blank line of a batch: its number and its bytes `start..end` in the batch buffer
+/// (without the terminator), or the length of a line over the limit (not buffered).
+struct Slot {
+    line: u64,
+    start: usize,
+    end: usize,
+    over: Option<usize>,
+}
+
+/// What became of one line: the mapped document and whether its text was truncated, or what
+/// is wrong with the line.
+type Parsed<T> = std::result::Result<(T, bool), Problem>;
+
+/// The reading loop behind every record API: lines are read into batches of up to
+/// `batch_lines` lines (or [`PAR_BATCH_BYTES`]), each batch is parsed and mapped (in parallel
+/// when it has more than one line), then handed to `sink` in line order with the counts,
+/// warnings and bad-record policy applied.
+fn read_batched<T: Send>(
+    reader: &mut dyn BufRead,
+    source: &Source<'_>,
+    warnings: &mut Warnings,
+    batch_lines: usize,
+    map: impl Fn(u64, Document) -> T + Sync,
+    sink: &mut SinkFn<'_, T>,
 ) -> Result<JsonlStats> {
+    let Source { path, opts, format } = *source;
     let io_error = |source| stream_error(path, format, source);
     let max = opts.max_line_bytes;
-    let mut buf = Vec::new();
+    let mut bytes = Vec::new();
+    let mut slots: Vec<Slot> = Vec::new();
     let mut stats = JsonlStats::default();
-    while let Some(len) = read_line(&mut *reader, &mut buf, max).map_err(io_error)? {
-        stats.lines += 1;
-        let line = stats.lines;
-        let (raw, parsed) = if len > max {
-            let problem = format!("line is {len} bytes, longer than the limit of {max}");
-            (
-                &[][..],
-                Err((
-                    problem,
-                    "raise --max-line-bytes, or pass --skip-bad to skip it",
-                )),
-            )
-        } else {
-            let raw = buf.strip_suffix(b"\r").unwrap_or(&buf);
-            if raw.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r')) {
-                stats.blank_lines += 1;
+    let mut done = false;
+    while !done {
+        bytes.clear();
+        slots.clear();
+        while slots.len() < batch_lines && bytes.len() < PAR_BATCH_BYTES {
+            let start = bytes.len();
+            let Some(len) = append_line(&mut *reader, &mut bytes, max).map_err(io_error)? else {
+                done = true;
+                break;
+            };
+            stats.lines += 1;
+            let line = stats.lines;
+            if len > max {
+                slots.push(Slot {
+                    line,
+                    start,
+                    end: start,
+                    over: Some(len),
+                });
                 continue;
             }
-            (raw, parse_record(raw, opts))
-        };
-        let origin = Origin {
-            path: path.to_path_buf(),
-            line: Some(line),
-        };
-        let record = match parsed {
-            Ok((id, mut text, meta)) => {
-                if truncate_text(&mut text, opts.max_doc_bytes) {
-                    stats.truncated += 1;
-                    warnings.push(truncation_warning(&origin, opts.max_doc_bytes));
-                }
-                stats.records += 1;
-                Ok(Document {
-                    id,
-                    text,
-                    meta,
-                    origin,
-                })
+            let end = bytes.len() - usize::from(bytes.len() > start && bytes.ends_with(b"\r"));
+            if is_blank(&bytes[start..end]) {
+                stats.blank_lines += 1;
+                bytes.truncate(start);
+                continue;
             }
-            Err((problem, hint)) => {
-                if !opts.skip_bad {
-                    return Err(Error::BadRecord {
+            slots.push(Slot {
+                line,
+                start,
+                end,
+                over: None,
+            });
+        }
+        let parse = |slot: &Slot| -> Parsed<T> {
+            if let Some(len) = slot.over {
+                return Err((
+                    format!("line is {len} bytes, longer than the limit of {max}"),
+                    "raise --max-line-bytes, or pass --skip-bad to skip it",
+                ));
+            }
+            let (id, mut text, meta) = parse_record(&bytes[slot.start..slot.end], opts)?;
+            let truncated = truncate_text(&mut text, opts.max_doc_bytes);
+            let origin = Origin {
+                path: path.to_path_buf(),
+                line: Some(slot.line),
+            };
+            let doc = Document {
+                id,
+                text,
+                meta,
+                origin,
+            };
+            Ok((map(slot.line, doc), truncated))
+        };
+        let parsed: Vec<Parsed<T>> = if slots.len() > 1 {
+            slots.par_iter().map(parse).collect()
+        } else {
+            slots.iter().map(parse).collect()
+        };
+        for (slot, parsed) in slots.iter().zip(parsed) {
+            let line = slot.line;
+            let raw = &bytes[slot.start..slot.end];
+            let origin = || Origin {
+                path: path.to_path_buf(),
+                line: Some(line),
+            };
+            let record = match parsed {
+                Ok((value, truncated)) => {
+                    if truncated {
+                        stats.truncated += 1;
+                        warnings.push(truncation_warning(&origin(), opts.max_doc_bytes));
+                    }
+                    stats.records += 1;
+                    Ok(value)
+                }
+                Err((problem, hint)) => {
+                    if !opts.skip_bad {
+                        return Err(Error::BadRecord {
+                            path: path.into(),
+                            line,
+                            problem,
+                            hint,
+                        });
+                    }
+                    stats.bad_records += 1;
+                    warnings.push(format!("{}: {problem} (record skipped)", origin()));
+                    Err(Error::BadRecord {
                         path: path.into(),
                         line,
                         problem,
                         hint,
-                    });
+                    })
                 }
-                stats.bad_records += 1;
-                warnings.push(format!("{origin}: {problem} (record skipped)"));
-                Err(Error::BadRecord {
-                    path: path.into(),
-                    line,
-                    problem,
-                    hint,
-                })
-            }
-        };
-        f(line, raw, record)?;
+            };
+            sink(line, raw, record)?;
+        }
     }
     Ok(stats)
 }
@@ -203,11 +394,17 @@ fn stream_error(path: &Path, format: Option<&'static str>, source: io::Error) ->
     }
 }
 
-/// Reads one line without its `\n` into `buf`, buffering at most `max` bytes. Returns `None` at
-/// the end of input, else the full line length; when that exceeds `max`, `buf` is left empty
-/// and the rest of the line was consumed without being kept.
+/// Reads one line without its `\n` into `buf` (after clearing it), buffering at most `max`
+/// bytes. Returns `None` at the end of input, else the full line length; when that exceeds
+/// `max`, `buf` is left empty and the rest of the line was consumed without being kept.
 fn read_line(r: &mut dyn BufRead, buf: &mut Vec<u8>, max: usize) -> io::Result<Option<usize>> {
     buf.clear();
+    append_line(r, buf, max)
+}
+
+/// [`read_line`] appending to `buf`; an over-long line leaves `buf` as it was.
+fn append_line(r: &mut dyn BufRead, buf: &mut Vec<u8>, max: usize) -> io::Result<Option<usize>> {
+    let base = buf.len();
     let (mut len, mut any) = (0usize, false);
     loop {
         let avail = match r.fill_buf() {
@@ -219,14 +416,14 @@ fn read_line(r: &mut dyn BufRead, buf: &mut Vec<u8>, max: usize) -> io::Result<O
             return Ok(any.then_some(len));
         }
         any = true;
-        let newline = avail.iter().position(|&b| b == b'\n');
+        let newline = memchr::memchr(b'\n', avail);
         let chunk = &avail[..newline.unwrap_or(avail.len())];
         let n = chunk.len();
         len = len.saturating_add(n);
         if len <= max {
             buf.extend_from_slice(chunk);
         } else {
-            buf.clear();
+            buf.truncate(base);
         }
         r.consume(n + usize::from(newline.is_some()));
         if newline.is_some() {

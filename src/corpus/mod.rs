@@ -31,7 +31,10 @@ mod jsonl;
 #[cfg(test)]
 mod tests;
 
-pub use jsonl::{for_each_jsonl_in, for_each_jsonl_record, is_jsonl_path, JsonlStats};
+pub use jsonl::{
+    for_each_jsonl_in, for_each_jsonl_in_par, for_each_jsonl_line, for_each_jsonl_line_in,
+    for_each_jsonl_par, for_each_jsonl_record, is_jsonl_path, JsonlStats,
+};
 
 use std::collections::HashMap;
 use std::fmt;

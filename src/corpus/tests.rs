@@ -381,3 +381,67 @@ mod prop {
         }
     }
 }
+
+/// Every record API sees the same lines: the parallel reader (batched, more than one batch
+/// here) gives exactly what the serial one gives, and the raw-line pass the same lines and
+/// bytes, over blank lines, CRLF, bad JSON, a missing field, a line over the limit and a text
+/// over the size limit.
+#[test]
+fn parallel_and_raw_line_readers_agree_with_the_serial_reader() {
+    let t = TempDir::new();
+    let mut data = String::new();
+    for i in 0..9000 {
+        match i % 11 {
+            0 => data.push_str("   \t\n"),
+            1 => data.push_str("not json\n"),
+            2 => data.push_str("{\"id\":\"x\"}\n"),
+            3 => data.push_str(&format!(
+                "{{\"id\":{i},\"text\":\"{}\"}}\n",
+                "y".repeat(300)
+            )),
+            4 => data.push_str(&format!("{{\"id\":{i},\"text\":\"crlf {i}\"}}\r\n")),
+            5 => data.push_str(&format!("{{\"id\":{i},\"text\":\"{}\"}}\n", "é".repeat(40))),
+            _ => data.push_str(&format!("{{\"id\":{i},\"text\":\"doc {i}\"}}\n")),
+        }
+    }
+    data.push_str("{\"id\":\"last\",\"text\":\"no newline\"}");
+    let p = t.write("many.jsonl", &data);
+    let mut opts = skip_bad();
+    opts.max_line_bytes = 200;
+    opts.max_doc_bytes = 50;
+    type Seen = Vec<(u64, Vec<u8>, std::result::Result<String, String>)>;
+    let mut serial: Seen = Vec::new();
+    let serial_stats = for_each_jsonl_record(&p, &opts, |line, raw, rec| {
+        let rec = rec.map(|d| format!("{} {} {:?}", d.id, d.text, d.origin));
+        serial.push((line, raw.to_vec(), rec.map_err(|e| e.to_string())));
+        Ok(())
+    })
+    .unwrap();
+    let mut parallel: Seen = Vec::new();
+    let map = |line: u64, d: Document| {
+        assert_eq!(d.origin.line, Some(line));
+        format!("{} {} {:?}", d.id, d.text, d.origin)
+    };
+    let parallel_stats = for_each_jsonl_par(&p, &opts, map, |line, raw, rec| {
+        parallel.push((line, raw.to_vec(), rec.map_err(|e| e.to_string())));
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(parallel, serial);
+    assert_eq!(parallel_stats, serial_stats);
+    assert!(serial_stats.bad_records > 1000 && serial_stats.truncated > 500);
+    let mut raw_lines = Vec::new();
+    for_each_jsonl_line(&p, &opts, |line, raw| {
+        raw_lines.push((line, raw.to_vec()));
+        Ok(())
+    })
+    .unwrap();
+    let want: Vec<(u64, Vec<u8>)> = serial.iter().map(|s| (s.0, s.1.clone())).collect();
+    assert_eq!(raw_lines, want);
+    // Without skip_bad the first bad record (line 2) ends both readers with the same error.
+    opts.skip_bad = false;
+    let e1 = for_each_jsonl_record(&p, &opts, |_, _, _| Ok(())).unwrap_err();
+    let e2 = for_each_jsonl_par(&p, &opts, |_, d| d, |_, _, _| Ok(())).unwrap_err();
+    assert_eq!(e1.to_string(), e2.to_string());
+    assert!(e1.to_string().contains("many.jsonl:2"), "{e1}");
+}

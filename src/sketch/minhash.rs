@@ -142,9 +142,9 @@ pub enum PermutationFamily {
 impl PermutationFamily {
     /// Every family, default first.
     pub const ALL: [PermutationFamily; 3] = [
+        PermutationFamily::FastSimilaritySketch,
         PermutationFamily::MulAddMod61,
         PermutationFamily::OphDensified,
-        PermutationFamily::FastSimilaritySketch,
     ];
 
     /// The name used in [`crate::config::FingerprintParams::permutation_family`].

@@ -26,7 +26,7 @@ mod normalize;
 mod tokenize;
 
 pub use normalize::{normalize, normalize_token, FOLDED};
-pub use tokenize::{is_spaceless_script, tokenize, Token, MAX_TEXT_BYTES};
+pub use tokenize::{is_spaceless_script, token_hashes, tokenize, Token, MAX_TEXT_BYTES};
 
 /// Proptest strategies shared by the tests of both submodules.
 #[cfg(test)]

@@ -70,6 +70,11 @@ pub fn is_spaceless_script(c: char) -> bool {
 
 /// Calls `emit(start, end, normalized)` for every token of `text[..limit]` (cut back to a char
 /// boundary) whose normalized form is not empty.
+///
+/// ASCII is the fast path: an ASCII byte is classified by a byte test (`[0-9A-Za-z]` is a word
+/// character, any other ASCII byte a separator, as [`classify`] says), and a token made only of
+/// ASCII is lowercased in place of the full normalization (which gives the same). A property
+/// test checks this against the plain per-character loop (`tests::reference_tokens`).
 pub(crate) fn for_each_token(
     text: &str,
     unit: TokenUnit,
@@ -82,43 +87,85 @@ pub(crate) fn for_each_token(
         cut -= 1;
     }
     let text = &text[..cut];
+    let bytes = text.as_bytes();
     let mut normalizer = Normalizer::default();
     let mut buf = String::new();
-    // The open token: its start and kind (Word or Spaceless); `end` is just after its last
-    // non-ignorable character.
-    let mut open: Option<(usize, Class)> = None;
+    // The open token: its start, kind (Word or Spaceless) and whether it is all ASCII; `end` is
+    // just after its last non-ignorable character.
+    let mut open: Option<(usize, Class, bool)> = None;
     let mut end = 0;
-    let mut flush = |open: &mut Option<(usize, Class)>, end: usize| {
-        if let Some((start, _)) = open.take() {
-            normalizer.normalize_into(&text[start..end], fold, &mut buf);
+    let mut flush = |open: &mut Option<(usize, Class, bool)>, end: usize| {
+        if let Some((start, _, ascii)) = open.take() {
+            let token = &text[start..end];
+            if ascii {
+                buf.clear();
+                buf.push_str(token);
+                buf.make_ascii_lowercase();
+            } else {
+                normalizer.normalize_into(token, fold, &mut buf);
+            }
             if !buf.is_empty() {
                 emit(start as u32, end as u32, &buf);
             }
         }
     };
-    for (i, c) in text.char_indices() {
+    let words = unit == TokenUnit::Words;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii() {
+            if !b.is_ascii_alphanumeric() {
+                flush(&mut open, end);
+                i += 1;
+                continue;
+            }
+            if !(words && matches!(open, Some((_, Class::Word, _)))) {
+                flush(&mut open, end);
+                open = Some((i, Class::Word, true));
+            }
+            i += 1;
+            if words {
+                // The rest of an ASCII word at once.
+                while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
+                    i += 1;
+                }
+            }
+            end = i;
+            continue;
+        }
+        let c = text[i..].chars().next().expect("i is a char boundary");
         let next = i + c.len_utf8();
         match classify(c) {
             Class::Separator => flush(&mut open, end),
-            Class::Ignorable => {}
+            Class::Ignorable => {
+                if let Some((_, _, ascii)) = &mut open {
+                    *ascii = false; // normalization drops it: the slow path does that
+                }
+            }
             Class::Mark => {
-                open.get_or_insert((i, Class::Word));
+                let (_, _, ascii) = open.get_or_insert((i, Class::Word, false));
+                *ascii = false;
                 end = next;
             }
             Class::Word => {
-                let extend = unit == TokenUnit::Words && matches!(open, Some((_, Class::Word)));
-                if !extend {
+                let extend = words && matches!(open, Some((_, Class::Word, _)));
+                if extend {
+                    if let Some((_, _, ascii)) = &mut open {
+                        *ascii = false;
+                    }
+                } else {
                     flush(&mut open, end);
-                    open = Some((i, Class::Word));
+                    open = Some((i, Class::Word, false));
                 }
                 end = next;
             }
             Class::Spaceless => {
                 flush(&mut open, end);
-                open = Some((i, Class::Spaceless));
+                open = Some((i, Class::Spaceless, false));
                 end = next;
             }
         }
+        i = next;
     }
     flush(&mut open, end);
 }
@@ -143,6 +190,20 @@ pub fn tokenize(text: &str, params: &FingerprintParams, out: &mut Vec<Token>) {
         params.fold_diacritics,
         MAX_TEXT_BYTES,
         emit,
+    );
+}
+
+/// The hashes of [`tokenize`]'s tokens, without their spans, into `out` (after clearing it):
+/// what fingerprints need.
+pub fn token_hashes(text: &str, params: &FingerprintParams, out: &mut Vec<u64>) {
+    out.clear();
+    let seed = params.seed;
+    for_each_token(
+        text,
+        params.shingle.unit,
+        params.fold_diacritics,
+        MAX_TEXT_BYTES,
+        |_, _, norm| out.push(hash_bytes(norm.as_bytes(), seed)),
     );
 }
 
@@ -290,6 +351,82 @@ mod tests {
         );
     }
 
+    /// The plain per-character loop the fast paths of [`for_each_token`] must agree with:
+    /// every character decoded and classified, every token through the full normalizer.
+    pub(super) fn reference_tokens(
+        text: &str,
+        unit: TokenUnit,
+        fold: bool,
+    ) -> Vec<(u32, u32, String)> {
+        let mut out = Vec::new();
+        let mut open: Option<(usize, Class)> = None;
+        let mut end = 0;
+        let mut flush = |open: &mut Option<(usize, Class)>, end: usize| {
+            if let Some((start, _)) = open.take() {
+                let mut norm = String::new();
+                normalize_token(&text[start..end], fold, &mut norm);
+                if !norm.is_empty() {
+                    out.push((start as u32, end as u32, norm));
+                }
+            }
+        };
+        for (i, c) in text.char_indices() {
+            let next = i + c.len_utf8();
+            match raw_class_of(c) {
+                Class::Separator => flush(&mut open, end),
+                Class::Ignorable => {}
+                Class::Mark => {
+                    open.get_or_insert((i, Class::Word));
+                    end = next;
+                }
+                Class::Word => {
+                    let extend = unit == TokenUnit::Words && matches!(open, Some((_, Class::Word)));
+                    if !extend {
+                        flush(&mut open, end);
+                        open = Some((i, Class::Word));
+                    }
+                    end = next;
+                }
+                Class::Spaceless => {
+                    flush(&mut open, end);
+                    open = Some((i, Class::Spaceless));
+                    end = next;
+                }
+            }
+        }
+        flush(&mut open, end);
+        out
+    }
+
+    /// [`classify`] without its ASCII shortcut: the table for every character.
+    fn raw_class_of(c: char) -> Class {
+        crate::text::chars::info(c).class()
+    }
+
+    fn fast_tokens(text: &str, unit: TokenUnit, fold: bool) -> Vec<(u32, u32, String)> {
+        let mut out = Vec::new();
+        for_each_token(text, unit, fold, usize::MAX, |s, e, n| {
+            out.push((s, e, n.to_string()))
+        });
+        out
+    }
+
+    #[test]
+    fn ascii_fast_path_agrees_on_every_ascii_character() {
+        for b in 0u8..128 {
+            let c = char::from(b);
+            assert_eq!(classify(c), raw_class_of(c), "{b:#x}");
+            let text = format!("ab{c}Cd {c} x{c}\u{AD}y é{c}Z");
+            for unit in [TokenUnit::Words, TokenUnit::Chars] {
+                assert_eq!(
+                    fast_tokens(&text, unit, false),
+                    reference_tokens(&text, unit, false),
+                    "{text:?}"
+                );
+            }
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
 
@@ -311,6 +448,27 @@ mod tests {
             }
             let again = hashes(&t, &p);
             prop_assert_eq!(out.iter().map(|t| t.hash).collect::<Vec<_>>(), again);
+        }
+
+        #[test]
+        fn fast_paths_match_the_reference(t in arb_text(), chars in any::<bool>(), fold in any::<bool>()) {
+            let unit = if chars { TokenUnit::Chars } else { TokenUnit::Words };
+            prop_assert_eq!(fast_tokens(&t, unit, fold), reference_tokens(&t, unit, fold));
+        }
+
+        #[test]
+        fn fast_paths_match_the_reference_on_any_string(t in any::<String>(), chars in any::<bool>(), fold in any::<bool>()) {
+            let unit = if chars { TokenUnit::Chars } else { TokenUnit::Words };
+            prop_assert_eq!(fast_tokens(&t, unit, fold), reference_tokens(&t, unit, fold));
+        }
+
+        #[test]
+        fn token_hashes_are_the_tokens_hashes(t in arb_text(), chars in any::<bool>(), fold in any::<bool>()) {
+            let unit = if chars { TokenUnit::Chars } else { TokenUnit::Words };
+            let p = params(unit, fold);
+            let mut only = vec![7];
+            token_hashes(&t, &p, &mut only);
+            prop_assert_eq!(only, hashes(&t, &p));
         }
 
         #[test]

@@ -171,6 +171,18 @@ fn oracle_query_equals_scan_on_the_union() {
                 "compacted, seed {seed}"
             );
             Index::open(&dir).unwrap().verify().unwrap();
+            // Compacting in small batches: several segments, the same answers.
+            let live = x_ids.len();
+            index::compact_with(&dir, 4, usize::MAX).unwrap();
+            let index = Index::open(&dir).unwrap();
+            assert_eq!(index.segments.len(), live.div_ceil(4), "seed {seed}");
+            index.verify().unwrap();
+            drop(index);
+            assert_eq!(
+                index_pairs(&dir, &y, &config),
+                want,
+                "compacted in batches, seed {seed}"
+            );
             fs::remove_dir_all(&dir).unwrap();
         }
         compared += want.len();

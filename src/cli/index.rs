@@ -74,7 +74,8 @@ enum IndexCommand {
         #[arg(value_name = "DIR")]
         index: PathBuf,
     },
-    /// Merge all segments into one, dropping removed documents.
+    /// Merge the segments, dropping removed documents (one segment per 250 000 documents or
+    /// 256 MiB of document data; one for most indexes).
     Compact {
         /// The index directory.
         #[arg(value_name = "DIR")]

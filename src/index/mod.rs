@@ -772,42 +772,98 @@ pub fn remove(dir: &Path, ids: &[String]) -> Result<Stats> {
     Ok(Index::open(dir)?.stats())
 }
 
-/// Merges every segment into one, dropping deleted documents.
+/// Documents per segment written by [`compact`] at most...
+const COMPACT_DOCS: usize = 250_000;
+/// ...and bytes of per-document data (blob, winnowed fingerprints, bigrams, signature) at most.
+const COMPACT_BYTES: usize = 256 << 20;
+
+/// Merges the segments, dropping deleted documents: the live documents are rewritten, in
+/// segment order, into new segments of up to 250 000 documents or 256 MiB of document data
+/// each (so one segment for any index that fits), each sorted by id. Memory holds one such
+/// batch, not the index. Made visible by one manifest replacement: a crash leaves the old
+/// index, and the new segment files written so far are removed (or, after `kill -9`, by the
+/// next writer).
 pub fn compact(dir: &Path) -> Result<Stats> {
+    compact_with(dir, COMPACT_DOCS, COMPACT_BYTES)
+}
+
+/// [`compact`] into segments of at most `max_docs` documents or about `max_bytes` of document
+/// data each (at least one document per segment).
+pub fn compact_with(dir: &Path, max_docs: usize, max_bytes: usize) -> Result<Stats> {
+    /// Removes the segments written so far unless the new manifest was written.
+    struct Written<'a> {
+        dir: &'a Path,
+        names: Vec<String>,
+        committed: bool,
+    }
+    impl Drop for Written<'_> {
+        fn drop(&mut self) {
+            if !self.committed {
+                for name in &self.names {
+                    let _ = fs::remove_file(self.dir.join(name));
+                }
+            }
+        }
+    }
     let _lock = WriteLock::acquire(dir)?;
     let index = Index::open(dir)?;
     let mut m = index.manifest.clone();
     collect_garbage(dir, &m);
+    m.segments.clear();
+    let mut written = Written {
+        dir,
+        names: Vec::new(),
+        committed: false,
+    };
+    let mut flush = |m: &mut Manifest, recs: &mut Vec<DocRecord>| -> Result<()> {
+        if recs.is_empty() {
+            return Ok(());
+        }
+        recs.sort_by(|a, b| a.id.cmp(&b.id));
+        write_segment(dir, m, recs)?;
+        written
+            .names
+            .push(m.segments.last().expect("just written").name.clone());
+        recs.clear();
+        Ok(())
+    };
+    let profiler = Profiler::new(&m.params);
     let mut recs = Vec::new();
+    let mut bytes = 0usize;
     for (seg, del) in index.segments.iter().zip(&index.deleted) {
         let winnowed = seg.winnowed_by_doc()?;
-        let profiler = Profiler::new(&m.params);
-        for d in 0..seg.len() {
+        for (d, winnowed) in winnowed.into_iter().enumerate() {
             if del[d] {
                 continue;
             }
             let e = seg.doc(d as u32)?;
             let (view, _) = seg.view(d as u32, &profiler)?;
-            recs.push(DocRecord {
+            let rec = DocRecord {
                 id: seg.id(d as u32)?,
                 tokens: e.tokens,
                 shingles: e.shingles,
                 content_hash: e.content_hash,
                 simhash: e.simhash,
                 signature: seg.signature(d as u32)?,
-                winnowed: winnowed[d].clone(),
+                winnowed,
                 bigrams: view.bigram_set,
                 blob: seg.raw_blob(d as u32)?,
-            });
+            };
+            bytes += rec.id.len()
+                + rec.blob.len()
+                + 8 * (rec.winnowed.len() + rec.bigrams.len())
+                + 4 * rec.signature.len();
+            recs.push(rec);
+            if recs.len() >= max_docs || bytes >= max_bytes {
+                flush(&mut m, &mut recs)?;
+                bytes = 0;
+            }
         }
     }
-    recs.sort_by(|a, b| a.id.cmp(&b.id));
-    m.segments.clear();
-    if !recs.is_empty() {
-        write_segment(dir, &mut m, &recs)?;
-    }
+    flush(&mut m, &mut recs)?;
     m.generation += 1;
     write_manifest(dir, &m)?;
+    written.committed = true;
     drop(index);
     collect_garbage(dir, &m);
     Ok(Index::open(dir)?.stats())

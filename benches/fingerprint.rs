@@ -1,7 +1,8 @@
 //! Criterion benchmarks of the per-document hot path: tokenize (normalize + hash), its stages,
-//! and the full profile (tokenize + shingle + MinHash-128 + SimHash + winnowing) with each
-//! MinHash family, in bytes of text per second on one core; MinHash-128 alone in shingles per
-//! second. Run: `cargo bench --bench fingerprint`.
+//! the full profile (tokenize + shingle + MinHash-128 + SimHash + winnowing) with the default
+//! (fast similarity sketch) and OPH families, and the dedup key (text to MinHash-128 signature,
+//! what `stemma dedup` computes), in bytes of text per second on one core; MinHash-128 alone
+//! in shingles per second for each family. Run: `cargo bench --bench fingerprint`.
 
 use std::hint::black_box;
 
@@ -80,6 +81,14 @@ fn bench(c: &mut Criterion) {
     for (name, docs) in documents() {
         let bytes: usize = docs.iter().map(String::len).sum();
         group.throughput(Throughput::Bytes(bytes as u64));
+        // Text to MinHash-128 signature, what `stemma dedup` computes per record (default family).
+        group.bench_function(format!("dedup-key-docs/{name}"), |b| {
+            b.iter(|| {
+                docs.iter()
+                    .map(|d| profiler.dedup_key(black_box(d)).tokens)
+                    .sum::<usize>()
+            })
+        });
         for (label, p) in [
             ("profile-docs", &profiler),
             ("profile-docs-oph", &oph_profiler),
@@ -101,6 +110,7 @@ fn bench(c: &mut Criterion) {
     for (label, family) in [
         ("minhash128", PermutationFamily::MulAddMod61),
         ("minhash128-oph", PermutationFamily::OphDensified),
+        ("minhash128-fss", PermutationFamily::FastSimilaritySketch),
     ] {
         let hasher = MinHasher::of_family(family, 128, params.seed);
         group.bench_function(format!("{label}/100k-shingles"), |b| {

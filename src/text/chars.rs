@@ -64,6 +64,7 @@ impl CharInfo {
     const STABLE: u16 = 1 << 11;
     const STABLE_FOLDED: u16 = 1 << 12;
     const LOWERCASE: u16 = 1 << 13;
+    const TONED: u16 = 1 << 14;
 
     fn compute(c: char) -> CharInfo {
         let mut class = if is_ignorable(c) {
@@ -93,6 +94,11 @@ impl CharInfo {
         let mut bits = canonical_combining_class(c) as u16 | class_bits(class);
         bits |= if lowercase { Self::LOWERCASE } else { 0 };
         bits |= if stable { Self::STABLE } else { 0 };
+        bits |= if nfkc && lowercase && tone {
+            Self::TONED
+        } else {
+            0
+        };
         bits |= if stable && !marks && !folded {
             Self::STABLE_FOLDED
         } else {
@@ -113,6 +119,13 @@ impl CharInfo {
     /// Lowercasing (with `ς` → `σ`) leaves the character alone.
     pub(crate) fn lowercase(self) -> bool {
         self.0 & Self::LOWERCASE != 0
+    }
+
+    /// NFKC and lowercase, with a Vietnamese tone mark (`ò`, `ủ`, `ấ`): left alone by
+    /// `normalize_token` without folding, unless the tone rule moves its mark (see
+    /// `normalize::is_stable`).
+    pub(crate) fn toned(self) -> bool {
+        self.0 & Self::TONED != 0
     }
 
     /// `normalize_token` leaves the character alone (NFKC, lowercase, no Vietnamese tone mark,

@@ -124,13 +124,22 @@ impl Normalizer {
 
 /// Whether normalization leaves `token` as it is: every character is stable and combining
 /// classes never decrease (so the token is in NFKC, lowercase, and has nothing to fold or move).
+///
+/// Without folding, precomposed toned letters (`hòa`, `thủy`, `người`) count as stable too,
+/// except where the Vietnamese tone rule could move the mark: the rule only moves a tone from
+/// `o` or `u` to an `a`, `e` or `y` that directly follows, so a toned letter followed by `a`,
+/// `e` or `y` sends the token to the full pipeline (which decides). Most Vietnamese tokens so
+/// skip decomposition and recomposition.
 fn is_stable(token: &str, fold: bool) -> bool {
     let mut last = 0;
+    let mut after_toned = false;
     token.chars().all(|c| {
         let i = info(c);
         let in_order = i.ccc() == 0 || i.ccc() >= last;
         last = i.ccc();
-        in_order && i.stable(fold)
+        let may_move = after_toned && matches!(c, 'a' | 'e' | 'y');
+        after_toned = !fold && i.toned();
+        in_order && !may_move && (i.stable(fold) || after_toned)
     })
 }
 

@@ -23,7 +23,7 @@ use serde::Serialize;
 use stemma::config::Banding;
 use stemma::corpus::{
     for_each_jsonl_in, for_each_jsonl_in_par, for_each_jsonl_line, for_each_jsonl_line_in,
-    for_each_jsonl_par, is_jsonl_path, Document,
+    for_each_jsonl_par, is_jsonl_path, At, Document,
 };
 use stemma::dedup::{dedup_keys, KeepPolicy, KeyRecord};
 use stemma::output::write_atomic;
@@ -123,11 +123,15 @@ pub fn run(args: DedupArgs) -> Result<i32> {
         };
         (record, d.id)
     };
-    let mut on_record = |line: u64, _raw: &[u8], keyed: stemma::Result<(KeyRecord, String)>| {
+    // Where each record is in the input as read: its line, and its byte span (for the
+    // verification pass to read it again without scanning).
+    let mut spans: Vec<(u64, u64)> = Vec::new();
+    let mut on_record = |at: At, raw: &[u8], keyed: stemma::Result<(KeyRecord, String)>| {
         let Ok((record, id)) = keyed else {
             return Ok(()); // a bad record skipped under --skip-bad
         };
-        lines.push(line);
+        lines.push(at.line);
+        spans.push((at.offset, at.offset + raw.len() as u64));
         records.push(record);
         ids.push(id);
         Ok(())
@@ -144,9 +148,9 @@ pub fn run(args: DedupArgs) -> Result<i32> {
     };
     check_unique(&ids, &lines, &args.input)?;
     // Exact verification: the shingle sets of just the records of the pairs asked for, recomputed
-    // from the input. A plain file or spooled standard input is read at the records' byte spans,
-    // a few hundred pairs at a time, so only those sets are held; a compressed input is read
-    // again as a stream and holds the sets of every record asked for.
+    // from the input. A plain file or spooled standard input is read at the records' byte spans
+    // (noted in pass 1), a few hundred pairs at a time, so only those sets are held; a
+    // compressed input is read again as a stream and holds the sets of every record asked for.
     let random_access = spooled.is_some() || !is_compressed(&args.input);
     let shingles_of = |bytes: &[u8]| -> stemma::Result<Vec<u64>> {
         let mut set = Vec::new();
@@ -168,14 +172,6 @@ pub fn run(args: DedupArgs) -> Result<i32> {
         needed.dedup();
         let mut out = Vec::with_capacity(pairs.len());
         if random_access {
-            let wanted: Vec<u64> = needed.iter().map(|&i| lines[i as usize]).collect();
-            let spans = match &spooled {
-                Some(buf) => line_spans(&mut buf.as_slice(), &wanted),
-                None => std::fs::File::open(&args.input).and_then(|f| {
-                    line_spans(&mut std::io::BufReader::with_capacity(1 << 20, f), &wanted)
-                }),
-            }
-            .map_err(read_error)?;
             for chunk in pairs.chunks(VERIFY_CHUNK) {
                 let mut ids: Vec<u32> = chunk.iter().flat_map(|&(a, b)| [a, b]).collect();
                 ids.sort_unstable();
@@ -183,7 +179,7 @@ pub fn run(args: DedupArgs) -> Result<i32> {
                 let sets = ids
                     .par_iter()
                     .map(|i| {
-                        let (start, end) = spans[needed.binary_search(i).unwrap_or_default()];
+                        let (start, end) = spans[*i as usize];
                         let bytes = match &spooled {
                             Some(buf) => buf[start as usize..end as usize].to_vec(),
                             None => read_span(&args.input, start, end).map_err(read_error)?,
@@ -353,41 +349,6 @@ fn same_file(a: &Path, b: &Path) -> bool {
 fn is_compressed(path: &Path) -> bool {
     let name = path.to_string_lossy().to_ascii_lowercase();
     name.ends_with(".gz") || name.ends_with(".zst")
-}
-
-/// The byte spans `(start, end)` of the lines numbered `wanted` (1-based, ascending), without
-/// their line feed, found by one scan of `reader`.
-fn line_spans(
-    reader: &mut dyn std::io::BufRead,
-    wanted: &[u64],
-) -> std::io::Result<Vec<(u64, u64)>> {
-    let mut spans = Vec::with_capacity(wanted.len());
-    let (mut line, mut start, mut pos, mut next) = (1u64, 0u64, 0u64, 0usize);
-    while next < wanted.len() {
-        let buf = reader.fill_buf()?;
-        if buf.is_empty() {
-            break;
-        }
-        let len = buf.len();
-        for i in memchr::memchr_iter(b'\n', buf) {
-            let end = pos + i as u64;
-            if wanted.get(next) == Some(&line) {
-                spans.push((start, end));
-                next += 1;
-            }
-            line += 1;
-            start = end + 1;
-        }
-        pos += len as u64;
-        reader.consume(len);
-    }
-    if next < wanted.len() && wanted[next] == line {
-        spans.push((start, pos)); // the last line, without a line feed
-    }
-    if spans.len() != wanted.len() {
-        return Err(std::io::Error::other("the input changed while it was read"));
-    }
-    Ok(spans)
 }
 
 fn read_span(path: &Path, start: u64, end: u64) -> std::io::Result<Vec<u8>> {

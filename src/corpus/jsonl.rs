@@ -64,10 +64,21 @@ pub fn for_each_jsonl_record(
     Ok(stats)
 }
 
-type RecordFn<'a> = SinkFn<'a, Document>;
+type RecordFn<'a> = dyn FnMut(u64, &[u8], Result<Document>) -> Result<()> + 'a;
 
 /// What receives each record (or what was made of it) in line order.
-type SinkFn<'a, T> = dyn FnMut(u64, &[u8], Result<T>) -> Result<()> + 'a;
+type SinkFn<'a, T> = dyn FnMut(At, &[u8], Result<T>) -> Result<()> + 'a;
+
+/// Where a JSONL record is: its 1-based line number and the byte offset of the line's start
+/// in the input as read (decompressed). With the raw bytes' length, the offset gives the
+/// record's span in a plain file, to read it again without scanning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct At {
+    /// 1-based line number.
+    pub line: u64,
+    /// Byte offset of the line's first byte.
+    pub offset: u64,
+}
 
 /// [`for_each_jsonl_record`] with a shared warning list (the returned `warnings` is empty).
 pub(crate) fn read_records(
@@ -78,7 +89,8 @@ pub(crate) fn read_records(
 ) -> Result<JsonlStats> {
     let (mut reader, format) = open(path)?;
     let source = Source { path, opts, format };
-    read_batched(&mut *reader, &source, warnings, 1, |_, doc| doc, f)
+    let mut sink = |at: At, raw: &[u8], record| f(at.line, raw, record);
+    read_batched(&mut *reader, &source, warnings, 1, |_, doc| doc, &mut sink)
 }
 
 /// [`for_each_jsonl_record`] over an already open reader (e.g. standard input spooled to
@@ -95,7 +107,8 @@ pub fn for_each_jsonl_in(
         opts,
         format: None,
     };
-    let mut stats = read_batched(reader, &source, &mut warnings, 1, |_, d| d, &mut f)?;
+    let mut sink = |at: At, raw: &[u8], record| f(at.line, raw, record);
+    let mut stats = read_batched(reader, &source, &mut warnings, 1, |_, d| d, &mut sink)?;
     stats.warnings = warnings.finish();
     Ok(stats)
 }
@@ -110,14 +123,15 @@ const PAR_BATCH_BYTES: usize = 16 << 20;
 ///
 /// `map(line, document)` runs on a worker thread for every good record; `sink` then gets, in
 /// line order and on the calling thread, exactly what [`for_each_jsonl_record`]'s callback
-/// would get, with the document replaced by what `map` made of it. Bad records, limits,
+/// would get, with the document replaced by what `map` made of it and the line number
+/// completed by the line's byte offset ([`At`]). Bad records, limits,
 /// counts and warnings are the same as there. Memory holds one batch: up to 4096 lines or
 /// 16 MiB of them (or one longer line), with their documents and mapped values.
 pub fn for_each_jsonl_par<T: Send>(
     path: &Path,
     opts: &ReadOptions,
     map: impl Fn(u64, Document) -> T + Sync,
-    mut sink: impl FnMut(u64, &[u8], Result<T>) -> Result<()>,
+    mut sink: impl FnMut(At, &[u8], Result<T>) -> Result<()>,
 ) -> Result<JsonlStats> {
     let (mut reader, format) = open(path)?;
     let source = Source { path, opts, format };
@@ -140,7 +154,7 @@ pub fn for_each_jsonl_in_par<T: Send>(
     path: &Path,
     opts: &ReadOptions,
     map: impl Fn(u64, Document) -> T + Sync,
-    mut sink: impl FnMut(u64, &[u8], Result<T>) -> Result<()>,
+    mut sink: impl FnMut(At, &[u8], Result<T>) -> Result<()>,
 ) -> Result<JsonlStats> {
     let source = Source {
         path,
@@ -251,6 +265,8 @@ struct Source<'a> {
 /// (without the terminator), or the length of a line over the limit (not buffered).
 struct Slot {
     line: u64,
+    /// Offset of the line's first byte in the (decompressed) input.
+    offset: u64,
     start: usize,
     end: usize,
     over: Option<usize>,
@@ -278,6 +294,7 @@ fn read_batched<T: Send>(
     let mut bytes = Vec::new();
     let mut slots: Vec<Slot> = Vec::new();
     let mut stats = JsonlStats::default();
+    let mut offset = 0u64; // of the next line
     let mut done = false;
     while !done {
         bytes.clear();
@@ -290,9 +307,14 @@ fn read_batched<T: Send>(
             };
             stats.lines += 1;
             let line = stats.lines;
+            let at = offset;
+            // The line and its `\n` (the last line may lack one: the offset is then past the end,
+            // which nothing reads).
+            offset += len as u64 + 1;
             if len > max {
                 slots.push(Slot {
                     line,
+                    offset: at,
                     start,
                     end: start,
                     over: Some(len),
@@ -307,6 +329,7 @@ fn read_batched<T: Send>(
             }
             slots.push(Slot {
                 line,
+                offset: at,
                 start,
                 end,
                 over: None,
@@ -373,7 +396,11 @@ fn read_batched<T: Send>(
                     })
                 }
             };
-            sink(line, raw, record)?;
+            let at = At {
+                line,
+                offset: slot.offset,
+            };
+            sink(at, raw, record)?;
         }
     }
     Ok(stats)

@@ -33,7 +33,7 @@ mod tests;
 
 pub use jsonl::{
     for_each_jsonl_in, for_each_jsonl_in_par, for_each_jsonl_line, for_each_jsonl_line_in,
-    for_each_jsonl_par, for_each_jsonl_record, is_jsonl_path, JsonlStats,
+    for_each_jsonl_par, for_each_jsonl_record, is_jsonl_path, At, JsonlStats,
 };
 
 use std::collections::HashMap;

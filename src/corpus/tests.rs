@@ -422,8 +422,11 @@ fn parallel_and_raw_line_readers_agree_with_the_serial_reader() {
         assert_eq!(d.origin.line, Some(line));
         format!("{} {} {:?}", d.id, d.text, d.origin)
     };
-    let parallel_stats = for_each_jsonl_par(&p, &opts, map, |line, raw, rec| {
-        parallel.push((line, raw.to_vec(), rec.map_err(|e| e.to_string())));
+    let parallel_stats = for_each_jsonl_par(&p, &opts, map, |at, raw, rec| {
+        // The offset locates the raw bytes in the file (an over-long line has none).
+        let start = at.offset as usize;
+        assert_eq!(&data.as_bytes()[start..start + raw.len()], raw, "{at:?}");
+        parallel.push((at.line, raw.to_vec(), rec.map_err(|e| e.to_string())));
         Ok(())
     })
     .unwrap();

@@ -200,6 +200,22 @@ fn output_is_identical_for_any_thread_count_and_input_order() {
     assert_eq!(one, run("4", &files, "four.json"));
 }
 
+/// `jsonl` written as `NAME.jsonl`, `NAME.jsonl.gz` and `NAME.jsonl.zst` in `dir`.
+fn write_jsonl_plain_gz_zst(dir: &Path, name: &str, jsonl: &str) -> [PathBuf; 3] {
+    let plain = dir.join(format!("{name}.jsonl"));
+    fs::write(&plain, jsonl).unwrap();
+    let gz = dir.join(format!("{name}.jsonl.gz"));
+    let mut enc = flate2::write::GzEncoder::new(
+        fs::File::create(&gz).unwrap(),
+        flate2::Compression::default(),
+    );
+    enc.write_all(jsonl.as_bytes()).unwrap();
+    enc.finish().unwrap();
+    let zst = dir.join(format!("{name}.jsonl.zst"));
+    fs::write(&zst, zstd::encode_all(jsonl.as_bytes(), 3).unwrap()).unwrap();
+    [plain, gz, zst]
+}
+
 #[test]
 fn jsonl_inputs_plain_gzip_and_zstd_give_the_same_report() {
     let dir = scratch("jsonl");
@@ -215,17 +231,7 @@ fn jsonl_inputs_plain_gzip_and_zstd_give_the_same_report() {
         jsonl.push_str(&serde_json::json!({"id": id, "text": text, "outlet": outlet}).to_string());
         jsonl.push('\n');
     }
-    let plain = dir.join("docs.jsonl");
-    fs::write(&plain, &jsonl).unwrap();
-    let gz = dir.join("docs.jsonl.gz");
-    let mut enc = flate2::write::GzEncoder::new(
-        fs::File::create(&gz).unwrap(),
-        flate2::Compression::default(),
-    );
-    enc.write_all(jsonl.as_bytes()).unwrap();
-    enc.finish().unwrap();
-    let zst = dir.join("docs.jsonl.zst");
-    fs::write(&zst, zstd::encode_all(jsonl.as_bytes(), 3).unwrap()).unwrap();
+    let [plain, gz, zst] = write_jsonl_plain_gz_zst(&dir, "docs", &jsonl);
 
     let r = scan_json(&[plain.to_str().unwrap()], &dir);
     assert_eq!(r.documents.len(), 3);
@@ -484,17 +490,7 @@ fn dedup_outputs_do_not_depend_on_compression_stdin_or_threads() {
         jsonl.push_str(&line);
         jsonl.push_str(if i % 5 == 0 { "\r\n" } else { "\n" });
     }
-    let plain = dir.join("in.jsonl");
-    fs::write(&plain, &jsonl).unwrap();
-    let gz = dir.join("in.jsonl.gz");
-    let mut enc = flate2::write::GzEncoder::new(
-        fs::File::create(&gz).unwrap(),
-        flate2::Compression::default(),
-    );
-    enc.write_all(jsonl.as_bytes()).unwrap();
-    enc.finish().unwrap();
-    let zst = dir.join("in.jsonl.zst");
-    fs::write(&zst, zstd::encode_all(jsonl.as_bytes(), 3).unwrap()).unwrap();
+    let [plain, gz, zst] = write_jsonl_plain_gz_zst(&dir, "in", &jsonl);
     let run = |input: &Path, threads: &str, tag: &str| -> [Vec<u8>; 3] {
         let outs = ["out", "removed", "pairs"].map(|n| dir.join(format!("{tag}-{n}.jsonl")));
         let mut args: Vec<String> = vec!["dedup".into(), "--skip-bad".into(), "-q".into()];

@@ -135,17 +135,7 @@ pub fn for_each_jsonl_par<T: Send>(
 ) -> Result<JsonlStats> {
     let (mut reader, format) = open(path)?;
     let source = Source { path, opts, format };
-    let mut warnings = Warnings::default();
-    let mut stats = read_batched(
-        &mut *reader,
-        &source,
-        &mut warnings,
-        PAR_BATCH_LINES,
-        map,
-        &mut sink,
-    )?;
-    stats.warnings = warnings.finish();
-    Ok(stats)
+    read_par(&mut *reader, &source, map, &mut sink)
 }
 
 /// [`for_each_jsonl_par`] over an already open reader; `path` names the input in messages.
@@ -161,15 +151,17 @@ pub fn for_each_jsonl_in_par<T: Send>(
         opts,
         format: None,
     };
+    read_par(reader, &source, map, &mut sink)
+}
+
+fn read_par<T: Send>(
+    reader: &mut dyn BufRead,
+    source: &Source<'_>,
+    map: impl Fn(u64, Document) -> T + Sync,
+    sink: &mut SinkFn<'_, T>,
+) -> Result<JsonlStats> {
     let mut warnings = Warnings::default();
-    let mut stats = read_batched(
-        reader,
-        &source,
-        &mut warnings,
-        PAR_BATCH_LINES,
-        map,
-        &mut sink,
-    )?;
+    let mut stats = read_batched(reader, source, &mut warnings, PAR_BATCH_LINES, map, sink)?;
     stats.warnings = warnings.finish();
     Ok(stats)
 }

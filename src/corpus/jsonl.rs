@@ -268,76 +268,90 @@ struct Slot {
 /// is wrong with the line.
 type Parsed<T> = std::result::Result<(T, bool), Problem>;
 
-/// The reading loop behind every record API: lines are read into batches of up to
-/// `batch_lines` lines (or [`PAR_BATCH_BYTES`]), each batch is parsed and mapped (in parallel
-/// when it has more than one line), then handed to `sink` in line order with the counts,
-/// warnings and bad-record policy applied.
-fn read_batched<T: Send>(
-    reader: &mut dyn BufRead,
-    source: &Source<'_>,
-    warnings: &mut Warnings,
-    batch_lines: usize,
-    map: impl Fn(u64, Document) -> T + Sync,
-    sink: &mut SinkFn<'_, T>,
-) -> Result<JsonlStats> {
-    let Source { path, opts, format } = *source;
-    let io_error = |source| stream_error(path, format, source);
-    let max = opts.max_line_bytes;
-    let mut bytes = Vec::new();
-    let mut slots: Vec<Slot> = Vec::new();
-    let mut stats = JsonlStats::default();
-    let mut offset = 0u64; // of the next line
-    let mut done = false;
-    while !done {
-        bytes.clear();
-        slots.clear();
-        while slots.len() < batch_lines && bytes.len() < PAR_BATCH_BYTES {
-            let start = bytes.len();
-            let Some(len) = append_line(&mut *reader, &mut bytes, max).map_err(io_error)? else {
-                done = true;
-                break;
+/// Lines read for one round of parsing, in one buffer.
+#[derive(Default)]
+struct Batch {
+    bytes: Vec<u8>,
+    slots: Vec<Slot>,
+}
+
+/// Counts kept while reading (the rest of [`JsonlStats`] is counted as records are handed on).
+struct Cursor {
+    lines: u64,
+    blank_lines: u64,
+    /// Byte offset of the next line.
+    offset: u64,
+}
+
+impl Batch {
+    /// Replaces the batch with the next lines of `reader`: up to `batch_lines` non-blank lines
+    /// or [`PAR_BATCH_BYTES`]. Returns true when the input is exhausted.
+    fn fill(
+        &mut self,
+        reader: &mut dyn BufRead,
+        source: &Source<'_>,
+        batch_lines: usize,
+        cursor: &mut Cursor,
+    ) -> Result<bool> {
+        let max = source.opts.max_line_bytes;
+        self.bytes.clear();
+        self.slots.clear();
+        while self.slots.len() < batch_lines && self.bytes.len() < PAR_BATCH_BYTES {
+            let start = self.bytes.len();
+            let len = append_line(&mut *reader, &mut self.bytes, max)
+                .map_err(|e| stream_error(source.path, source.format, e))?;
+            let Some(len) = len else {
+                return Ok(true);
             };
-            stats.lines += 1;
-            let line = stats.lines;
-            let at = offset;
-            // The line and its `\n` (the last line may lack one: the offset is then past the end,
-            // which nothing reads).
-            offset += len as u64 + 1;
-            if len > max {
-                slots.push(Slot {
-                    line,
-                    offset: at,
-                    start,
-                    end: start,
-                    over: Some(len),
-                });
-                continue;
-            }
-            let end = bytes.len() - usize::from(bytes.len() > start && bytes.ends_with(b"\r"));
-            if is_blank(&bytes[start..end]) {
-                stats.blank_lines += 1;
-                bytes.truncate(start);
-                continue;
-            }
-            slots.push(Slot {
+            cursor.lines += 1;
+            let (line, offset) = (cursor.lines, cursor.offset);
+            // The line and its `\n` (the last line may lack one: the offset is then past the
+            // end, which nothing reads).
+            cursor.offset += len as u64 + 1;
+            let bytes = &self.bytes;
+            let (end, over) = if len > max {
+                (start, Some(len))
+            } else {
+                let end = bytes.len() - usize::from(bytes.len() > start && bytes.ends_with(b"\r"));
+                if is_blank(&bytes[start..end]) {
+                    cursor.blank_lines += 1;
+                    self.bytes.truncate(start);
+                    continue;
+                }
+                (end, None)
+            };
+            self.slots.push(Slot {
                 line,
-                offset: at,
+                offset,
                 start,
                 end,
-                over: None,
+                over,
             });
         }
+        Ok(false)
+    }
+
+    /// Every line parsed and mapped, in order (in parallel when there is more than one).
+    fn parse<T: Send>(
+        &self,
+        source: &Source<'_>,
+        map: &(impl Fn(u64, Document) -> T + Sync),
+    ) -> Vec<Parsed<T>> {
+        let opts = source.opts;
         let parse = |slot: &Slot| -> Parsed<T> {
             if let Some(len) = slot.over {
                 return Err((
-                    format!("line is {len} bytes, longer than the limit of {max}"),
+                    format!(
+                        "line is {len} bytes, longer than the limit of {}",
+                        opts.max_line_bytes
+                    ),
                     "raise --max-line-bytes, or pass --skip-bad to skip it",
                 ));
             }
-            let (id, mut text, meta) = parse_record(&bytes[slot.start..slot.end], opts)?;
+            let (id, mut text, meta) = parse_record(&self.bytes[slot.start..slot.end], opts)?;
             let truncated = truncate_text(&mut text, opts.max_doc_bytes);
             let origin = Origin {
-                path: path.to_path_buf(),
+                path: source.path.to_path_buf(),
                 line: Some(slot.line),
             };
             let doc = Document {
@@ -348,14 +362,52 @@ fn read_batched<T: Send>(
             };
             Ok((map(slot.line, doc), truncated))
         };
-        let parsed: Vec<Parsed<T>> = if slots.len() > 1 {
-            slots.par_iter().map(parse).collect()
+        if self.slots.len() > 1 {
+            self.slots.par_iter().map(parse).collect()
         } else {
-            slots.iter().map(parse).collect()
+            self.slots.iter().map(parse).collect()
+        }
+    }
+}
+
+/// The reading loop behind every record API: lines are read into batches of up to
+/// `batch_lines` lines (or [`PAR_BATCH_BYTES`]), each batch is parsed and mapped (in parallel
+/// when it has more than one line), then handed to `sink` in line order with the counts,
+/// warnings and bad-record policy applied. With batches of more than one line, the next batch
+/// is read on this thread while the current one is parsed, so reading overlaps the work.
+fn read_batched<T: Send>(
+    reader: &mut dyn BufRead,
+    source: &Source<'_>,
+    warnings: &mut Warnings,
+    batch_lines: usize,
+    map: impl Fn(u64, Document) -> T + Sync,
+    sink: &mut SinkFn<'_, T>,
+) -> Result<JsonlStats> {
+    let Source { path, opts, .. } = *source;
+    let mut cursor = Cursor {
+        lines: 0,
+        blank_lines: 0,
+        offset: 0,
+    };
+    let mut stats = JsonlStats::default();
+    let (mut batch, mut next) = (Batch::default(), Batch::default());
+    let mut done = batch.fill(reader, source, batch_lines, &mut cursor)?;
+    loop {
+        let (parsed, next_done) = if done || batch_lines == 1 {
+            (batch.parse(source, &map), None)
+        } else {
+            std::thread::scope(|scope| {
+                let parsing = scope.spawn(|| batch.parse(source, &map));
+                let read = next.fill(reader, source, batch_lines, &mut cursor);
+                let parsed = parsing
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (parsed, Some(read))
+            })
         };
-        for (slot, parsed) in slots.iter().zip(parsed) {
+        for (slot, parsed) in batch.slots.iter().zip(parsed) {
             let line = slot.line;
-            let raw = &bytes[slot.start..slot.end];
+            let raw = &batch.bytes[slot.start..slot.end];
             let origin = || Origin {
                 path: path.to_path_buf(),
                 line: Some(line),
@@ -394,7 +446,18 @@ fn read_batched<T: Send>(
             };
             sink(at, raw, record)?;
         }
+        match next_done {
+            // Serial: read the next batch now.
+            None if !done => done = batch.fill(reader, source, batch_lines, &mut cursor)?,
+            None => break,
+            Some(read) => {
+                done = read?;
+                std::mem::swap(&mut batch, &mut next);
+            }
+        }
     }
+    stats.lines = cursor.lines;
+    stats.blank_lines = cursor.blank_lines;
     Ok(stats)
 }
 

@@ -9,6 +9,13 @@ near-duplicate to find. Usage:
 
     python3 benches/gen_imdb_docs.py /tmp/imdb.jsonl 200000 5000  > /tmp/dd-1g.jsonl   # ~1 GB
     python3 benches/gen_imdb_docs.py /tmp/imdb.jsonl 200000 20000 > /tmp/dd-4g.jsonl   # ~4 GB
+
+With a fourth argument WINDOW, each part is a random run of WINDOW words from a random review
+instead of a whole review, so documents of review size are not copies of each other however
+many are generated (the scaling runs: the 100 000 reviews would otherwise repeat, and pairs
+grow with the square of the document count):
+
+    python3 benches/gen_imdb_docs.py /tmp/imdb.jsonl 1000000 1300 40 > /tmp/g1m.jsonl  # ~1.4 GB
 """
 import json
 import random
@@ -17,15 +24,25 @@ import sys
 
 def main():
     src, docs, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    window = int(sys.argv[4]) if len(sys.argv) > 4 else 0
     with open(src, encoding="utf-8") as f:
         reviews = [json.loads(line)["text"] for line in f]
+    if window:
+        reviews = [r.split() for r in reviews]
     out = sys.stdout
+
+    def pick(rng):
+        r = reviews[rng.randrange(len(reviews))]
+        if not window:
+            return r
+        start = rng.randrange(max(1, len(r) - window + 1))
+        return " ".join(r[start:start + window])
 
     def build(seed):
         rng = random.Random(seed)
         parts, n = [], 0
         while n < size:
-            r = reviews[rng.randrange(len(reviews))]
+            r = pick(rng)
             cut = rng.randrange(len(r))
             sp = r.find(" ", cut)
             if sp > 0:

@@ -201,9 +201,8 @@ impl TokenView {
 impl Profiler {
     /// The distinct token k-grams of `text`, sorted.
     pub fn kgram_set(&self, text: &str, k: usize) -> Vec<u64> {
-        let mut tokens = Vec::new();
-        tokenize(text, &self.params, &mut tokens);
-        let hashes: Vec<u64> = tokens.iter().map(|t| t.hash).collect();
+        let mut hashes = Vec::new();
+        token_hashes(text, &self.params, &mut hashes);
         let mut kgrams = Vec::new();
         shingle_hashes(&hashes, k, self.params.seed, &mut kgrams);
         to_set(kgrams)

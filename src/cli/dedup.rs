@@ -172,6 +172,11 @@ pub fn run(args: DedupArgs) -> Result<i32> {
         needed.dedup();
         let mut out = Vec::with_capacity(pairs.len());
         if random_access {
+            // One open file for every span: positioned reads, no seek, shared by the workers.
+            let file = match &spooled {
+                Some(_) => None,
+                None => Some(std::fs::File::open(&args.input).map_err(read_error)?),
+            };
             for chunk in pairs.chunks(VERIFY_CHUNK) {
                 let mut ids: Vec<u32> = chunk.iter().flat_map(|&(a, b)| [a, b]).collect();
                 ids.sort_unstable();
@@ -180,9 +185,14 @@ pub fn run(args: DedupArgs) -> Result<i32> {
                     .par_iter()
                     .map(|i| {
                         let (start, end) = spans[*i as usize];
-                        let bytes = match &spooled {
-                            Some(buf) => buf[start as usize..end as usize].to_vec(),
-                            None => read_span(&args.input, start, end).map_err(read_error)?,
+                        let bytes = match (&spooled, &file) {
+                            (Some(buf), _) => buf[start as usize..end as usize].to_vec(),
+                            (None, Some(file)) => {
+                                read_span(file, start, end).map_err(read_error)?
+                            }
+                            (None, None) => {
+                                unreachable!("a file is opened when nothing is spooled")
+                            }
                         };
                         shingles_of(&bytes)
                     })
@@ -351,11 +361,10 @@ fn is_compressed(path: &Path) -> bool {
     name.ends_with(".gz") || name.ends_with(".zst")
 }
 
-fn read_span(path: &Path, start: u64, end: u64) -> std::io::Result<Vec<u8>> {
-    use std::io::Seek;
-    let mut file = std::fs::File::open(path)?;
-    file.seek(std::io::SeekFrom::Start(start))?;
+/// The bytes `start..end` of `file`, by a positioned read.
+fn read_span(file: &std::fs::File, start: u64, end: u64) -> std::io::Result<Vec<u8>> {
+    use std::os::unix::fs::FileExt;
     let mut bytes = vec![0; (end - start) as usize];
-    file.read_exact(&mut bytes)?;
+    file.read_exact_at(&mut bytes, start)?;
     Ok(bytes)
 }

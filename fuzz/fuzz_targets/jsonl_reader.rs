@@ -10,14 +10,20 @@
 //! Checks, for plain input: the callback sees line numbers in increasing order, each with the
 //! raw bytes of exactly that line (terminator and one `\r` removed; empty when over the
 //! limit), records only when the line parses, bad records only with `skip_bad`; the counts in
-//! the returned stats add up; texts respect `max_doc_bytes`; ids are non-empty.
+//! the returned stats add up; texts respect `max_doc_bytes`; ids are non-empty. The parallel
+//! reader (`for_each_jsonl_in_par`, what `dedup` uses) gives the same lines, raw bytes, records
+//! and stats or the same error, with offsets that locate each line's bytes in the input, and
+//! the raw-line pass (`for_each_jsonl_line_in`) the same lines and bytes.
 #![no_main]
 
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use libfuzzer_sys::fuzz_target;
-use stemma::corpus::{for_each_jsonl_in, for_each_jsonl_record, read_inputs, ReadOptions};
+use stemma::corpus::{
+    for_each_jsonl_in, for_each_jsonl_in_par, for_each_jsonl_line_in, for_each_jsonl_record,
+    read_inputs, ReadOptions,
+};
 
 fn options(flags: u8) -> ReadOptions {
     let mut opts = ReadOptions {
@@ -107,6 +113,7 @@ fuzz_target!(|data: &[u8]| {
     let mut reader = BufReader::with_capacity(capacity, jsonl);
     let want = expected_lines(jsonl, opts.max_line_bytes);
     let mut seen = 0usize;
+    let mut serial: Vec<(u64, Vec<u8>, Result<String, String>)> = Vec::new();
     let result = for_each_jsonl_in(
         &mut reader,
         Path::new("fuzz.jsonl"),
@@ -117,6 +124,11 @@ fuzz_target!(|data: &[u8]| {
                 .expect("a callback for a line the input does not have");
             seen += 1;
             assert_eq!((line, raw), (*n, &bytes[..]), "line {line}");
+            let summary = rec
+                .as_ref()
+                .map(|d| format!("{} {} {:?}", d.id, d.text, d.meta))
+                .map_err(|e| e.to_string());
+            serial.push((line, raw.to_vec(), summary));
             match rec {
                 Ok(doc) => {
                     assert!(!doc.id.is_empty());
@@ -135,6 +147,37 @@ fuzz_target!(|data: &[u8]| {
             Ok(())
         },
     );
+    // The parallel reader: the same sequence and the same outcome.
+    let mut parallel = Vec::new();
+    let mut reader = BufReader::with_capacity(capacity, jsonl);
+    let summarize = |_: u64, d: stemma::corpus::Document| format!("{} {} {:?}", d.id, d.text, d.meta);
+    let par_result = for_each_jsonl_in_par(
+        &mut reader,
+        Path::new("fuzz.jsonl"),
+        &opts,
+        summarize,
+        |at, raw, rec| {
+            let start = usize::try_from(at.offset).expect("offset fits");
+            assert_eq!(&jsonl[start..start + raw.len()], raw, "offset of line {}", at.line);
+            parallel.push((at.line, raw.to_vec(), rec.map_err(|e| e.to_string())));
+            Ok(())
+        },
+    );
+    match (&result, &par_result) {
+        (Ok(a), Ok(b)) => assert_eq!(a, b, "stats"),
+        (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+        _ => panic!("serial and parallel readers disagree: {result:?} vs {par_result:?}"),
+    }
+    assert_eq!(parallel, serial);
+    // The raw-line pass: every non-blank line with its bytes.
+    let mut raw_lines = Vec::new();
+    let mut reader = BufReader::with_capacity(capacity, jsonl);
+    for_each_jsonl_line_in(&mut reader, Path::new("fuzz.jsonl"), &opts, |line, raw| {
+        raw_lines.push((line, raw.to_vec()));
+        Ok(())
+    })
+    .expect("reading memory cannot fail");
+    assert_eq!(raw_lines, want);
     match result {
         Ok(stats) => {
             assert_eq!(seen, want.len(), "every non-blank line is reported");

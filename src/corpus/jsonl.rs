@@ -52,6 +52,10 @@ pub fn is_jsonl_path(p: &Path) -> bool {
 /// [`ReadOptions::max_line_bytes`], which is never buffered). Without `skip_bad` the first bad
 /// record ends the call with that error. An error returned by `f` ends the call too.
 ///
+/// Lines are parsed in parallel batches of up to 4096 lines or 16 MiB (see
+/// [`for_each_jsonl_par`]); `f` still runs on the calling thread, one record at a time. Use
+/// [`for_each_jsonl_in`] on a reader to handle each line as soon as it is read.
+///
 /// Ids are not checked for uniqueness here (that needs every id; [`super::read_inputs`] does it).
 pub fn for_each_jsonl_record(
     path: &Path,
@@ -90,7 +94,15 @@ pub(crate) fn read_records(
     let (mut reader, format) = open(path)?;
     let source = Source { path, opts, format };
     let mut sink = |at: At, raw: &[u8], record| f(at.line, raw, record);
-    read_batched(&mut *reader, &source, warnings, 1, |_, doc| doc, &mut sink)
+    // Parsed in parallel batches (the callback still sees one record at a time, in order).
+    read_batched(
+        &mut *reader,
+        &source,
+        warnings,
+        PAR_BATCH_LINES,
+        |_, doc| doc,
+        &mut sink,
+    )
 }
 
 /// [`for_each_jsonl_record`] over an already open reader (e.g. standard input spooled to

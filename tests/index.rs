@@ -363,9 +363,9 @@ fn make_v1_index() {
     fs::write(dir.join("expected.txt"), got.join("\n") + "\n").unwrap();
 }
 
-/// Kills `stemma index add` with SIGKILL at varying moments; after each kill the index opens,
-/// verifies, and holds every document of every add that completed (and all or none of the
-/// killed one's).
+/// Kills `stemma index add` and `stemma index compact` with SIGKILL at varying moments; after
+/// each kill the index opens, verifies, and holds every document of every add that completed
+/// (and all or none of the killed one's); a compact, killed or not, changes no live document.
 #[test]
 fn killed_writers_leave_a_readable_index_with_no_document_lost() {
     let bin = env!("CARGO_BIN_EXE_stemma");
@@ -377,7 +377,58 @@ fn killed_writers_leave_a_readable_index_with_no_document_lost() {
     let start = std::time::Instant::now();
     let mut g = SplitMix64::new(7);
     let (mut killed, mut completed, mut i) = (0, 0, 0);
+    let live_ids = |dir: &Path, i: u64| -> Vec<String> {
+        let index = Index::open(dir).unwrap_or_else(|e| panic!("after kill {i}: {e}"));
+        index
+            .verify()
+            .unwrap_or_else(|e| panic!("after kill {i}: {e}"));
+        let mut ids: Vec<String> = index
+            .segments
+            .iter()
+            .zip(&index.deleted)
+            .flat_map(|(s, del)| {
+                s.ids()
+                    .unwrap()
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(d, _)| !del[*d])
+                    .map(|(_, id)| id)
+            })
+            .collect();
+        ids.sort();
+        ids
+    };
+    let (mut compactions, mut compactions_killed) = (0, 0);
     while start.elapsed().as_secs() < 25 && i < 200 {
+        if i % 3 == 2 {
+            // A compact (which rewrites every live document), killed at a random moment.
+            let mut child = Command::new(bin)
+                .args(["index", "compact"])
+                .arg(&dir)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap();
+            std::thread::sleep(std::time::Duration::from_micros(g.next() % 30_000));
+            let _ = child.kill();
+            let status = child.wait().unwrap();
+            let mut want = committed.clone();
+            want.sort();
+            assert_eq!(
+                live_ids(&dir, i),
+                want,
+                "compact changed documents, run {i}"
+            );
+            if status.success() {
+                completed += 1;
+            } else {
+                killed += 1;
+                compactions_killed += 1;
+            }
+            compactions += 1;
+            i += 1;
+            continue;
+        }
         let batch = batches.join(format!("b{i}"));
         fs::create_dir_all(&batch).unwrap();
         let docs = corpus(100 + i, 30, 30);
@@ -396,27 +447,7 @@ fn killed_writers_leave_a_readable_index_with_no_document_lost() {
         std::thread::sleep(std::time::Duration::from_micros(wait_us));
         let _ = child.kill();
         let status = child.wait().unwrap();
-        let ids: Vec<String> = {
-            let index = Index::open(&dir).unwrap_or_else(|e| panic!("after kill {i}: {e}"));
-            index
-                .verify()
-                .unwrap_or_else(|e| panic!("after kill {i}: {e}"));
-            let mut ids: Vec<String> = index
-                .segments
-                .iter()
-                .zip(&index.deleted)
-                .flat_map(|(s, del)| {
-                    s.ids()
-                        .unwrap()
-                        .into_iter()
-                        .enumerate()
-                        .filter(|(d, _)| !del[*d])
-                        .map(|(_, id)| id)
-                })
-                .collect();
-            ids.sort();
-            ids
-        };
+        let ids = live_ids(&dir, i);
         for id in &committed {
             assert!(ids.binary_search(id).is_ok(), "{id} lost after kill {i}");
         }
@@ -445,8 +476,10 @@ fn killed_writers_leave_a_readable_index_with_no_document_lost() {
         }
         i += 1;
     }
-    eprintln!("crash test: {i} runs, {killed} killed, {completed} completed");
-    assert!(killed > 0 && i > 5);
+    eprintln!(
+        "crash test: {i} runs ({compactions} compactions, {compactions_killed} killed), {killed} killed, {completed} completed"
+    );
+    assert!(killed > 0 && i > 5 && compactions > 1);
     let _ = fs::remove_dir_all(&dir);
     let _ = fs::remove_dir_all(&batches);
 }

@@ -123,15 +123,19 @@ pub fn run(args: DedupArgs) -> Result<i32> {
         };
         (record, d.id)
     };
-    // Where each record is in the input as read: its line, and its byte span (for the
-    // verification pass to read it again without scanning).
+    // Where each record is in the input as read: its line, and, when the input can be read at
+    // an offset (a plain file or spooled standard input), its byte span, for the verification
+    // pass to read it again without scanning.
+    let random_access = spooled.is_some() || !is_compressed(&args.input);
     let mut spans: Vec<(u64, u64)> = Vec::new();
     let mut on_record = |at: At, raw: &[u8], keyed: stemma::Result<(KeyRecord, String)>| {
         let Ok((record, id)) = keyed else {
             return Ok(()); // a bad record skipped under --skip-bad
         };
         lines.push(at.line);
-        spans.push((at.offset, at.offset + raw.len() as u64));
+        if random_access {
+            spans.push((at.offset, at.offset + raw.len() as u64));
+        }
         records.push(record);
         ids.push(id);
         Ok(())
@@ -151,7 +155,6 @@ pub fn run(args: DedupArgs) -> Result<i32> {
     // from the input. A plain file or spooled standard input is read at the records' byte spans
     // (noted in pass 1), a few hundred pairs at a time, so only those sets are held; a
     // compressed input is read again as a stream and holds the sets of every record asked for.
-    let random_access = spooled.is_some() || !is_compressed(&args.input);
     let shingles_of = |bytes: &[u8]| -> stemma::Result<Vec<u64>> {
         let mut set = Vec::new();
         for_each_jsonl_in(&mut &bytes[..], &args.input, &opts, |_, _, doc| {
@@ -167,15 +170,12 @@ pub fn run(args: DedupArgs) -> Result<i32> {
         source,
     };
     let exact = |pairs: &[(u32, u32)]| -> stemma::Result<Vec<f64>> {
-        let mut needed: Vec<u32> = pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
-        needed.sort_unstable();
-        needed.dedup();
         let mut out = Vec::with_capacity(pairs.len());
         if random_access {
             // One open file for every span: positioned reads, no seek, shared by the workers.
-            let file = match &spooled {
-                Some(_) => None,
-                None => Some(std::fs::File::open(&args.input).map_err(read_error)?),
+            let input = match &spooled {
+                Some(buf) => Spans::Memory(buf),
+                None => Spans::File(std::fs::File::open(&args.input).map_err(read_error)?),
             };
             for chunk in pairs.chunks(VERIFY_CHUNK) {
                 let mut ids: Vec<u32> = chunk.iter().flat_map(|&(a, b)| [a, b]).collect();
@@ -185,22 +185,16 @@ pub fn run(args: DedupArgs) -> Result<i32> {
                     .par_iter()
                     .map(|i| {
                         let (start, end) = spans[*i as usize];
-                        let bytes = match (&spooled, &file) {
-                            (Some(buf), _) => buf[start as usize..end as usize].to_vec(),
-                            (None, Some(file)) => {
-                                read_span(file, start, end).map_err(read_error)?
-                            }
-                            (None, None) => {
-                                unreachable!("a file is opened when nothing is spooled")
-                            }
-                        };
-                        shingles_of(&bytes)
+                        shingles_of(&input.read(start, end).map_err(read_error)?)
                     })
                     .collect::<stemma::Result<Vec<_>>>()?;
                 let set = |i: u32| &sets[ids.binary_search(&i).unwrap_or_default()];
                 out.extend(chunk.iter().map(|&(a, b)| overlap(set(a), set(b)).jaccard));
             }
         } else {
+            let mut needed: Vec<u32> = pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
+            needed.sort_unstable();
+            needed.dedup();
             // Records are numbered by their line: the lines of the records asked for.
             let wanted: Vec<u64> = needed.iter().map(|&i| lines[i as usize]).collect();
             let mut sets: Vec<Vec<u64>> = Vec::with_capacity(needed.len());
@@ -361,10 +355,24 @@ fn is_compressed(path: &Path) -> bool {
     name.ends_with(".gz") || name.ends_with(".zst")
 }
 
-/// The bytes `start..end` of `file`, by a positioned read.
-fn read_span(file: &std::fs::File, start: u64, end: u64) -> std::io::Result<Vec<u8>> {
-    use std::os::unix::fs::FileExt;
-    let mut bytes = vec![0; (end - start) as usize];
-    file.read_exact_at(&mut bytes, start)?;
-    Ok(bytes)
+/// Where verification reads records again: standard input spooled to memory, or the input
+/// file (positioned reads, shared by the workers).
+enum Spans<'a> {
+    Memory(&'a [u8]),
+    File(std::fs::File),
+}
+
+impl Spans<'_> {
+    /// The bytes `start..end`.
+    fn read(&self, start: u64, end: u64) -> std::io::Result<Vec<u8>> {
+        use std::os::unix::fs::FileExt;
+        match self {
+            Spans::Memory(buf) => Ok(buf[start as usize..end as usize].to_vec()),
+            Spans::File(file) => {
+                let mut bytes = vec![0; (end - start) as usize];
+                file.read_exact_at(&mut bytes, start)?;
+                Ok(bytes)
+            }
+        }
+    }
 }

@@ -208,18 +208,19 @@ fn raw_lines(
     format: Option<&'static str>,
     mut f: impl FnMut(u64, &[u8]) -> Result<()>,
 ) -> Result<()> {
-    let io_error = |source| stream_error(path, format, source);
-    let mut buf = Vec::new();
-    let mut line = 0u64;
-    while let Some(len) = read_line(reader, &mut buf, opts.max_line_bytes).map_err(io_error)? {
-        line += 1;
-        let raw = buf.strip_suffix(b"\r").unwrap_or(&buf);
-        if len <= opts.max_line_bytes && is_blank(raw) {
-            continue;
+    // The record readers' batching, without the parsing: the same lines, numbers and bytes.
+    let source = Source { path, opts, format };
+    let mut cursor = Cursor::default();
+    let mut batch = Batch::default();
+    loop {
+        let done = batch.fill(reader, &source, PAR_BATCH_LINES, &mut cursor)?;
+        for slot in &batch.slots {
+            f(slot.line, &batch.bytes[slot.start..slot.end])?;
         }
-        f(line, raw)?;
+        if done {
+            return Ok(());
+        }
     }
-    Ok(())
 }
 
 /// Opens a JSONL input: a file (decompressed by its name's suffix) or `-` for stdin. Returns
@@ -288,6 +289,7 @@ struct Batch {
 }
 
 /// Counts kept while reading (the rest of [`JsonlStats`] is counted as records are handed on).
+#[derive(Default)]
 struct Cursor {
     lines: u64,
     blank_lines: u64,
@@ -396,11 +398,7 @@ fn read_batched<T: Send>(
     sink: &mut SinkFn<'_, T>,
 ) -> Result<JsonlStats> {
     let Source { path, opts, .. } = *source;
-    let mut cursor = Cursor {
-        lines: 0,
-        blank_lines: 0,
-        offset: 0,
-    };
+    let mut cursor = Cursor::default();
     let mut stats = JsonlStats::default();
     let (mut batch, mut next) = (Batch::default(), Batch::default());
     let mut done = batch.fill(reader, source, batch_lines, &mut cursor)?;
@@ -488,15 +486,9 @@ fn stream_error(path: &Path, format: Option<&'static str>, source: io::Error) ->
     }
 }
 
-/// Reads one line without its `\n` into `buf` (after clearing it), buffering at most `max`
-/// bytes. Returns `None` at the end of input, else the full line length; when that exceeds
-/// `max`, `buf` is left empty and the rest of the line was consumed without being kept.
-fn read_line(r: &mut dyn BufRead, buf: &mut Vec<u8>, max: usize) -> io::Result<Option<usize>> {
-    buf.clear();
-    append_line(r, buf, max)
-}
-
-/// [`read_line`] appending to `buf`; an over-long line leaves `buf` as it was.
+/// Appends one line without its `\n` to `buf`, buffering at most `max` bytes of it. Returns
+/// `None` at the end of input, else the full line length; when that exceeds `max`, `buf` is
+/// left as it was and the rest of the line was consumed without being kept.
 fn append_line(r: &mut dyn BufRead, buf: &mut Vec<u8>, max: usize) -> io::Result<Option<usize>> {
     let base = buf.len();
     let (mut len, mut any) = (0usize, false);
@@ -645,15 +637,15 @@ mod tests {
         data.extend_from_slice(b"\n{\"ok\":1}\n");
         let mut r = BufReader::with_capacity(8 << 10, &data[..]);
         let mut buf = Vec::new();
-        assert_eq!(read_line(&mut r, &mut buf, 1000).unwrap(), Some(4 << 20));
+        assert_eq!(append_line(&mut r, &mut buf, 1000).unwrap(), Some(4 << 20));
         assert!(
             buf.is_empty() && buf.capacity() <= 16 << 10,
             "capacity {}",
             buf.capacity()
         );
-        assert_eq!(read_line(&mut r, &mut buf, 1000).unwrap(), Some(8));
+        assert_eq!(append_line(&mut r, &mut buf, 1000).unwrap(), Some(8));
         assert_eq!(buf, b"{\"ok\":1}");
-        assert_eq!(read_line(&mut r, &mut buf, 1000).unwrap(), None);
+        assert_eq!(append_line(&mut r, &mut buf, 1000).unwrap(), None);
     }
 
     #[test]

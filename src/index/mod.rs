@@ -697,19 +697,27 @@ impl Writer {
             });
         }
         let recs = records(docs, &self.config, self.manifest.texts)?;
+        self.write_records(&recs)
+    }
+
+    /// Writes already fingerprinted documents as one segment (none: nothing written).
+    fn write_records(&mut self, recs: &[DocRecord]) -> Result<()> {
         if !recs.is_empty() {
-            write_segment(&self.dir, &mut self.manifest, &recs)?;
+            write_segment(&self.dir, &mut self.manifest, recs)?;
             let name = &self.manifest.segments.last().expect("just written").name;
             self.written.push(self.dir.join(name));
         }
         Ok(())
     }
 
-    /// Makes everything written visible at once (one manifest replacement).
+    /// Makes everything written visible at once (one manifest replacement), then removes the
+    /// files the new manifest does not name (segments a compact replaced), still under the
+    /// lock.
     pub fn commit(mut self) -> Result<Stats> {
         self.manifest.generation += 1;
         write_manifest(&self.dir, &self.manifest)?;
         self.committed = true;
+        collect_garbage(&self.dir, &self.manifest);
         Ok(Index::open(&self.dir)?.stats())
     }
 }
@@ -790,46 +798,32 @@ pub fn compact(dir: &Path) -> Result<Stats> {
 /// [`compact`] into segments of at most `max_docs` documents or about `max_bytes` of document
 /// data each (at least one document per segment).
 pub fn compact_with(dir: &Path, max_docs: usize, max_bytes: usize) -> Result<Stats> {
-    /// Removes the segments written so far unless the new manifest was written.
-    struct Written<'a> {
-        dir: &'a Path,
-        names: Vec<String>,
-        committed: bool,
-    }
-    impl Drop for Written<'_> {
-        fn drop(&mut self) {
-            if !self.committed {
-                for name in &self.names {
-                    let _ = fs::remove_file(self.dir.join(name));
-                }
-            }
-        }
-    }
-    let _lock = WriteLock::acquire(dir)?;
+    let lock = WriteLock::acquire(dir)?;
     let index = Index::open(dir)?;
-    let mut m = index.manifest.clone();
-    collect_garbage(dir, &m);
-    m.segments.clear();
-    let mut written = Written {
-        dir,
-        names: Vec::new(),
+    collect_garbage(dir, &index.manifest);
+    // A writer whose new manifest names only the segments it writes: committing it replaces
+    // the old segments; dropping it uncommitted removes the new ones.
+    let mut manifest = index.manifest.clone();
+    manifest.segments.clear();
+    let mut writer = Writer {
+        dir: dir.to_path_buf(),
+        config: index.settings(),
+        manifest,
+        live: BTreeSet::new(),
+        written: Vec::new(),
+        created: None,
         committed: false,
+        _lock: lock,
     };
-    let mut flush = |m: &mut Manifest, recs: &mut Vec<DocRecord>| -> Result<()> {
-        if recs.is_empty() {
-            return Ok(());
-        }
+    let profiler = Profiler::new(&index.manifest.params);
+    let mut recs: Vec<DocRecord> = Vec::new();
+    let mut bytes = 0usize;
+    let flush = |writer: &mut Writer, recs: &mut Vec<DocRecord>| -> Result<()> {
         recs.sort_by(|a, b| a.id.cmp(&b.id));
-        write_segment(dir, m, recs)?;
-        written
-            .names
-            .push(m.segments.last().expect("just written").name.clone());
+        writer.write_records(recs)?;
         recs.clear();
         Ok(())
     };
-    let profiler = Profiler::new(&m.params);
-    let mut recs = Vec::new();
-    let mut bytes = 0usize;
     for (seg, del) in index.segments.iter().zip(&index.deleted) {
         let winnowed = seg.winnowed_by_doc()?;
         for (d, winnowed) in winnowed.into_iter().enumerate() {
@@ -855,18 +849,13 @@ pub fn compact_with(dir: &Path, max_docs: usize, max_bytes: usize) -> Result<Sta
                 + 4 * rec.signature.len();
             recs.push(rec);
             if recs.len() >= max_docs || bytes >= max_bytes {
-                flush(&mut m, &mut recs)?;
+                flush(&mut writer, &mut recs)?;
                 bytes = 0;
             }
         }
     }
-    flush(&mut m, &mut recs)?;
-    m.generation += 1;
-    write_manifest(dir, &m)?;
-    written.committed = true;
-    drop(index);
-    collect_garbage(dir, &m);
-    Ok(Index::open(dir)?.stats())
+    flush(&mut writer, &mut recs)?;
+    writer.commit()
 }
 
 /// A 64-bit checksum of a byte string, as the index files use (xxh3, seed 0).

@@ -157,4 +157,14 @@ pub enum Error {
         /// Which ids and what to do.
         problem: String,
     },
+
+    /// Temporary data (sorted runs, texts beyond the memory budget) could not be written or read.
+    #[error("{}: cannot keep temporary data there: {source} (free some space, or give another directory with --temp-dir)", path.display())]
+    Scratch {
+        /// The temporary directory.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
 }

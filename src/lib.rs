@@ -47,6 +47,7 @@ pub mod profile;
 pub mod provenance;
 pub mod relate;
 pub mod report;
+pub mod scratch;
 pub mod shingle;
 pub mod similarity;
 pub mod sketch;

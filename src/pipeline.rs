@@ -12,13 +12,14 @@ use rayon::prelude::*;
 
 use crate::candidates::hamming::pairs_within;
 use crate::candidates::lsh::lsh_pairs;
-use crate::candidates::postings::shared_fingerprint_pairs;
+use crate::candidates::{pack, unpack};
 use crate::cluster::{families, Edge};
 use crate::config::Config;
 use crate::corpus::Document;
 use crate::error::{Error, Result};
 use crate::profile::{Profile, Profiler, TokenView};
 use crate::relate::{measure, relate, PairFigures, Relation};
+use crate::scratch::{Scratch, Sorter, TextStore};
 use crate::similarity::intersection_size;
 use crate::sketch::minhash::Signature;
 use crate::sketch::simhash::hamming;
@@ -207,131 +208,354 @@ pub fn canonical_order(docs: &[Document]) -> Result<Vec<usize>> {
     Ok(order)
 }
 
-/// Runs the whole analysis on `docs`.
+/// Runs the whole analysis on `docs`, in memory.
 pub fn analyze(docs: &[Document], config: &Config, progress: &dyn Progress) -> Result<Analysis> {
-    config.validate()?;
-    let order = canonical_order(docs)?;
-    let texts: Vec<&str> = order.iter().map(|&i| docs[i].text.as_str()).collect();
-    let profiler = Profiler::try_new(&config.fingerprint)?;
-
-    progress.start("fingerprint", texts.len() as u64);
-    let profiles: Vec<Profile> = texts
-        .par_iter()
-        .map(|t| {
-            let p = profiler.profile(t);
-            progress.advance(1);
-            p
-        })
-        .collect();
+    let mut ingest = Ingest::new(config, &Scratch::in_memory())?;
+    progress.start("fingerprint", docs.len() as u64);
+    for chunk in docs.chunks(4096) {
+        let texts: Vec<&str> = chunk.iter().map(|d| d.text.as_str()).collect();
+        ingest.add_borrowed(&texts)?;
+        progress.advance(chunk.len() as u64);
+    }
     progress.finish();
-
-    let (candidates, mut stats) = find_candidates(&profiles, config)?;
-    let mut pairs = verify(&texts, &profiles, &profiler, &candidates, config, progress);
-    stats.verified = candidates.len();
-    pairs.extend(identical_pairs(&profiles));
-    pairs.sort_by_key(|p| (p.a, p.b));
-
-    let edges: Vec<Edge> = pairs
-        .iter()
-        .map(|p| Edge {
-            a: p.a,
-            b: p.b,
-            strength: strength(p),
-        })
-        .collect();
-    let min_shared = config.family_min_shared_shingles;
-    let groups = families(
-        &edges,
-        config.family_policy,
-        config.max_family_size,
-        |x, y| {
-            intersection_size(
-                &profiles[x as usize].shingles,
-                &profiles[y as usize].shingles,
-            ) >= min_shared
-        },
-    );
-    let families = groups
-        .into_iter()
-        .enumerate()
-        .map(|(i, g)| {
-            let inside = |d: u32| g.members.binary_search(&d).is_ok();
-            Family {
-                id: format!("F{}", i + 1),
-                pairs: (0..pairs.len())
-                    .filter(|&j| inside(pairs[j].a) && inside(pairs[j].b))
-                    .collect(),
-                members: g.members,
-                capped: g.capped,
-            }
-        })
-        .collect();
-
-    let documents = order
-        .iter()
-        .zip(&profiles)
-        .map(|(&i, p)| DocumentInfo {
-            id: docs[i].id.clone(),
-            input_index: i,
-            tokens: p.tokens,
-            shingles: p.shingles.len(),
-        })
-        .collect();
-    let identical_to = identical_groups(&profiles);
-    Ok(Analysis {
-        documents,
-        pairs,
-        families,
-        stats,
-        identical_to,
-    })
+    Ok(ingest.finish(docs, progress)?.0)
 }
 
-/// For each document, the first document (in the given order) whose normalized text is
-/// identical to it (same content hash, token count and shingle set), or itself.
-pub fn identical_groups(profiles: &[Profile]) -> Vec<u32> {
-    let mut order: Vec<u32> = (0..profiles.len() as u32)
-        .filter(|&d| profiles[d as usize].tokens > 0)
-        .collect();
-    order.sort_by_key(|&d| {
-        (
-            profiles[d as usize].content_hash,
-            profiles[d as usize].tokens,
-            d,
-        )
-    });
-    let mut rep: Vec<u32> = (0..profiles.len() as u32).collect();
-    let mut start = 0;
-    for i in 1..=order.len() {
-        let same = i < order.len() && {
-            let (x, y) = (
-                &profiles[order[start] as usize],
-                &profiles[order[i] as usize],
-            );
-            (x.content_hash, x.tokens) == (y.content_hash, y.tokens) && x.shingles == y.shingles
-        };
-        if !same {
-            for &d in &order[start..i] {
-                rep[d as usize] = order[start];
+/// What the analysis keeps of each document between reading and the end: a fixed size,
+/// whatever the length of the text.
+#[derive(Debug, Clone)]
+struct Summary {
+    tokens: usize,
+    content_hash: u64,
+    shingles: usize,
+    signature: Signature,
+    simhash: u64,
+}
+
+/// The analysis of a corpus read in batches (the streaming form of [`analyze`]).
+///
+/// Each batch is fingerprinted in parallel as it is added; what grows with the text (the texts,
+/// each document's winnowed fingerprints and bigrams) goes to a [`TextStore`] and [`Sorter`]s,
+/// which move it to temporary files beyond [`Scratch::memory`]. [`Ingest::finish`] then finds,
+/// verifies and groups the pairs, reading texts back a block of pairs at a time. The result is
+/// the same as [`analyze`] on the same documents, whatever the budget.
+#[derive(Debug)]
+pub struct Ingest<'a> {
+    config: Config,
+    profiler: Profiler,
+    scratch: Scratch,
+    texts: TextStore<'a>,
+    summaries: Vec<Summary>,
+    /// (fingerprint, input position): the winnowed postings.
+    winnowed: Sorter<(u64, u32)>,
+    /// Each document's distinct bigrams, for their document frequencies.
+    bigrams: Sorter<u64>,
+}
+
+impl<'a> Ingest<'a> {
+    /// Starts an analysis with `config`, buffering as `scratch` allows.
+    pub fn new(config: &Config, scratch: &Scratch) -> Result<Ingest<'a>> {
+        config.validate()?;
+        Ok(Ingest {
+            config: config.clone(),
+            profiler: Profiler::try_new(&config.fingerprint)?,
+            scratch: scratch.clone(),
+            texts: TextStore::new(scratch),
+            summaries: Vec::new(),
+            winnowed: Sorter::new(scratch),
+            bigrams: Sorter::new(scratch),
+        })
+    }
+
+    /// Documents added so far.
+    pub fn len(&self) -> usize {
+        self.summaries.len()
+    }
+
+    /// True before the first document.
+    pub fn is_empty(&self) -> bool {
+        self.summaries.is_empty()
+    }
+
+    /// Adds the texts of the next documents (in input order); they are copied into the store.
+    pub fn add(&mut self, texts: &[&str]) -> Result<()> {
+        self.absorb(texts, false)
+    }
+
+    /// Adds the texts of the next documents without copying them.
+    pub fn add_borrowed(&mut self, texts: &[&'a str]) -> Result<()> {
+        self.absorb(texts, true)?;
+        for t in texts {
+            self.texts.push_borrowed(t);
+        }
+        Ok(())
+    }
+
+    fn absorb(&mut self, texts: &[&str], borrowed: bool) -> Result<()> {
+        let profiler = &self.profiler;
+        let profiles: Vec<(Profile, Vec<u64>)> = texts
+            .par_iter()
+            .map(|t| profiler.profile_and_bigrams(t))
+            .collect();
+        for (t, (p, bigrams)) in texts.iter().zip(profiles) {
+            let d = u32::try_from(self.summaries.len())
+                .map_err(|_| config_error("documents", "more than 2^32 documents in one run"))?;
+            if !borrowed {
+                self.texts.push(t)?;
             }
-            start = i;
+            self.winnowed.extend(p.winnowed.iter().map(|&h| (h, d)))?;
+            self.bigrams.extend(bigrams)?;
+            self.summaries.push(Summary {
+                tokens: p.tokens,
+                content_hash: p.content_hash,
+                shingles: p.shingles.len(),
+                signature: p.signature,
+                simhash: p.simhash,
+            });
+        }
+        Ok(())
+    }
+
+    /// Finds, verifies and groups the pairs. `docs` are the documents added, in the same order
+    /// (their texts are not read: only ids, origins and metadata). Returns the analysis and the
+    /// texts, by input position.
+    pub fn finish(
+        mut self,
+        docs: &[Document],
+        progress: &dyn Progress,
+    ) -> Result<(Analysis, TextStore<'a>)> {
+        assert_eq!(docs.len(), self.summaries.len(), "one document per text");
+        self.texts.seal()?;
+        let order = canonical_order(docs)?;
+        let mut rank = vec![0u32; order.len()];
+        for (d, &i) in order.iter().enumerate() {
+            rank[i] = d as u32;
+        }
+        let mut slots: Vec<Option<Summary>> = self.summaries.drain(..).map(Some).collect();
+        let mut sums: Vec<Summary> = order
+            .iter()
+            .map(|&i| slots[i].take().expect("each position once"))
+            .collect();
+        drop(slots);
+        let corpus = Corpus {
+            texts: &self.texts,
+            order: &order,
+            profiler: &self.profiler,
+        };
+        let identical_to = identical_groups(&sums, &corpus)?;
+
+        let config = &self.config;
+        let (candidates, mut stats) = find_candidates(
+            &mut sums,
+            &identical_to,
+            &rank,
+            self.winnowed,
+            config,
+            &self.scratch,
+        )?;
+        let common = common_of(self.bigrams, config.bigram_max_df)?;
+        let mut pairs = verify(
+            &corpus,
+            &sums,
+            &candidates,
+            &common,
+            config,
+            &self.scratch,
+            progress,
+        )?;
+        stats.verified = candidates.len();
+        drop(candidates);
+        pairs.extend(identical_pairs(&sums, &identical_to));
+        pairs.sort_by_key(|p| (p.a, p.b));
+
+        let edges: Vec<Edge> = pairs
+            .iter()
+            .map(|p| Edge {
+                a: p.a,
+                b: p.b,
+                strength: strength(p),
+            })
+            .collect();
+        let min_shared = config.family_min_shared_shingles;
+        let mut sets = ShingleCache::new(&corpus, self.scratch.memory);
+        let mut failure = None;
+        let groups = families(
+            &edges,
+            config.family_policy,
+            config.max_family_size,
+            |x, y| {
+                if failure.is_some() {
+                    return false;
+                }
+                match sets.shared_at_least(x, y, min_shared) {
+                    Ok(linked) => linked,
+                    Err(e) => {
+                        failure = Some(e);
+                        false
+                    }
+                }
+            },
+        );
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        drop(sets);
+        let families = groups
+            .into_iter()
+            .enumerate()
+            .map(|(i, g)| {
+                let inside = |d: u32| g.members.binary_search(&d).is_ok();
+                Family {
+                    id: format!("F{}", i + 1),
+                    pairs: (0..pairs.len())
+                        .filter(|&j| inside(pairs[j].a) && inside(pairs[j].b))
+                        .collect(),
+                    members: g.members,
+                    capped: g.capped,
+                }
+            })
+            .collect();
+
+        let documents = order
+            .iter()
+            .zip(&sums)
+            .map(|(&i, s)| DocumentInfo {
+                id: docs[i].id.clone(),
+                input_index: i,
+                tokens: s.tokens,
+                shingles: s.shingles,
+            })
+            .collect();
+        Ok((
+            Analysis {
+                documents,
+                pairs,
+                families,
+                stats,
+                identical_to,
+            },
+            self.texts,
+        ))
+    }
+}
+
+fn config_error(setting: &'static str, problem: &str) -> Error {
+    Error::Config {
+        setting,
+        problem: problem.to_string(),
+    }
+}
+
+/// Texts in canonical order, and how to fingerprint them.
+struct Corpus<'s, 'a> {
+    texts: &'s TextStore<'a>,
+    /// Canonical position -> input position (the store's index).
+    order: &'s [usize],
+    profiler: &'s Profiler,
+}
+
+impl Corpus<'_, '_> {
+    fn text(&self, d: u32) -> Result<std::borrow::Cow<'_, str>> {
+        self.texts.text(self.order[d as usize])
+    }
+
+    fn text_len(&self, d: u32) -> usize {
+        self.texts.text_len(self.order[d as usize])
+    }
+
+    fn shingle_set(&self, d: u32) -> Result<Vec<u64>> {
+        Ok(self.profiler.shingle_set(&self.text(d)?))
+    }
+}
+
+/// Shingle sets recomputed from the texts on demand, the most recent kept up to a budget: the
+/// family stage asks about the same members again and again.
+struct ShingleCache<'c, 's, 'a> {
+    corpus: &'c Corpus<'s, 'a>,
+    sets: std::collections::HashMap<u32, Vec<u64>>,
+    queue: std::collections::VecDeque<u32>,
+    held: usize,
+    budget: usize,
+}
+
+impl<'c, 's, 'a> ShingleCache<'c, 's, 'a> {
+    fn new(corpus: &'c Corpus<'s, 'a>, budget: usize) -> Self {
+        ShingleCache {
+            corpus,
+            sets: Default::default(),
+            queue: Default::default(),
+            held: 0,
+            budget,
         }
     }
-    rep
+
+    fn load(&mut self, d: u32) -> Result<()> {
+        if !self.sets.contains_key(&d) {
+            let set = self.corpus.shingle_set(d)?;
+            self.held += set.len() * 8;
+            self.sets.insert(d, set);
+            self.queue.push_back(d);
+        }
+        Ok(())
+    }
+
+    fn shared_at_least(&mut self, x: u32, y: u32, n: usize) -> Result<bool> {
+        self.load(x)?;
+        self.load(y)?;
+        let linked = intersection_size(&self.sets[&x], &self.sets[&y]) >= n;
+        // Oldest out first, once the answer is known.
+        while self.held > self.budget {
+            let Some(old) = self.queue.pop_front() else {
+                break;
+            };
+            if let Some(s) = self.sets.remove(&old) {
+                self.held -= s.len() * 8;
+            }
+        }
+        Ok(linked)
+    }
+}
+
+/// For each document, the first document (in canonical order) whose normalized text is
+/// identical to it (same content hash, token count and shingle set), or itself.
+fn identical_groups(sums: &[Summary], corpus: &Corpus) -> Result<Vec<u32>> {
+    let mut order: Vec<u32> = (0..sums.len() as u32)
+        .filter(|&d| sums[d as usize].tokens > 0)
+        .collect();
+    let key = |d: u32| (sums[d as usize].content_hash, sums[d as usize].tokens);
+    order.sort_by_key(|&d| (key(d), d));
+    let mut rep: Vec<u32> = (0..sums.len() as u32).collect();
+    for run in order.chunk_by(|&x, &y| key(x) == key(y)) {
+        if run.len() < 2 {
+            continue;
+        }
+        // Equal hashes: compare the shingle sets, so a hash collision never merges two texts.
+        let mut first = run[0];
+        let mut first_set = corpus.shingle_set(first)?;
+        for &d in &run[1..] {
+            let set = corpus.shingle_set(d)?;
+            if set == first_set {
+                rep[d as usize] = first;
+            } else {
+                first = d;
+                first_set = set;
+            }
+        }
+    }
+    Ok(rep)
 }
 
 /// The `duplicate` pairs between each identical copy and its group's first document.
-fn identical_pairs(profiles: &[Profile]) -> Vec<Pair> {
-    let rep = identical_groups(profiles);
-    (0..profiles.len())
+fn identical_pairs(sums: &[Summary], rep: &[u32]) -> Vec<Pair> {
+    (0..sums.len())
         .filter(|&d| rep[d] as usize != d)
         .map(|d| {
-            let p = &profiles[d];
+            let s = &sums[d];
             Pair {
                 a: rep[d],
                 b: d as u32,
                 relation: Relation::Duplicate,
-                figures: PairFigures::identical(p.tokens, p.shingles.len()),
+                figures: PairFigures::identical(s.tokens, s.shingles),
                 estimated_jaccard: 1.0,
                 simhash_distance: 0,
                 sources: Sources::IDENTICAL,
@@ -341,43 +565,52 @@ fn identical_pairs(profiles: &[Profile]) -> Vec<Pair> {
 }
 
 /// Candidate pairs from the three generators, merged and sorted, with their sources.
-pub fn find_candidates(profiles: &[Profile], config: &Config) -> Result<(Vec<Candidate>, Stats)> {
+/// The signatures of documents that take no part (empty texts, identical copies after the
+/// first) are cleared.
+fn find_candidates(
+    sums: &mut [Summary],
+    rep: &[u32],
+    rank: &[u32],
+    winnowed: Sorter<(u64, u32)>,
+    config: &Config,
+    scratch: &Scratch,
+) -> Result<(Vec<Candidate>, Stats)> {
     let mut stats = Stats::default();
     let num_perm = config.fingerprint.num_perm;
     let params = crate::candidates::lsh::banding_for(config);
     stats.banding = (params.bands, params.rows);
-    // Identical copies are paired with their group's first document by `analyze`; only that
+    // Identical copies are paired with their group's first document by the caller; only that
     // first document takes part in candidate generation, so a text copied a thousand times
     // costs a thousand pairs, not half a million.
-    let rep = identical_groups(profiles);
-    let active = |d: usize| rep[d] as usize == d && profiles[d].tokens > 0;
-    let empty = Signature(vec![u32::MAX; num_perm]);
-    let sigs: Vec<Signature> = profiles
-        .iter()
-        .enumerate()
-        .map(|(d, p)| {
-            if active(d) {
-                p.signature.clone()
-            } else {
-                empty.clone()
-            }
-        })
+    let active: Vec<bool> = (0..sums.len())
+        .map(|d| rep[d] as usize == d && sums[d].tokens > 0)
         .collect();
+    let mut sigs: Vec<Signature> = Vec::with_capacity(sums.len());
+    for (s, &on) in sums.iter_mut().zip(&active) {
+        sigs.push(if on {
+            std::mem::replace(&mut s.signature, Signature(Vec::new()))
+        } else {
+            Signature(vec![u32::MAX; num_perm])
+        });
+    }
     let lsh = lsh_pairs(&sigs, params, config.max_bucket);
-    drop(sigs);
+    for (s, sig) in sums.iter_mut().zip(sigs) {
+        s.signature = sig;
+    }
     stats.oversized_buckets += lsh.oversized_buckets;
     stats.lsh_candidates = lsh.pairs.len();
 
-    let simhashes: Vec<u64> = profiles
+    let simhashes: Vec<u64> = sums
         .iter()
-        .map(|p| if p.tokens == 0 { 0 } else { p.simhash })
+        .map(|s| if s.tokens == 0 { 0 } else { s.simhash })
         .collect();
     let (sim_pairs, sim_oversized) =
         pairs_within(&simhashes, config.simhash_max_distance, config.max_bucket)?;
+    drop(simhashes);
     // Empty documents all have SimHash 0; they relate to nothing.
     let sim_pairs: Vec<(u32, u32)> = sim_pairs
         .into_iter()
-        .filter(|&(a, b)| active(a as usize) && active(b as usize))
+        .filter(|&(a, b)| active[a as usize] && active[b as usize])
         .collect();
     stats.oversized_buckets += sim_oversized;
     stats.simhash_candidates = sim_pairs.len();
@@ -385,48 +618,48 @@ pub fn find_candidates(profiles: &[Profile], config: &Config) -> Result<(Vec<Can
     // Document frequencies count every document, identical copies included (a fingerprint in
     // a thousand copies is as common as one in a thousand different texts); pairs are then
     // proposed among the active documents only.
-    let mut all_fps: Vec<u64> = profiles
-        .iter()
-        .flat_map(|p| p.winnowed.iter().copied())
-        .collect();
-    all_fps.par_sort_unstable();
-    let mut common: Vec<u64> = Vec::new();
-    for run in all_fps.chunk_by(|x, y| x == y) {
-        if run.len() > config.max_df {
-            common.push(run[0]);
-        }
-    }
-    drop(all_fps);
-    let fps: Vec<Vec<u64>> = profiles
-        .iter()
-        .enumerate()
-        .map(|(d, p)| {
-            if active(d) {
-                p.winnowed
-                    .iter()
-                    .copied()
-                    .filter(|h| common.binary_search(h).is_err())
-                    .collect()
-            } else {
-                Vec::new()
+    let mut links: Sorter<u64> = Sorter::new(scratch);
+    let mut boilerplate = 0u64;
+    let mut docs: Vec<u32> = Vec::new();
+    winnowed.finish()?.for_each_group(
+        |&(h, _)| h,
+        |run| {
+            if run.len() > config.max_df {
+                boilerplate += 1;
+                return Ok(());
             }
-        })
-        .collect();
-    let shared = shared_fingerprint_pairs(&fps, usize::MAX, config.min_shared_fingerprints);
-    drop(fps);
-    stats.boilerplate_fingerprints = common.len() as u64;
-    stats.postings_candidates = shared.pairs.len();
+            docs.clear();
+            docs.extend(
+                run.iter()
+                    .map(|&(_, i)| rank[i as usize])
+                    .filter(|&d| active[d as usize]),
+            );
+            docs.sort_unstable();
+            for (i, &a) in docs.iter().enumerate() {
+                links.extend(docs[i + 1..].iter().map(|&b| pack(a, b)))?;
+            }
+            Ok(())
+        },
+    )?;
+    let min_shared = u64::from(config.min_shared_fingerprints);
+    let mut shared: Vec<(u32, u32)> = Vec::new();
+    links.finish()?.for_each_group(
+        |&l| l,
+        |run| {
+            if run.len() as u64 >= min_shared {
+                shared.push(unpack(run[0]));
+            }
+            Ok(())
+        },
+    )?;
+    stats.boilerplate_fingerprints = boilerplate;
+    stats.postings_candidates = shared.len();
 
     let mut all: Vec<(u32, u32, Sources)> =
-        Vec::with_capacity(lsh.pairs.len() + sim_pairs.len() + shared.pairs.len());
+        Vec::with_capacity(lsh.pairs.len() + sim_pairs.len() + shared.len());
     all.extend(lsh.pairs.into_iter().map(|(a, b)| (a, b, Sources::LSH)));
     all.extend(sim_pairs.into_iter().map(|(a, b)| (a, b, Sources::SIMHASH)));
-    all.extend(
-        shared
-            .pairs
-            .into_iter()
-            .map(|(a, b, _)| (a, b, Sources::POSTINGS)),
-    );
+    all.extend(shared.into_iter().map(|(a, b)| (a, b, Sources::POSTINGS)));
     all.par_sort_unstable_by_key(|&(a, b, s)| (a, b, s.0));
     let mut merged: Vec<(u32, u32, Sources)> = Vec::with_capacity(all.len());
     for (a, b, s) in all {
@@ -438,83 +671,159 @@ pub fn find_candidates(profiles: &[Profile], config: &Config) -> Result<(Vec<Can
     Ok((merged, stats))
 }
 
+/// The keys found in more than `max_df` groups of `sorter` (each group counted once per
+/// document by the caller), sorted.
+fn common_of(sorter: Sorter<u64>, max_df: usize) -> Result<Vec<u64>> {
+    let mut common = Vec::new();
+    sorter.finish()?.for_each_group(
+        |&h| h,
+        |run| {
+            if run.len() > max_df {
+                common.push(run[0]);
+            }
+            Ok(())
+        },
+    )?;
+    Ok(common)
+}
+
+/// Splits `pairs` (in order) into consecutive blocks whose distinct documents' texts add up to
+/// at most `budget` bytes (a block holds at least one pair): each block's documents are read
+/// and viewed once, and memory stays bounded however many pairs there are.
+pub(crate) fn pair_blocks(
+    pairs: &[(u32, u32)],
+    text_len: impl Fn(u32) -> usize,
+    budget: usize,
+) -> Vec<std::ops::Range<usize>> {
+    let mut blocks = Vec::new();
+    let mut seen: std::collections::HashSet<u32> = Default::default();
+    let (mut start, mut bytes) = (0, 0usize);
+    for (i, &(a, b)) in pairs.iter().enumerate() {
+        let cost = |d: u32, seen: &std::collections::HashSet<u32>| {
+            if seen.contains(&d) {
+                0
+            } else {
+                text_len(d)
+            }
+        };
+        let new = cost(a, &seen) + if a == b { 0 } else { cost(b, &seen) };
+        if i > start && bytes.saturating_add(new) > budget {
+            blocks.push(start..i);
+            start = i;
+            bytes = 0;
+            seen.clear();
+        }
+        for d in [a, b] {
+            if seen.insert(d) {
+                bytes = bytes.saturating_add(text_len(d));
+            }
+        }
+    }
+    if start < pairs.len() {
+        blocks.push(start..pairs.len());
+    }
+    blocks
+}
+
+/// The sorted distinct documents of `pairs`.
+pub(crate) fn documents_of(pairs: &[(u32, u32)]) -> Vec<u32> {
+    let mut docs: Vec<u32> = pairs.iter().flat_map(|&(a, b)| [a, b]).collect();
+    docs.sort_unstable();
+    docs.dedup();
+    docs
+}
+
+/// Text bytes per block of pairs: a view takes about 16 times its text (token spans and
+/// hashes, shingle sequence and sets, bigrams).
+const VIEW_BYTES_PER_TEXT_BYTE: usize = 16;
+
 /// Verifies candidates exactly and keeps the related ones, sorted by (a, b).
 fn verify(
-    texts: &[&str],
-    profiles: &[Profile],
-    profiler: &Profiler,
+    corpus: &Corpus,
+    sums: &[Summary],
     candidates: &[Candidate],
+    common: &[u64],
     config: &Config,
+    scratch: &Scratch,
     progress: &dyn Progress,
-) -> Vec<Pair> {
-    // Views are computed once per document that takes part in a candidate.
-    let mut involved: Vec<u32> = candidates.iter().flat_map(|&(a, b, _)| [a, b]).collect();
-    involved.sort_unstable();
-    involved.dedup();
-    let common = common_bigrams(texts, profiler, config.bigram_max_df);
-    let views: Vec<TokenView> = involved
-        .par_iter()
-        .map(|&d| {
-            let mut v = profiler.view(texts[d as usize]);
-            v.drop_common_bigrams(&common);
-            v
-        })
-        .collect();
-    let view = |d: u32| &views[involved.binary_search(&d).expect("involved document")];
+) -> Result<Vec<Pair>> {
     let k = config.fingerprint.shingle.k;
+    let ends: Vec<(u32, u32)> = candidates.iter().map(|&(a, b, _)| (a, b)).collect();
+    let blocks = pair_blocks(
+        &ends,
+        |d| corpus.text_len(d),
+        scratch.memory / VIEW_BYTES_PER_TEXT_BYTE,
+    );
+    drop(ends);
     progress.start("verify", candidates.len() as u64);
-    let pairs: Vec<Pair> = candidates
-        .par_iter()
-        .filter_map(|&(a, b, sources)| {
+    let mut pairs = Vec::new();
+    for block in blocks {
+        let block = &candidates[block];
+        // Views are computed once per document of the block.
+        let ends: Vec<(u32, u32)> = block.iter().map(|&(a, b, _)| (a, b)).collect();
+        let involved = documents_of(&ends);
+        let views: Vec<TokenView> = involved
+            .par_iter()
+            .map(|&d| {
+                let mut v = corpus.profiler.view(&corpus.text(d)?);
+                v.drop_common_bigrams(common);
+                Ok(v)
+            })
+            .collect::<Result<_>>()?;
+        let view = |d: u32| &views[involved.binary_search(&d).expect("involved document")];
+        pairs.par_extend(block.par_iter().filter_map(|&(a, b, sources)| {
             let figures = measure(view(a), view(b), k, &config.relations);
             progress.advance(1);
             let relation = relate(&figures, &config.relations)?;
-            let (pa, pb) = (&profiles[a as usize], &profiles[b as usize]);
+            let (sa, sb) = (&sums[a as usize], &sums[b as usize]);
             Some(Pair {
                 a,
                 b,
                 relation,
-                estimated_jaccard: pa.signature.estimate_jaccard(&pb.signature),
-                simhash_distance: hamming(pa.simhash, pb.simhash),
+                estimated_jaccard: sa.signature.estimate_jaccard(&sb.signature),
+                simhash_distance: hamming(sa.simhash, sb.simhash),
                 figures,
                 sources,
             })
-        })
-        .collect();
+        }));
+    }
     progress.finish();
-    pairs
+    Ok(pairs)
 }
 
 /// The token bigrams found in more than `max_df` documents, sorted: boilerplate for the
 /// rewrite signal (function-word pairs, template phrases). Bigrams are counted once per document.
 pub fn common_bigrams(texts: &[&str], profiler: &Profiler, max_df: usize) -> Vec<u64> {
-    common_kgrams(texts, profiler, 2, max_df)
+    let mut store = TextStore::new(&Scratch::in_memory());
+    for t in texts {
+        store.push_borrowed(t);
+    }
+    common_kgrams(&store, profiler, 2, max_df, &Scratch::in_memory())
+        .expect("in-memory texts cannot fail to read")
 }
 
-/// The token k-grams found in more than `max_df` documents of `texts`, sorted (each counted
-/// once per document). Empty when there are no more than `max_df` documents.
-pub fn common_kgrams(texts: &[&str], profiler: &Profiler, k: usize, max_df: usize) -> Vec<u64> {
+/// The token k-grams found in more than `max_df` of the texts, sorted (each counted once per
+/// document). Empty when there are no more than `max_df` texts.
+pub fn common_kgrams(
+    texts: &TextStore,
+    profiler: &Profiler,
+    k: usize,
+    max_df: usize,
+    scratch: &Scratch,
+) -> Result<Vec<u64>> {
     if texts.len() <= max_df {
-        return Vec::new();
+        return Ok(Vec::new());
     }
-    let mut all: Vec<u64> = texts
-        .par_iter()
-        .flat_map_iter(|t| profiler.kgram_set(t, k))
-        .collect();
-    all.par_sort_unstable();
-    let mut common = Vec::new();
-    let mut i = 0;
-    while i < all.len() {
-        let mut j = i + 1;
-        while j < all.len() && all[j] == all[i] {
-            j += 1;
-        }
-        if j - i > max_df {
-            common.push(all[i]);
-        }
-        i = j;
+    let mut sorter = Sorter::new(scratch);
+    let all: Vec<usize> = (0..texts.len()).collect();
+    for chunk in all.chunks(1024) {
+        let sets: Vec<Vec<u64>> = chunk
+            .par_iter()
+            .map(|&i| Ok(profiler.kgram_set(&texts.text(i)?, k)))
+            .collect::<Result<_>>()?;
+        sorter.extend(sets.into_iter().flatten())?;
     }
-    common
+    common_of(sorter, max_df)
 }
 
 /// How strongly a pair binds a family: relation rank first, then the larger containment.
@@ -611,6 +920,91 @@ mod tests {
             let back: crate::report::json::Report = serde_json::from_slice(&out).unwrap();
             prop_assert_eq!(back, report);
         }
+    }
+
+    /// The JSON report of `trace` on `docs`: in memory, or streamed in batches of `batch`
+    /// documents through a scratch directory that spills every buffer (`memory` bytes).
+    fn traced_report(docs: &[Document], streamed: Option<(usize, usize)>) -> Vec<u8> {
+        use crate::provenance::{trace, trace_stored};
+        let config = Config::default();
+        let agencies = crate::provenance::cues::AgencyTable::default();
+        let (analysis, provenance) = match streamed {
+            None => {
+                let analysis = analyze(docs, &config, &Silent).unwrap();
+                let provenance = trace(docs, &analysis, &config, &agencies);
+                (analysis, provenance)
+            }
+            Some((batch, memory)) => {
+                let dir = std::env::temp_dir()
+                    .join(format!("stemma-pipeline-stream-{}", std::process::id()));
+                std::fs::create_dir_all(&dir).unwrap();
+                let scratch = Scratch {
+                    dir: Some(dir),
+                    memory,
+                };
+                let mut ingest = Ingest::new(&config, &scratch).unwrap();
+                for chunk in docs.chunks(batch) {
+                    let texts: Vec<&str> = chunk.iter().map(|d| d.text.as_str()).collect();
+                    ingest.add(&texts).unwrap();
+                }
+                // Only ids and metadata are read from here on.
+                let heads: Vec<Document> = docs
+                    .iter()
+                    .map(|d| Document {
+                        text: String::new(),
+                        ..d.clone()
+                    })
+                    .collect();
+                let (analysis, texts) = ingest.finish(&heads, &Silent).unwrap();
+                let provenance =
+                    trace_stored(&heads, &texts, &analysis, &config, &agencies, &scratch).unwrap();
+                (analysis, provenance)
+            }
+        };
+        let mut report = build("trace", &analysis, docs, &config, InputSummary::default());
+        crate::report::json::add_trace(&mut report, &analysis, &provenance);
+        let mut out = Vec::new();
+        write_report(&report, &mut out).unwrap();
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(16))]
+        #[test]
+        fn streaming_through_temporary_files_changes_nothing(
+            seed in any::<u64>(),
+            n_sources in 1usize..5,
+            ops in proptest::collection::vec((any::<u8>(), 0usize..5, 0usize..5), 0..10),
+            batch in 1usize..6,
+            memory in prop_oneof![Just(0usize), 64usize..4096, Just(1 << 20)],
+        ) {
+            let mut docs = corpus(seed, n_sources, &ops);
+            // Identical copies, empty texts and a lone short text take their own paths.
+            docs.push(Document::new("copy", docs[0].text.clone()));
+            docs.push(Document::new("empty", ""));
+            docs.push(Document::new("short", "w1 w2"));
+            let memory_report = traced_report(&docs, None);
+            prop_assert_eq!(&memory_report, &traced_report(&docs, Some((batch, memory))));
+        }
+    }
+
+    #[test]
+    fn pair_blocks_cover_every_pair_once_within_the_budget() {
+        let pairs: Vec<(u32, u32)> = (0..50u32).map(|i| (i % 7, 7 + i % 11)).collect();
+        let len = |d: u32| 10 + d as usize;
+        for budget in [0, 20, 45, 100, 1000, usize::MAX] {
+            let blocks = pair_blocks(&pairs, len, budget);
+            let mut next = 0;
+            for b in &blocks {
+                assert_eq!(b.start, next);
+                assert!(b.end > b.start);
+                next = b.end;
+                let bytes: usize = documents_of(&pairs[b.clone()]).into_iter().map(len).sum();
+                assert!(bytes <= budget || b.len() == 1, "{budget} {b:?} {bytes}");
+            }
+            assert_eq!(next, pairs.len());
+        }
+        assert_eq!(pair_blocks(&pairs, len, usize::MAX).len(), 1);
     }
 
     #[test]

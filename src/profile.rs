@@ -97,19 +97,31 @@ impl Profiler {
 
     /// The fingerprints of `text`.
     pub fn profile(&self, text: &str) -> Profile {
+        let mut hashes = Vec::new();
+        token_hashes(text, &self.params, &mut hashes);
+        self.profile_of(&hashes)
+    }
+
+    /// The fingerprints of `text` and its distinct token bigrams, sorted (equal to
+    /// `kgram_set(text, 2)`), from one tokenization.
+    pub fn profile_and_bigrams(&self, text: &str) -> (Profile, Vec<u64>) {
+        let mut hashes = Vec::new();
+        token_hashes(text, &self.params, &mut hashes);
+        let mut bigrams = Vec::new();
+        shingle_hashes(&hashes, 2, self.params.seed, &mut bigrams);
+        (self.profile_of(&hashes), to_set(bigrams))
+    }
+
+    fn profile_of(&self, hashes: &[u64]) -> Profile {
         let p = &self.params;
-        let mut tokens = Vec::new();
-        tokenize(text, p, &mut tokens);
-        let hashes: Vec<u64> = tokens.iter().map(|t| t.hash).collect();
-        drop(tokens);
         let mut seq = Vec::new();
-        shingle_hashes(&hashes, p.shingle.k, p.seed, &mut seq);
+        shingle_hashes(hashes, p.shingle.k, p.seed, &mut seq);
         let mut fingerprints: Vec<Fingerprint> = Vec::new();
         if p.winnow_k == p.shingle.k {
             winnow(&seq, p.winnow_w, &mut fingerprints);
         } else {
             let mut kgrams = Vec::new();
-            shingle_hashes(&hashes, p.winnow_k, p.seed, &mut kgrams);
+            shingle_hashes(hashes, p.winnow_k, p.seed, &mut kgrams);
             winnow(&kgrams, p.winnow_w, &mut fingerprints);
         }
         let winnowed = to_set(fingerprints.into_iter().map(|f| f.hash).collect());
@@ -120,7 +132,7 @@ impl Profiler {
         let shingles = seq;
         Profile {
             tokens: hashes.len(),
-            content_hash: content_hash(&hashes, p.seed),
+            content_hash: content_hash(hashes, p.seed),
             signature: self.minhasher.sign(&shingles),
             shingles,
             simhash,
@@ -301,7 +313,10 @@ mod tests {
             prop_assert_eq!(key.tokens, full.tokens);
             prop_assert_eq!(key.content_hash, full.content_hash);
             prop_assert_eq!(&key.signature, &full.signature);
-            prop_assert_eq!(p.shingle_set(&text), full.shingles);
+            prop_assert_eq!(p.shingle_set(&text), full.shingles.clone());
+            let (profile, bigrams) = p.profile_and_bigrams(&text);
+            prop_assert_eq!(profile, full);
+            prop_assert_eq!(bigrams, p.kgram_set(&text, 2));
         }
     }
 }

@@ -957,3 +957,72 @@ fn commands_against_an_index_use_its_settings() {
     }
     fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn spilling_to_temporary_files_gives_the_same_reports_and_leaves_nothing() {
+    let dir = scratch("spill");
+    // About 9 MB of text: more than the 4 MiB each buffer gets with --memory 16, so texts,
+    // fingerprints and bigrams go to temporary files and pairs are verified in blocks.
+    let mut jsonl = String::new();
+    let mut sources: Vec<Vec<String>> = Vec::new();
+    for i in 0..900u64 {
+        let mut w = words(i * 7 + 1, 1200);
+        if i % 5 == 4 {
+            // Half of an earlier document, then its own words.
+            let pick = (i.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 33) as usize;
+            let src = &sources[pick % sources.len()];
+            w.splice(0..600, src[300..900].iter().cloned());
+        }
+        let obj = serde_json::json!({"id": format!("d{i:04}"), "text": w.join(" ")});
+        jsonl.push_str(&obj.to_string());
+        jsonl.push('\n');
+        sources.push(w);
+    }
+    let input = dir.join("corpus.jsonl");
+    fs::write(&input, jsonl).unwrap();
+    let temp = dir.join("tmp");
+    fs::create_dir_all(&temp).unwrap();
+    for cmd in ["scan", "trace"] {
+        let run = |name: &str, extra: &[&str]| {
+            let (json, html) = (
+                dir.join(format!("{name}.json")),
+                dir.join(format!("{name}.html")),
+            );
+            let mut args = vec![
+                cmd,
+                "--quiet",
+                "--json",
+                json.to_str().unwrap(),
+                "--html",
+                html.to_str().unwrap(),
+                input.to_str().unwrap(),
+            ];
+            args.extend_from_slice(extra);
+            stemma_ok(&args);
+            (fs::read(json).unwrap(), fs::read(html).unwrap())
+        };
+        let in_memory = run(&format!("{cmd}-memory"), &[]);
+        let spilled = run(
+            &format!("{cmd}-spilled"),
+            &["--memory", "16", "--temp-dir", temp.to_str().unwrap()],
+        );
+        assert!(in_memory == spilled, "{cmd}: reports differ after spilling");
+        let report: serde_json::Value = serde_json::from_slice(&spilled.0).unwrap();
+        assert!(report["pairs"].as_array().unwrap().len() >= 150, "{cmd}");
+        assert_eq!(fs::read_dir(&temp).unwrap().count(), 0, "{cmd} left files");
+    }
+    let err = stemma(&[
+        "scan",
+        "--memory",
+        "16",
+        "--temp-dir",
+        "/nonexistent-stemma-tmp",
+        input.to_str().unwrap(),
+    ]);
+    assert_eq!(err.status.code(), Some(2));
+    let msg = String::from_utf8_lossy(&err.stderr);
+    assert!(
+        msg.contains("/nonexistent-stemma-tmp") && msg.contains("--temp-dir"),
+        "{msg}"
+    );
+}

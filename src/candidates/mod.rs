@@ -26,13 +26,13 @@ use rayon::slice::ParallelSliceMut;
 
 /// Packs a pair `a < b` into one `u64` whose order is the pair's lexicographic order.
 #[inline]
-fn pack(a: u32, b: u32) -> u64 {
+pub(crate) fn pack(a: u32, b: u32) -> u64 {
     debug_assert!(a < b);
     (u64::from(a) << 32) | u64::from(b)
 }
 
 #[inline]
-fn unpack(p: u64) -> (u32, u32) {
+pub(crate) fn unpack(p: u64) -> (u32, u32) {
     ((p >> 32) as u32, p as u32)
 }
 

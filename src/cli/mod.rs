@@ -14,8 +14,10 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 
 use stemma::config::{Banding, FingerprintParams};
-use stemma::corpus::ReadOptions;
-use stemma::{Config, ShingleSpec};
+use stemma::corpus::{stream_inputs, ReadOptions, ReadReport};
+use stemma::pipeline::Ingest;
+use stemma::scratch::{Scratch, TextStore};
+use stemma::{Analysis, Config, Document, Progress, ShingleSpec};
 
 /// stemma finds rewritten and syndicated copies in text corpora and explains where each text
 /// came from.
@@ -102,6 +104,111 @@ impl InputArgs {
             max_line_bytes: self.max_line_bytes,
             stdin_as_text: self.stdin_text,
         }
+    }
+}
+
+/// How much memory the text-sized data of a run may take, and where the rest goes.
+#[derive(Debug, Args)]
+pub struct ScratchArgs {
+    /// About how much memory (MiB) the text-sized data may take: texts, winnowed fingerprints,
+    /// bigrams and the views of the pairs being verified. Beyond it, they go to temporary files
+    /// in --temp-dir, with the same results. About 0.7 KB per document (ids, signatures) comes
+    /// on top.
+    #[arg(long, default_value_t = 1024, value_name = "MIB")]
+    memory: usize,
+    /// Directory for temporary files (unnamed: nothing is left behind) [default: $TMPDIR or
+    /// /tmp].
+    #[arg(long, value_name = "DIR")]
+    temp_dir: Option<std::path::PathBuf>,
+}
+
+impl ScratchArgs {
+    /// The scratch settings: a quarter of --memory for each of the four kinds of buffer.
+    fn scratch(&self) -> Result<Scratch> {
+        anyhow::ensure!(self.memory >= 16, "--memory must be at least 16 (MiB)");
+        let dir = self.temp_dir.clone().unwrap_or_else(std::env::temp_dir);
+        Ok(Scratch::on_disk(dir, (self.memory << 20) / 4))
+    }
+}
+
+/// Documents read as a stream and analysed with bounded memory.
+pub struct Streamed {
+    /// What was read; `read.documents` hold ids, origins and metadata, their texts are empty.
+    pub read: ReadReport,
+    /// The analysis.
+    pub analysis: Analysis,
+    /// The texts, by input position.
+    pub texts: TextStore<'static>,
+    /// Where temporary data went.
+    pub scratch: Scratch,
+}
+
+/// Documents are fingerprinted in batches of this many, or of [`BATCH_BYTES`] of text.
+const BATCH_DOCS: usize = 4096;
+const BATCH_BYTES: usize = 32 << 20;
+
+/// Reads `inputs` as a stream, fingerprinting each batch as it arrives, and analyses them.
+pub fn analyze_streamed(
+    inputs: &[std::path::PathBuf],
+    opts: &ReadOptions,
+    config: &Config,
+    scratch: &ScratchArgs,
+    progress: &dyn Progress,
+) -> Result<Streamed> {
+    let scratch = scratch.scratch()?;
+    let mut ingest = Ingest::new(config, &scratch)?;
+    let mut heads: Vec<Document> = Vec::new();
+    let mut batch: Vec<String> = Vec::new();
+    let mut bytes = 0usize;
+    let flush = |ingest: &mut Ingest, batch: &mut Vec<String>| -> stemma::Result<()> {
+        let texts: Vec<&str> = batch.iter().map(String::as_str).collect();
+        ingest.add(&texts)?;
+        progress.advance(batch.len() as u64);
+        batch.clear();
+        Ok(())
+    };
+    progress.start("fingerprint", 0);
+    let mut read = stream_inputs(inputs, opts, &mut |mut doc| {
+        let text = std::mem::take(&mut doc.text);
+        bytes += text.len();
+        batch.push(text);
+        heads.push(doc);
+        if batch.len() >= BATCH_DOCS || bytes >= BATCH_BYTES {
+            flush(&mut ingest, &mut batch)?;
+            bytes = 0;
+        }
+        Ok(())
+    })?;
+    flush(&mut ingest, &mut batch)?;
+    progress.finish();
+    let (analysis, texts) = ingest.finish(&heads, progress)?;
+    read.documents = heads;
+    Ok(Streamed {
+        read,
+        analysis,
+        texts,
+        scratch,
+    })
+}
+
+impl Streamed {
+    /// The texts the renderings quote, by canonical position: those of documents in a pair
+    /// (read back from the store), empty for the rest.
+    pub fn related_texts(&self) -> Result<Vec<String>> {
+        let mut related = vec![false; self.analysis.documents.len()];
+        for p in &self.analysis.pairs {
+            related[p.a as usize] = true;
+            related[p.b as usize] = true;
+        }
+        let mut out = Vec::with_capacity(related.len());
+        for (d, r) in self.analysis.documents.iter().zip(related) {
+            out.push(if r {
+                self.texts.text(d.input_index)?.into_owned()
+            } else {
+                String::new()
+            });
+        }
+        Ok(out)
     }
 }
 

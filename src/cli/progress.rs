@@ -26,12 +26,22 @@ impl Progress for Bar {
         if !self.enabled {
             return;
         }
-        let bar = ProgressBar::new(total);
-        if let Ok(style) =
-            ProgressStyle::with_template("{msg:>12} [{bar:30}] {pos}/{len} {elapsed}")
-        {
-            bar.set_style(style.progress_chars("=> "));
-        }
+        // An unknown total (documents still being read) shows a count instead of a bar.
+        let bar = if total == 0 {
+            let bar = ProgressBar::new_spinner();
+            if let Ok(style) = ProgressStyle::with_template("{msg:>12} {spinner} {pos} {elapsed}") {
+                bar.set_style(style);
+            }
+            bar
+        } else {
+            let bar = ProgressBar::new(total);
+            if let Ok(style) =
+                ProgressStyle::with_template("{msg:>12} [{bar:30}] {pos}/{len} {elapsed}")
+            {
+                bar.set_style(style.progress_chars("=> "));
+            }
+            bar
+        };
         bar.set_message(stage);
         if let Ok(mut cur) = self.current.lock() {
             *cur = Some(bar);

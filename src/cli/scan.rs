@@ -7,7 +7,6 @@ use anyhow::Result;
 use clap::Args;
 
 use stemma::config::FamilyPolicy;
-use stemma::corpus::read_inputs;
 use stemma::output::write_atomic;
 use stemma::report::json::{
     build, family_lines, figures_line, write_jsonl, write_report, IndexMatchLine, InputSummary,
@@ -15,7 +14,7 @@ use stemma::report::json::{
 use stemma::report::text::summary;
 
 use super::progress::Bar;
-use super::{InputArgs, MatchArgs};
+use super::{InputArgs, MatchArgs, ScratchArgs};
 
 /// Arguments of `stemma scan`.
 #[derive(Debug, Args)]
@@ -56,6 +55,8 @@ pub struct ScanArgs {
     input: InputArgs,
     #[command(flatten)]
     matching: MatchArgs,
+    #[command(flatten)]
+    scratch: ScratchArgs,
 }
 
 /// Runs `stemma scan`.
@@ -72,13 +73,25 @@ pub fn run(args: ScanArgs) -> Result<i32> {
         None => args.matching.config()?,
     };
     config.family_policy = args.family_policy;
-    let read = read_inputs(&args.inputs, &args.input.read_options())?;
     let bar = Bar::new(!args.quiet);
-    let analysis = stemma::analyze(&read.documents, &config, &bar)?;
-    let inputs = InputSummary::from(&read);
-    let mut report = build("scan", &analysis, &read.documents, &config, inputs);
+    let streamed = super::analyze_streamed(
+        &args.inputs,
+        &args.input.read_options(),
+        &config,
+        &args.scratch,
+        &bar,
+    )?;
+    let (read, analysis) = (&streamed.read, &streamed.analysis);
+    let inputs = InputSummary::from(read);
+    let mut report = build("scan", analysis, &read.documents, &config, inputs);
     if let Some(index) = &index {
-        for r in stemma::index::query::query(index, &read.documents, &config)? {
+        // The query takes the documents with their texts, all at once (document frequencies
+        // are taken over index and batch): --against holds every text in memory.
+        let mut docs = read.documents.clone();
+        for d in docs.iter_mut().zip(0..) {
+            d.0.text = streamed.texts.text(d.1)?.into_owned();
+        }
+        for r in stemma::index::query::query(index, &docs, &config)? {
             for m in r.matches {
                 let (a, b) = if m.query_is_a {
                     (&r.id, &m.id)
@@ -115,11 +128,8 @@ pub fn run(args: ScanArgs) -> Result<i32> {
         write_atomic(path, |w| write_jsonl(&family_lines(&report), w))?;
     }
     if args.markdown.is_some() || args.html.is_some() || args.dot.is_some() {
-        let texts: Vec<&str> = analysis
-            .documents
-            .iter()
-            .map(|d| read.documents[d.input_index].text.as_str())
-            .collect();
+        let texts = streamed.related_texts()?;
+        let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
         super::write_renderings(
             &report,
             &texts,

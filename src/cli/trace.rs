@@ -8,7 +8,6 @@ use anyhow::Result;
 use clap::Args;
 
 use stemma::config::FamilyPolicy;
-use stemma::corpus::read_inputs;
 use stemma::output::write_atomic;
 use stemma::report::json::{
     add_trace, build, family_lines, stemma_lines, write_jsonl, write_report, InputSummary,
@@ -16,7 +15,7 @@ use stemma::report::json::{
 use stemma::report::text::trace_summary;
 
 use super::progress::Bar;
-use super::{InputArgs, MatchArgs};
+use super::{InputArgs, MatchArgs, ScratchArgs};
 
 /// Arguments of `stemma trace`.
 #[derive(Debug, Args)]
@@ -61,6 +60,8 @@ pub struct TraceArgs {
     input: InputArgs,
     #[command(flatten)]
     matching: MatchArgs,
+    #[command(flatten)]
+    scratch: ScratchArgs,
 }
 
 /// Runs `stemma trace`.
@@ -69,18 +70,26 @@ pub fn run(args: TraceArgs) -> Result<i32> {
     let mut config = args.matching.config()?;
     config.family_policy = args.family_policy;
     let agencies = super::audit::agency_table(args.agencies.as_ref())?;
-    let read = read_inputs(&args.inputs, &args.input.read_options())?;
     let bar = Bar::new(!args.quiet);
-    let analysis = stemma::analyze(&read.documents, &config, &bar)?;
-    let provenance = stemma::provenance::trace(&read.documents, &analysis, &config, &agencies);
-    let inputs = InputSummary::from(&read);
-    let texts: Vec<&str> = analysis
-        .documents
-        .iter()
-        .map(|d| read.documents[d.input_index].text.as_str())
-        .collect();
-    let mut report = build("trace", &analysis, &read.documents, &config, inputs);
-    add_trace(&mut report, &analysis, &provenance, &texts);
+    let streamed = super::analyze_streamed(
+        &args.inputs,
+        &args.input.read_options(),
+        &config,
+        &args.scratch,
+        &bar,
+    )?;
+    let (read, analysis) = (&streamed.read, &streamed.analysis);
+    let provenance = stemma::provenance::trace_stored(
+        &read.documents,
+        &streamed.texts,
+        analysis,
+        &config,
+        &agencies,
+        &streamed.scratch,
+    )?;
+    let inputs = InputSummary::from(read);
+    let mut report = build("trace", analysis, &read.documents, &config, inputs);
+    add_trace(&mut report, analysis, &provenance);
     for w in &read.warnings {
         eprintln!("stemma: warning: {}", stemma::report::terminal_safe(w));
     }
@@ -96,6 +105,12 @@ pub fn run(args: TraceArgs) -> Result<i32> {
     if let Some(path) = &args.stemma {
         write_atomic(path, |w| write_jsonl(&stemma_lines(&report), w))?;
     }
+    let texts = if args.markdown.is_some() || args.html.is_some() {
+        streamed.related_texts()?
+    } else {
+        Vec::new()
+    };
+    let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
     super::write_renderings(
         &report,
         &texts,

@@ -17,8 +17,11 @@ use rayon::prelude::*;
 use crate::align::{align, AlignParams, Alignment};
 use crate::config::Config;
 use crate::corpus::Document;
-use crate::pipeline::{common_kgrams, Analysis};
+use crate::error::Result;
+use crate::pipeline::{common_kgrams, documents_of, pair_blocks, Analysis};
 use crate::profile::{Profiler, TokenView};
+use crate::scratch::{Scratch, TextStore};
+use crate::text::CharIndex;
 use cues::{find_cues, AgencyTable, Cue, CueKind};
 use direction::{direction, Credit, Direction, DocFacts, PairFacts};
 use stemma::{Member, PairDirection, StemmaEdge};
@@ -53,11 +56,21 @@ pub struct PairTrace {
     pub direction: Direction,
 }
 
+/// Character offsets `(start, end)` in a text.
+pub type CharSpan = (usize, usize);
+
+/// Character offsets of a passage in A and in B.
+pub type PassageChars = (CharSpan, CharSpan);
+
 /// Everything `trace` adds to an analysis.
 #[derive(Debug, Clone)]
 pub struct Provenance {
     /// Cues per document (same order as [`Analysis::documents`]).
     pub cues: Vec<Vec<Cue>>,
+    /// Character offsets `(start, end)` of each cue (the cues' own offsets are bytes).
+    pub cue_chars: Vec<Vec<CharSpan>>,
+    /// Character offsets of each passage of each pair (same order as `pairs`).
+    pub passage_chars: Vec<Vec<PassageChars>>,
     /// Facts per document used as evidence (outlet, date, credits).
     pub facts: Vec<DocFacts>,
     /// Per related pair.
@@ -66,19 +79,63 @@ pub struct Provenance {
     pub stemmas: Vec<Vec<StemmaEdge>>,
 }
 
-/// Traces every related pair and family of `analysis` (computed on the same `docs`).
+/// Traces every related pair and family of `analysis` (computed on the same `docs`), in
+/// memory.
 pub fn trace(
     docs: &[Document],
     analysis: &Analysis,
     config: &Config,
     agencies: &AgencyTable,
 ) -> Provenance {
-    let texts: Vec<&str> = analysis
-        .documents
-        .iter()
-        .map(|d| docs[d.input_index].text.as_str())
-        .collect();
-    let cues: Vec<Vec<Cue>> = texts.par_iter().map(|t| find_cues(t, agencies)).collect();
+    let mut texts = TextStore::new(&Scratch::in_memory());
+    for d in docs {
+        texts.push_borrowed(&d.text);
+    }
+    trace_stored(
+        docs,
+        &texts,
+        analysis,
+        config,
+        agencies,
+        &Scratch::in_memory(),
+    )
+    .expect("texts in memory are always readable")
+}
+
+/// Traces every related pair and family of `analysis`, reading the texts from `texts` (by input
+/// position, as [`crate::pipeline::Ingest::finish`] returns them; the texts of `docs` are not
+/// read). Pairs are aligned a block at a time, so memory stays bounded by `scratch`.
+pub fn trace_stored(
+    docs: &[Document],
+    texts: &TextStore,
+    analysis: &Analysis,
+    config: &Config,
+    agencies: &AgencyTable,
+    scratch: &Scratch,
+) -> Result<Provenance> {
+    let text = |d: u32| texts.text(analysis.documents[d as usize].input_index);
+    let all: Vec<u32> = (0..analysis.documents.len() as u32).collect();
+    let mut cues: Vec<Vec<Cue>> = Vec::with_capacity(all.len());
+    let mut cue_chars: Vec<Vec<CharSpan>> = Vec::with_capacity(all.len());
+    for chunk in all.chunks(1024) {
+        let found: Vec<(Vec<Cue>, Vec<CharSpan>)> = chunk
+            .par_iter()
+            .map(|&d| {
+                let t = text(d)?;
+                let found = find_cues(&t, agencies);
+                let index = CharIndex::new(&t);
+                let chars = found
+                    .iter()
+                    .map(|c| (index.char_at(c.start), index.char_at(c.end)))
+                    .collect();
+                Ok((found, chars))
+            })
+            .collect::<Result<_>>()?;
+        for (c, ch) in found {
+            cues.push(c);
+            cue_chars.push(ch);
+        }
+    }
     let facts: Vec<DocFacts> = analysis
         .documents
         .iter()
@@ -91,47 +148,72 @@ pub fn trace(
         max_passages: config.max_passages_per_pair,
         ..AlignParams::default()
     };
-    let common = common_kgrams(&texts, &profiler, params.seed_k, config.max_df);
-    let mut involved: Vec<u32> = analysis.pairs.iter().flat_map(|p| [p.a, p.b]).collect();
-    involved.sort_unstable();
-    involved.dedup();
-    let views: Vec<TokenView> = involved
-        .par_iter()
-        .map(|&d| profiler.view(texts[d as usize]))
-        .collect();
-    let view = |d: u32| &views[involved.binary_search(&d).expect("involved")];
-
+    let common = common_kgrams(texts, &profiler, params.seed_k, config.max_df, scratch)?;
     let ctx = PairContext {
         profiler: &profiler,
         params: &params,
         common: &common,
         config,
     };
-    let pairs: Vec<PairTrace> = analysis
-        .pairs
-        .par_iter()
-        .map(|p| {
-            let a = Side {
-                text: texts[p.a as usize],
-                view: view(p.a),
-                cues: &cues[p.a as usize],
-                facts: &facts[p.a as usize],
-            };
-            let b = Side {
-                text: texts[p.b as usize],
-                view: view(p.b),
-                cues: &cues[p.b as usize],
-                facts: &facts[p.b as usize],
-            };
-            trace_pair(
-                &a,
-                &b,
-                p.figures.containment_a_in_b,
-                p.figures.containment_b_in_a,
-                &ctx,
-            )
-        })
-        .collect();
+    let ends: Vec<(u32, u32)> = analysis.pairs.iter().map(|p| (p.a, p.b)).collect();
+    let blocks = pair_blocks(
+        &ends,
+        |d| texts.text_len(analysis.documents[d as usize].input_index),
+        scratch.memory / TRACE_BYTES_PER_TEXT_BYTE,
+    );
+    let mut pairs: Vec<PairTrace> = Vec::with_capacity(ends.len());
+    let mut passage_chars: Vec<Vec<PassageChars>> = Vec::with_capacity(ends.len());
+    for block in blocks {
+        let involved = documents_of(&ends[block.clone()]);
+        let loaded: Vec<(std::borrow::Cow<str>, TokenView)> = involved
+            .par_iter()
+            .map(|&d| {
+                let t = text(d)?;
+                let v = profiler.view(&t);
+                Ok((t, v))
+            })
+            .collect::<Result<_>>()?;
+        let index: Vec<CharIndex> = loaded.iter().map(|(t, _)| CharIndex::new(t)).collect();
+        let at = |d: u32| involved.binary_search(&d).expect("involved");
+        let side = |d: u32| {
+            let (t, v) = &loaded[at(d)];
+            Side {
+                text: t,
+                view: v,
+                cues: &cues[d as usize],
+                facts: &facts[d as usize],
+            }
+        };
+        let traced: Vec<(PairTrace, Vec<PassageChars>)> = analysis.pairs[block]
+            .par_iter()
+            .map(|p| {
+                let t = trace_pair(
+                    &side(p.a),
+                    &side(p.b),
+                    p.figures.containment_a_in_b,
+                    p.figures.containment_b_in_a,
+                    &ctx,
+                );
+                let (ia, ib) = (&index[at(p.a)], &index[at(p.b)]);
+                let chars = t
+                    .alignment
+                    .passages
+                    .iter()
+                    .map(|ps| {
+                        let span = |ix: &CharIndex, r: crate::align::Range32| {
+                            (ix.char_at(r.start as usize), ix.char_at(r.end as usize))
+                        };
+                        (span(ia, ps.a_bytes), span(ib, ps.b_bytes))
+                    })
+                    .collect();
+                (t, chars)
+            })
+            .collect();
+        for (t, ch) in traced {
+            pairs.push(t);
+            passage_chars.push(ch);
+        }
+    }
 
     let stemmas = analysis
         .families
@@ -159,13 +241,19 @@ pub fn trace(
             stemma::build(&members, &dirs)
         })
         .collect();
-    Provenance {
+    Ok(Provenance {
         cues,
+        cue_chars,
         facts,
         pairs,
+        passage_chars,
         stemmas,
-    }
+    })
 }
+
+/// Text bytes per block of traced pairs: a view and the alignment's tables take about 24 times
+/// the text.
+const TRACE_BYTES_PER_TEXT_BYTE: usize = 24;
 
 /// Token ranges (A side, B side) of the substantive passages of a traced pair.
 fn substantive_ranges(t: &PairTrace, min_tokens: usize) -> Vec<((u32, u32), (u32, u32))> {

@@ -36,6 +36,7 @@ use super::round4;
 use crate::config::Config;
 use crate::corpus::Document;
 use crate::pipeline::{Analysis, Pair};
+pub use crate::text::CharIndex;
 
 /// Schema name.
 pub const SCHEMA: &str = "stemma.analysis";
@@ -490,70 +491,31 @@ pub fn family_lines(report: &Report) -> Vec<FamilyLine> {
         .collect()
 }
 
-/// Character offsets for byte offsets of one text, without rescanning it for every lookup:
-/// checkpoints every 4 KiB, then a count within the block.
-pub struct CharIndex<'a> {
-    text: &'a str,
-    checkpoints: Vec<(usize, usize)>,
-}
-
-impl<'a> CharIndex<'a> {
-    const STEP: usize = 4096;
-
-    /// Indexes `text`.
-    pub fn new(text: &'a str) -> Self {
-        let mut checkpoints = vec![(0, 0)];
-        let mut next = Self::STEP;
-        for (chars, (i, _)) in text.char_indices().enumerate() {
-            if i >= next {
-                checkpoints.push((i, chars));
-                next = i + Self::STEP;
-            }
-        }
-        CharIndex { text, checkpoints }
-    }
-
-    /// The character offset of byte offset `byte` (a char boundary).
-    pub fn char_at(&self, byte: usize) -> usize {
-        let k = self.checkpoints.partition_point(|&(b, _)| b <= byte) - 1;
-        let (b0, c0) = self.checkpoints[k];
-        c0 + self.text[b0..byte].chars().count()
-    }
-}
-
 /// Adds what `trace` computed to a report built by [`build`] from the same analysis.
-/// `texts[i]` is the text of `analysis.documents[i]`.
-pub fn add_trace(
-    report: &mut Report,
-    analysis: &Analysis,
-    prov: &crate::provenance::Provenance,
-    texts: &[&str],
-) {
+pub fn add_trace(report: &mut Report, analysis: &Analysis, prov: &crate::provenance::Provenance) {
     use crate::provenance::stemma::Parent;
-    let index: Vec<CharIndex> = texts.iter().map(|t| CharIndex::new(t)).collect();
-    let span = |d: u32, r: crate::align::Range32| Span {
-        start: index[d as usize].char_at(r.start as usize),
-        end: index[d as usize].char_at(r.end as usize),
-    };
+    let span = |(start, end): (usize, usize)| Span { start, end };
     let evidence = |e: &crate::provenance::direction::Evidence| EvidenceLine {
         signal: e.signal.to_string(),
         favors: e.favors.as_str().to_string(),
         weight: round4(e.weight),
         reason: e.reason.clone(),
     };
-    for (line, (p, t)) in report
+    for ((line, t), chars) in report
         .pairs
         .iter_mut()
-        .zip(analysis.pairs.iter().zip(&prov.pairs))
+        .zip(&prov.pairs)
+        .zip(&prov.passage_chars)
     {
         line.passages = t
             .alignment
             .passages
             .iter()
             .zip(&t.marks)
-            .map(|(ps, mark)| PassageLine {
-                a: span(p.a, ps.a_bytes),
-                b: span(p.b, ps.b_bytes),
+            .zip(chars)
+            .map(|((ps, mark), &(a, b))| PassageLine {
+                a: span(a),
+                b: span(b),
                 a_bytes: Span {
                     start: ps.a_bytes.start as usize,
                     end: ps.a_bytes.end as usize,
@@ -577,18 +539,21 @@ pub fn add_trace(
             evidence: t.direction.evidence.iter().map(evidence).collect(),
         });
     }
-    for (i, (doc, cues)) in report.documents.iter_mut().zip(&prov.cues).enumerate() {
+    for ((doc, cues), chars) in report
+        .documents
+        .iter_mut()
+        .zip(&prov.cues)
+        .zip(&prov.cue_chars)
+    {
         doc.cues = cues
             .iter()
-            .map(|c| CueLine {
+            .zip(chars)
+            .map(|(c, &chars)| CueLine {
                 kind: serde_json::to_value(&c.kind)
                     .ok()
                     .and_then(|v| v.as_str().map(String::from))
                     .unwrap_or_default(),
-                span: Span {
-                    start: index[i].char_at(c.start),
-                    end: index[i].char_at(c.end),
-                },
+                span: span(chars),
                 text: c.text.clone(),
                 source: c.source.clone(),
                 value: c.value.clone(),

@@ -28,6 +28,37 @@ mod tokenize;
 pub use normalize::{normalize, normalize_token, FOLDED};
 pub use tokenize::{is_spaceless_script, token_hashes, tokenize, Token, MAX_TEXT_BYTES};
 
+/// Character offsets for byte offsets of one text, without rescanning it for every lookup:
+/// checkpoints every 4 KiB, then a count within the block.
+pub struct CharIndex<'a> {
+    text: &'a str,
+    checkpoints: Vec<(usize, usize)>,
+}
+
+impl<'a> CharIndex<'a> {
+    const STEP: usize = 4096;
+
+    /// Indexes `text`.
+    pub fn new(text: &'a str) -> Self {
+        let mut checkpoints = vec![(0, 0)];
+        let mut next = Self::STEP;
+        for (chars, (i, _)) in text.char_indices().enumerate() {
+            if i >= next {
+                checkpoints.push((i, chars));
+                next = i + Self::STEP;
+            }
+        }
+        CharIndex { text, checkpoints }
+    }
+
+    /// The character offset of byte offset `byte` (a char boundary).
+    pub fn char_at(&self, byte: usize) -> usize {
+        let k = self.checkpoints.partition_point(|&(b, _)| b <= byte) - 1;
+        let (b0, c0) = self.checkpoints[k];
+        c0 + self.text[b0..byte].chars().count()
+    }
+}
+
 /// Proptest strategies shared by the tests of both submodules.
 #[cfg(test)]
 pub(crate) mod testgen {

@@ -815,15 +815,39 @@ pub fn common_kgrams(
         return Ok(Vec::new());
     }
     let mut sorter = Sorter::new(scratch);
-    let all: Vec<usize> = (0..texts.len()).collect();
-    for chunk in all.chunks(1024) {
+    for chunk in text_chunks(texts.len(), |i| texts.text_len(i)) {
         let sets: Vec<Vec<u64>> = chunk
-            .par_iter()
-            .map(|&i| Ok(profiler.kgram_set(&texts.text(i)?, k)))
+            .into_par_iter()
+            .map(|i| Ok(profiler.kgram_set(&texts.text(i)?, k)))
             .collect::<Result<_>>()?;
         sorter.extend(sets.into_iter().flatten())?;
     }
     common_of(sorter, max_df)
+}
+
+/// Consecutive ranges of `0..n` to read and process together: up to 1024 texts and 32 MiB of
+/// text (a longer text is a range of its own).
+pub(crate) fn text_chunks(
+    n: usize,
+    text_len: impl Fn(usize) -> usize,
+) -> Vec<std::ops::Range<usize>> {
+    const DOCS: usize = 1024;
+    const BYTES: usize = 32 << 20;
+    let mut chunks = Vec::new();
+    let (mut start, mut bytes) = (0, 0usize);
+    for i in 0..n {
+        let len = text_len(i);
+        if i > start && (i - start >= DOCS || bytes + len > BYTES) {
+            chunks.push(start..i);
+            start = i;
+            bytes = 0;
+        }
+        bytes += len;
+    }
+    if start < n {
+        chunks.push(start..n);
+    }
+    chunks
 }
 
 /// How strongly a pair binds a family: relation rank first, then the larger containment.

@@ -18,13 +18,14 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, Write};
-use std::os::unix::fs::FileExt;
+use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
+use crate::output::Pending;
 
 /// Where temporary data may go, and how much memory each buffer may hold before it goes there.
 #[derive(Debug, Clone)]
@@ -60,15 +61,20 @@ impl Scratch {
         static NEXT: AtomicU64 = AtomicU64::new(0);
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
         let path = dir.join(format!(".stemma-scratch-{}-{n}", std::process::id()));
+        // Registered for the moment it has a name, in case a signal comes then.
+        let pending = Pending::new(&path);
+        // Readable by this user only (document texts), and never through a planted symlink.
         let file = OpenOptions::new()
             .read(true)
             .write(true)
             .create_new(true)
+            .mode(0o600)
             .open(&path)
             .map_err(|e| scratch_error(dir, e))?;
         // Unlinked at once: the data lives as long as the open file, and nothing is left behind
         // however the run ends.
         fs::remove_file(&path).map_err(|e| scratch_error(dir, e))?;
+        drop(pending);
         Ok(Some(SpillFile {
             dir: dir.clone(),
             writer: BufWriter::with_capacity(1 << 20, file),

@@ -127,7 +127,10 @@ impl ScratchArgs {
     fn scratch(&self) -> Result<Scratch> {
         anyhow::ensure!(self.memory >= 16, "--memory must be at least 16 (MiB)");
         let dir = self.temp_dir.clone().unwrap_or_else(std::env::temp_dir);
-        Ok(Scratch::on_disk(dir, (self.memory << 20) / 4))
+        Ok(Scratch::on_disk(
+            dir,
+            self.memory.saturating_mul(1 << 20) / 4,
+        ))
     }
 }
 
@@ -150,12 +153,12 @@ const BATCH_BYTES: usize = 32 << 20;
 /// Reads `inputs` as a stream, fingerprinting each batch as it arrives, and analyses them.
 pub fn analyze_streamed(
     inputs: &[std::path::PathBuf],
-    opts: &ReadOptions,
-    config: &Config,
+    input: &InputArgs,
     scratch: &ScratchArgs,
+    config: &Config,
     progress: &dyn Progress,
 ) -> Result<Streamed> {
-    let scratch = scratch.scratch()?;
+    let (opts, scratch) = (input.read_options(), scratch.scratch()?);
     let mut ingest = Ingest::new(config, &scratch)?;
     let mut heads: Vec<Document> = Vec::new();
     let mut batch: Vec<String> = Vec::new();
@@ -168,7 +171,7 @@ pub fn analyze_streamed(
         Ok(())
     };
     progress.start("fingerprint", 0);
-    let mut read = stream_inputs(inputs, opts, &mut |mut doc| {
+    let mut read = stream_inputs(inputs, &opts, &mut |mut doc| {
         let text = std::mem::take(&mut doc.text);
         bytes += text.len();
         batch.push(text);

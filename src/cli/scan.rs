@@ -74,13 +74,8 @@ pub fn run(args: ScanArgs) -> Result<i32> {
     };
     config.family_policy = args.family_policy;
     let bar = Bar::new(!args.quiet);
-    let streamed = super::analyze_streamed(
-        &args.inputs,
-        &args.input.read_options(),
-        &config,
-        &args.scratch,
-        &bar,
-    )?;
+    let streamed =
+        super::analyze_streamed(&args.inputs, &args.input, &args.scratch, &config, &bar)?;
     let (read, analysis) = (&streamed.read, &streamed.analysis);
     let inputs = InputSummary::from(read);
     let mut report = build("scan", analysis, &read.documents, &config, inputs);

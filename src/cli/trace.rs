@@ -71,13 +71,8 @@ pub fn run(args: TraceArgs) -> Result<i32> {
     config.family_policy = args.family_policy;
     let agencies = super::audit::agency_table(args.agencies.as_ref())?;
     let bar = Bar::new(!args.quiet);
-    let streamed = super::analyze_streamed(
-        &args.inputs,
-        &args.input.read_options(),
-        &config,
-        &args.scratch,
-        &bar,
-    )?;
+    let streamed =
+        super::analyze_streamed(&args.inputs, &args.input, &args.scratch, &config, &bar)?;
     let (read, analysis) = (&streamed.read, &streamed.analysis);
     let provenance = stemma::provenance::trace_stored(
         &read.documents,

@@ -18,7 +18,7 @@ use crate::align::{align, AlignParams, Alignment};
 use crate::config::Config;
 use crate::corpus::Document;
 use crate::error::Result;
-use crate::pipeline::{common_kgrams, documents_of, pair_blocks, Analysis};
+use crate::pipeline::{common_kgrams, documents_of, pair_blocks, text_chunks, Analysis};
 use crate::profile::{Profiler, TokenView};
 use crate::scratch::{Scratch, TextStore};
 use crate::text::CharIndex;
@@ -114,14 +114,15 @@ pub fn trace_stored(
     scratch: &Scratch,
 ) -> Result<Provenance> {
     let text = |d: u32| texts.text(analysis.documents[d as usize].input_index);
-    let all: Vec<u32> = (0..analysis.documents.len() as u32).collect();
-    let mut cues: Vec<Vec<Cue>> = Vec::with_capacity(all.len());
-    let mut cue_chars: Vec<Vec<CharSpan>> = Vec::with_capacity(all.len());
-    for chunk in all.chunks(1024) {
+    let n = analysis.documents.len();
+    let mut cues: Vec<Vec<Cue>> = Vec::with_capacity(n);
+    let mut cue_chars: Vec<Vec<CharSpan>> = Vec::with_capacity(n);
+    let text_len = |d: usize| texts.text_len(analysis.documents[d].input_index);
+    for chunk in text_chunks(n, text_len) {
         let found: Vec<(Vec<Cue>, Vec<CharSpan>)> = chunk
-            .par_iter()
-            .map(|&d| {
-                let t = text(d)?;
+            .into_par_iter()
+            .map(|d| {
+                let t = text(d as u32)?;
                 let found = find_cues(&t, agencies);
                 let index = CharIndex::new(&t);
                 let chars = found
@@ -158,7 +159,7 @@ pub fn trace_stored(
     let ends: Vec<(u32, u32)> = analysis.pairs.iter().map(|p| (p.a, p.b)).collect();
     let blocks = pair_blocks(
         &ends,
-        |d| texts.text_len(analysis.documents[d as usize].input_index),
+        |d| text_len(d as usize),
         scratch.memory / TRACE_BYTES_PER_TEXT_BYTE,
     );
     let mut pairs: Vec<PairTrace> = Vec::with_capacity(ends.len());

@@ -159,7 +159,7 @@ pub enum Error {
     },
 
     /// Temporary data (sorted runs, texts beyond the memory budget) could not be written or read.
-    #[error("{}: cannot keep temporary data there: {source} (free some space, or give another directory with --temp-dir)", path.display())]
+    #[error("{}: cannot keep temporary data there: {source} (check that the directory exists, is writable and has free space, or give another one with --temp-dir)", path.display())]
     Scratch {
         /// The temporary directory.
         path: PathBuf,

@@ -27,7 +27,10 @@
 //! Layers (each module uses only its own or lower layers): foundation ([`error`], [`config`],
 //! [`hash`]) < [`text`] < [`shingle`] < [`sketch`] < [`profile`] < [`candidates`] <
 //! [`similarity`] < [`relate`], [`cluster`] < [`pipeline`], [`dedup`]; edges: [`corpus`],
-//! [`index`] (the persistent fingerprint index), [`report`], [`output`], [`audit`].
+//! [`index`] (the persistent fingerprint index), [`report`], [`output`], [`audit`], and
+//! [`scratch`] (sorted runs and texts beyond a memory budget, in unnamed temporary files, used
+//! by [`pipeline::Ingest`] for corpora larger than memory: the one edge the pure layers reach,
+//! and only when the caller gives it a directory; [`analyze`] never does).
 
 #![warn(missing_docs)]
 

@@ -277,12 +277,20 @@ impl<'a> Ingest<'a> {
         self.summaries.is_empty()
     }
 
-    /// Adds the texts of the next documents (in input order); they are copied into the store.
+    /// Adds the texts of the next documents (in input order); they are copied into the store,
+    /// which moves them to a temporary file beyond the budget.
+    ///
+    /// # Panics
+    /// If [`Ingest::add_borrowed`] was called before.
     pub fn add(&mut self, texts: &[&str]) -> Result<()> {
         self.absorb(texts, false)
     }
 
-    /// Adds the texts of the next documents without copying them.
+    /// Adds the texts of the next documents without copying them (they stay in memory: for
+    /// documents the caller holds anyway, as [`analyze`] does).
+    ///
+    /// # Panics
+    /// If [`Ingest::add`] was called before: one run's texts are all copied or all borrowed.
     pub fn add_borrowed(&mut self, texts: &[&'a str]) -> Result<()> {
         self.absorb(texts, true)?;
         for t in texts {
@@ -468,8 +476,9 @@ impl Corpus<'_, '_> {
     }
 }
 
-/// Shingle sets recomputed from the texts on demand, the most recent kept up to a budget: the
-/// family stage asks about the same members again and again.
+/// Shingle sets recomputed from the texts on demand and kept up to a budget, the first loaded
+/// evicted first: the family stage asks about the same members again and again. A set larger
+/// than the budget is recomputed at each question.
 struct ShingleCache<'c, 's, 'a> {
     corpus: &'c Corpus<'s, 'a>,
     sets: std::collections::HashMap<u32, Vec<u64>>,
@@ -566,7 +575,7 @@ fn identical_pairs(sums: &[Summary], rep: &[u32]) -> Vec<Pair> {
 
 /// Candidate pairs from the three generators, merged and sorted, with their sources.
 /// The signatures of documents that take no part (empty texts, identical copies after the
-/// first) are cleared.
+/// first) are replaced by one that matches nothing (every position `u32::MAX`).
 fn find_candidates(
     sums: &mut [Summary],
     rep: &[u32],

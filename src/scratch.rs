@@ -6,8 +6,9 @@
 //! them in memory up to a budget and move the rest to unnamed temporary files in
 //! [`Scratch::dir`], so peak memory follows the number of documents, not the size of the text.
 //!
-//! The files are unlinked as soon as they are created: nothing is left behind by a crash, a
-//! signal or a full disk, and no other process can open them by name. With
+//! The files are created readable by their owner only and unlinked right after creation: a
+//! crash, a signal or a full disk leaves nothing behind (only a kill in the instant between the
+//! two steps could), and no other process can open them by name afterwards. With
 //! [`Scratch::in_memory`] nothing is ever written (library use, tests).
 //!
 //! Spilling never changes a result: a [`Sorter`] yields the same sorted sequence, and a
@@ -53,26 +54,43 @@ impl Scratch {
         }
     }
 
+    /// Checks that a temporary file can be created in [`Scratch::dir`], so a missing or
+    /// read-only directory is reported before any work rather than at the first spill.
+    pub fn check(&self) -> Result<()> {
+        self.file().map(drop)
+    }
+
     /// A new unnamed file in [`Scratch::dir`] (`None` when everything stays in memory).
     fn file(&self) -> Result<Option<SpillFile>> {
         let Some(dir) = &self.dir else {
             return Ok(None);
         };
         static NEXT: AtomicU64 = AtomicU64::new(0);
-        let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let path = dir.join(format!(".stemma-scratch-{}-{n}", std::process::id()));
-        // Registered for the moment it has a name, in case a signal comes then.
-        let pending = Pending::new(&path);
-        // Readable by this user only (document texts), and never through a planted symlink.
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&path)
-            .map_err(|e| scratch_error(dir, e))?;
-        // Unlinked at once: the data lives as long as the open file, and nothing is left behind
-        // however the run ends.
+        let mut attempt = 0;
+        let (path, file, pending) = loop {
+            // An unpredictable name: another user of a shared directory cannot take it first.
+            let n = NEXT.fetch_add(1, Ordering::Relaxed);
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos() as u64);
+            let tag = crate::hash::mix64(nanos ^ (u64::from(std::process::id()) << 32) ^ n);
+            let path = dir.join(format!(".stemma-scratch-{tag:016x}"));
+            // Registered for the moment it has a name, in case a signal comes then.
+            let pending = Pending::new(&path);
+            // Readable by this user only (document texts), never through a planted symlink.
+            match OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&path)
+            {
+                Ok(file) => break (path, file, pending),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 8 => attempt += 1,
+                Err(e) => return Err(scratch_error(dir, e)),
+            }
+        };
+        // Unlinked at once: the data lives as long as the open file.
         fs::remove_file(&path).map_err(|e| scratch_error(dir, e))?;
         drop(pending);
         Ok(Some(SpillFile {
@@ -187,6 +205,12 @@ impl<T: Record> Sorter<T> {
             if self.buf.len() >= self.capacity && self.scratch.dir.is_some() {
                 self.spill()?;
             }
+            if self.buf.len() == self.buf.capacity() {
+                // Grow by doubling, but never past the budget.
+                let want = (self.buf.capacity() * 2).clamp(1024, self.capacity.max(1024));
+                self.buf
+                    .reserve_exact(want.saturating_sub(self.buf.len()).max(1));
+            }
             self.buf.push(x);
             self.records += 1;
         }
@@ -239,12 +263,19 @@ impl<T: Record> Sorter<T> {
             });
         };
         file.flush()?;
+        // The runs' read blocks share the budget (at least 256 records each).
+        let block = (self.scratch.memory / (T::SIZE + std::mem::size_of::<T>()))
+            .checked_div(self.runs.len())
+            .unwrap_or(RunReader::<T>::MAX_BLOCK)
+            .clamp(256, RunReader::<T>::MAX_BLOCK);
         let mut runs: Vec<RunReader<T>> = self
             .runs
             .iter()
             .map(|&(offset, len)| RunReader {
                 offset,
                 left: len,
+                block,
+                bytes: Vec::new(),
                 buf: Vec::new(),
                 pos: 0,
             })
@@ -269,25 +300,28 @@ impl<T: Record> Sorter<T> {
 struct RunReader<T> {
     offset: u64,
     left: u64,
+    /// Records read at a time.
+    block: usize,
+    bytes: Vec<u8>,
     buf: Vec<T>,
     pos: usize,
 }
 
 impl<T: Record> RunReader<T> {
-    const BLOCK: usize = 8192;
+    const MAX_BLOCK: usize = 8192;
 
     fn next(&mut self, file: &SpillFile) -> Result<Option<T>> {
         if self.pos == self.buf.len() {
             if self.left == 0 {
                 return Ok(None);
             }
-            let n = (self.left as usize).min(Self::BLOCK);
-            let mut bytes = vec![0u8; n * T::SIZE];
-            file.read_at(&mut bytes, self.offset)?;
-            self.offset += bytes.len() as u64;
+            let n = (self.left as usize).min(self.block);
+            self.bytes.resize(n * T::SIZE, 0);
+            file.read_at(&mut self.bytes, self.offset)?;
+            self.offset += self.bytes.len() as u64;
             self.left -= n as u64;
             self.buf.clear();
-            self.buf.extend(bytes.chunks(T::SIZE).map(T::get));
+            self.buf.extend(self.bytes.chunks(T::SIZE).map(T::get));
             self.pos = 0;
         }
         self.pos += 1;
@@ -392,18 +426,26 @@ impl<'a> TextStore<'a> {
         self.borrowed.push(text);
     }
 
-    /// Adds a text, moving the buffer to the temporary file when it exceeds the budget.
+    /// Adds a text, moving the buffer to the temporary file when it exceeds the budget (a text
+    /// larger than the budget goes there directly).
     pub fn push(&mut self, text: &str) -> Result<()> {
         assert!(
             self.borrowed.is_empty(),
             "a store holds borrowed or owned texts"
         );
-        self.buf.extend_from_slice(text.as_bytes());
-        let end = self.offsets.last().copied().unwrap_or(0) + text.len() as u64;
-        self.offsets.push(end);
-        if self.buf.len() > self.scratch.memory && self.scratch.dir.is_some() {
+        let spills = self.scratch.dir.is_some();
+        if spills && self.buf.len() + text.len() > self.scratch.memory {
             self.spill()?;
         }
+        match self.file.as_mut() {
+            Some(file) if text.len() > self.scratch.memory => {
+                file.append(text.as_bytes())?;
+                self.flushed += text.len() as u64;
+            }
+            _ => self.buf.extend_from_slice(text.as_bytes()),
+        }
+        let end = self.offsets.last().copied().unwrap_or(0) + text.len() as u64;
+        self.offsets.push(end);
         Ok(())
     }
 
@@ -415,6 +457,7 @@ impl<'a> TextStore<'a> {
             file.append(&self.buf)?;
             self.flushed += self.buf.len() as u64;
             self.buf.clear();
+            self.buf.shrink_to(self.scratch.memory);
         }
         Ok(())
     }

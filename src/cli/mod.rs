@@ -127,10 +127,9 @@ impl ScratchArgs {
     fn scratch(&self) -> Result<Scratch> {
         anyhow::ensure!(self.memory >= 16, "--memory must be at least 16 (MiB)");
         let dir = self.temp_dir.clone().unwrap_or_else(std::env::temp_dir);
-        Ok(Scratch::on_disk(
-            dir,
-            self.memory.saturating_mul(1 << 20) / 4,
-        ))
+        let scratch = Scratch::on_disk(dir, self.memory.saturating_mul(1 << 20) / 4);
+        scratch.check()?;
+        Ok(scratch)
     }
 }
 
@@ -146,9 +145,9 @@ pub struct Streamed {
     pub scratch: Scratch,
 }
 
-/// Documents are fingerprinted in batches of this many, or of [`BATCH_BYTES`] of text.
+/// Documents are fingerprinted in batches of this many, or of an eighth of a buffer's budget
+/// of text (between 1 and 32 MiB): a batch's fingerprints take several times its text.
 const BATCH_DOCS: usize = 4096;
-const BATCH_BYTES: usize = 32 << 20;
 
 /// Reads `inputs` as a stream, fingerprinting each batch as it arrives, and analyses them.
 pub fn analyze_streamed(
@@ -159,6 +158,7 @@ pub fn analyze_streamed(
     progress: &dyn Progress,
 ) -> Result<Streamed> {
     let (opts, scratch) = (input.read_options(), scratch.scratch()?);
+    let batch_bytes = (scratch.memory / 8).clamp(1 << 20, 32 << 20);
     let mut ingest = Ingest::new(config, &scratch)?;
     let mut heads: Vec<Document> = Vec::new();
     let mut batch: Vec<String> = Vec::new();
@@ -176,7 +176,7 @@ pub fn analyze_streamed(
         bytes += text.len();
         batch.push(text);
         heads.push(doc);
-        if batch.len() >= BATCH_DOCS || bytes >= BATCH_BYTES {
+        if batch.len() >= BATCH_DOCS || bytes >= batch_bytes {
             flush(&mut ingest, &mut batch)?;
             bytes = 0;
         }
@@ -195,8 +195,9 @@ pub fn analyze_streamed(
 }
 
 impl Streamed {
-    /// The texts the renderings quote, by canonical position: those of documents in a pair
-    /// (read back from the store), empty for the rest.
+    /// The texts the HTML page shows (whole) and the Markdown report quotes (passages), by
+    /// canonical position: those of documents in a pair, read back from the store; empty for
+    /// the rest. Memory grows with the texts of related documents, as the HTML page does.
     pub fn related_texts(&self) -> Result<Vec<String>> {
         let mut related = vec![false; self.analysis.documents.len()];
         for p in &self.analysis.pairs {

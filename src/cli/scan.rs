@@ -123,7 +123,12 @@ pub fn run(args: ScanArgs) -> Result<i32> {
         write_atomic(path, |w| write_jsonl(&family_lines(&report), w))?;
     }
     if args.markdown.is_some() || args.html.is_some() || args.dot.is_some() {
-        let texts = streamed.related_texts()?;
+        // DOT shows no text.
+        let texts = if args.markdown.is_some() || args.html.is_some() {
+            streamed.related_texts()?
+        } else {
+            Vec::new()
+        };
         let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
         super::write_renderings(
             &report,

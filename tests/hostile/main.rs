@@ -131,6 +131,30 @@ fn one_ten_million_token_document() {
     }
     drop(f);
     every_command_succeeds(&dir, &path, 3072, &["--max-doc-bytes", "200000000"]);
+    // One text larger than every buffer of a small budget: it goes to the temporary file, and
+    // its pair blocks hold it alone.
+    let temp = dir.join("tmp");
+    fs::create_dir_all(&temp).unwrap();
+    for cmd in ["scan", "trace"] {
+        let r = run(&[
+            cmd,
+            "--quiet",
+            "--max-doc-bytes",
+            "200000000",
+            "--memory",
+            "16",
+            "--temp-dir",
+            p(&temp),
+            p(&path),
+        ]);
+        assert!(r.out.status.success(), "{cmd}: {}", stderr(&r));
+        assert!(r.peak_mib < 3072, "{cmd}: peak RSS {} MiB", r.peak_mib);
+    }
+    assert_eq!(
+        fs::read_dir(&temp).unwrap().count(),
+        0,
+        "temporary files left"
+    );
 }
 
 #[test]
@@ -278,6 +302,48 @@ fn a_full_disk_is_a_clear_error_and_leaves_the_old_output() {
             leftovers.is_empty(),
             "{name}: temporary files left: {leftovers:?}"
         );
+    }
+}
+
+#[test]
+fn a_full_temporary_directory_is_a_clear_error_and_leaves_the_old_output() {
+    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = scratch("fulltemp");
+    // About 6 MB of text: more than a buffer holds with --memory 16, so the texts must go to
+    // the temporary directory, where a 4 KiB file-size limit stands in for a full disk.
+    let input = dir.join("in.jsonl");
+    let mut lines = String::new();
+    for i in 0..600 {
+        let words: Vec<String> = (0..1500)
+            .map(|j| format!("w{}", (i * 7919 + j * 31) % 5003))
+            .collect();
+        lines.push_str(&format!(
+            "{{\"id\": \"r{i}\", \"text\": \"{}\"}}\n",
+            words.join(" ")
+        ));
+    }
+    fs::write(&input, &lines).unwrap();
+    let temp = dir.join("tmp");
+    fs::create_dir_all(&temp).unwrap();
+    let out = dir.join("report.json");
+    fs::write(&out, "old").unwrap();
+    let bin = env!("CARGO_BIN_EXE_stemma");
+    for cmd in ["scan", "trace"] {
+        let line = format!(
+            "ulimit -f 4; '{bin}' {cmd} --quiet --memory 16 --temp-dir '{}' --json '{}' '{}'",
+            p(&temp),
+            p(&out),
+            p(&input)
+        );
+        let r = Command::new("bash").arg("-c").arg(&line).output().unwrap();
+        let err = String::from_utf8_lossy(&r.stderr);
+        assert_eq!(r.status.code(), Some(2), "{cmd}: {err}");
+        assert!(
+            err.contains(p(&temp)) && err.contains("--temp-dir"),
+            "{cmd}: the message names the directory and the way out: {err}"
+        );
+        assert_eq!(fs::read_to_string(&out).unwrap(), "old", "{cmd}");
+        assert_eq!(fs::read_dir(&temp).unwrap().count(), 0, "{cmd}: files left");
     }
 }
 

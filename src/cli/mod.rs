@@ -112,7 +112,7 @@ impl InputArgs {
 pub struct ScratchArgs {
     /// About how much memory (MiB) the text-sized data may take: texts, winnowed fingerprints,
     /// bigrams and the views of the pairs being verified. Beyond it, they go to temporary files
-    /// in --temp-dir, with the same results. About 0.7 KB per document (ids, signatures) comes
+    /// in --temp-dir, with the same results. About 1.3 KB per document (ids, signatures) comes
     /// on top.
     #[arg(long, default_value_t = 1024, value_name = "MIB")]
     memory: usize,

@@ -680,9 +680,9 @@ fn find_candidates(
     Ok((merged, stats))
 }
 
-/// The keys found in more than `max_df` groups of `sorter` (each group counted once per
-/// document by the caller), sorted.
-fn common_of(sorter: Sorter<u64>, max_df: usize) -> Result<Vec<u64>> {
+/// The keys added to `sorter` more than `max_df` times (the caller adds each document's
+/// distinct keys, so this is a document frequency), sorted.
+pub(crate) fn common_of(sorter: Sorter<u64>, max_df: usize) -> Result<Vec<u64>> {
     let mut common = Vec::new();
     sorter.finish()?.for_each_group(
         |&h| h,
@@ -803,35 +803,20 @@ fn verify(
 /// The token bigrams found in more than `max_df` documents, sorted: boilerplate for the
 /// rewrite signal (function-word pairs, template phrases). Bigrams are counted once per document.
 pub fn common_bigrams(texts: &[&str], profiler: &Profiler, max_df: usize) -> Vec<u64> {
-    let mut store = TextStore::new(&Scratch::in_memory());
-    for t in texts {
-        store.push_borrowed(t);
-    }
-    common_kgrams(&store, profiler, 2, max_df, &Scratch::in_memory())
-        .expect("in-memory texts cannot fail to read")
+    common_kgrams(texts, profiler, 2, max_df)
 }
 
-/// The token k-grams found in more than `max_df` of the texts, sorted (each counted once per
-/// document). Empty when there are no more than `max_df` texts.
-pub fn common_kgrams(
-    texts: &TextStore,
-    profiler: &Profiler,
-    k: usize,
-    max_df: usize,
-    scratch: &Scratch,
-) -> Result<Vec<u64>> {
-    if texts.len() <= max_df {
-        return Ok(Vec::new());
-    }
-    let mut sorter = Sorter::new(scratch);
-    for chunk in text_chunks(texts.len(), |i| texts.text_len(i)) {
-        let sets: Vec<Vec<u64>> = chunk
-            .into_par_iter()
-            .map(|i| Ok(profiler.kgram_set(&texts.text(i)?, k)))
-            .collect::<Result<_>>()?;
-        sorter.extend(sets.into_iter().flatten())?;
-    }
-    common_of(sorter, max_df)
+/// The token k-grams found in more than `max_df` of `texts`, sorted (each counted once per
+/// document), in memory. [`Ingest`] and [`crate::provenance::trace_stored`] count theirs as
+/// they read, through a [`Sorter`] that may spill.
+pub fn common_kgrams(texts: &[&str], profiler: &Profiler, k: usize, max_df: usize) -> Vec<u64> {
+    let mut sorter = Sorter::new(&Scratch::in_memory());
+    let all: Vec<u64> = texts
+        .par_iter()
+        .flat_map_iter(|t| profiler.kgram_set(t, k))
+        .collect();
+    let counted = sorter.extend(all).and_then(|()| common_of(sorter, max_df));
+    counted.expect("an in-memory sorter does no IO")
 }
 
 /// Consecutive ranges of `0..n` to read and process together: up to 1024 texts and 32 MiB of

@@ -507,11 +507,6 @@ impl<'a> TextStore<'a> {
                 .map_err(|_| corrupt(Path::new("memory"))),
         }
     }
-
-    /// True when the texts are in a temporary file.
-    pub fn spilled(&self) -> bool {
-        self.file.is_some()
-    }
 }
 
 #[cfg(test)]

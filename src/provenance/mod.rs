@@ -18,9 +18,9 @@ use crate::align::{align, AlignParams, Alignment};
 use crate::config::Config;
 use crate::corpus::Document;
 use crate::error::Result;
-use crate::pipeline::{common_kgrams, documents_of, pair_blocks, text_chunks, Analysis};
+use crate::pipeline::{common_of, documents_of, pair_blocks, text_chunks, Analysis};
 use crate::profile::{Profiler, TokenView};
-use crate::scratch::{Scratch, TextStore};
+use crate::scratch::{Scratch, Sorter, TextStore};
 use crate::text::CharIndex;
 use cues::{find_cues, AgencyTable, Cue, CueKind};
 use direction::{direction, Credit, Direction, DocFacts, PairFacts};
@@ -58,6 +58,9 @@ pub struct PairTrace {
 
 /// Character offsets `(start, end)` in a text.
 pub type CharSpan = (usize, usize);
+
+/// What one pass over a text gives: its cues, their character offsets, its distinct k-grams.
+type CueScan = (Vec<Cue>, Vec<CharSpan>, Vec<u64>);
 
 /// Character offsets of a passage in A and in B.
 pub type PassageChars = (CharSpan, CharSpan);
@@ -115,11 +118,19 @@ pub fn trace_stored(
 ) -> Result<Provenance> {
     let text = |d: u32| texts.text(analysis.documents[d as usize].input_index);
     let n = analysis.documents.len();
+    let profiler = Profiler::new(&config.fingerprint);
+    let params = AlignParams {
+        max_passages: config.max_passages_per_pair,
+        ..AlignParams::default()
+    };
+    // One pass over the texts: cues (with character offsets) and the k-grams whose document
+    // frequencies mark boilerplate passages.
     let mut cues: Vec<Vec<Cue>> = Vec::with_capacity(n);
     let mut cue_chars: Vec<Vec<CharSpan>> = Vec::with_capacity(n);
+    let mut kgrams = Sorter::new(scratch);
     let text_len = |d: usize| texts.text_len(analysis.documents[d].input_index);
     for chunk in text_chunks(n, text_len) {
-        let found: Vec<(Vec<Cue>, Vec<CharSpan>)> = chunk
+        let found: Vec<CueScan> = chunk
             .into_par_iter()
             .map(|d| {
                 let t = text(d as u32)?;
@@ -129,14 +140,16 @@ pub fn trace_stored(
                     .iter()
                     .map(|c| (index.char_at(c.start), index.char_at(c.end)))
                     .collect();
-                Ok((found, chars))
+                Ok((found, chars, profiler.kgram_set(&t, params.seed_k)))
             })
             .collect::<Result<_>>()?;
-        for (c, ch) in found {
+        for (c, ch, k) in found {
             cues.push(c);
             cue_chars.push(ch);
+            kgrams.extend(k)?;
         }
     }
+    let common = common_of(kgrams, config.max_df)?;
     let facts: Vec<DocFacts> = analysis
         .documents
         .iter()
@@ -144,12 +157,6 @@ pub fn trace_stored(
         .map(|(d, c)| doc_facts(&docs[d.input_index], d.tokens, c, agencies))
         .collect();
 
-    let profiler = Profiler::new(&config.fingerprint);
-    let params = AlignParams {
-        max_passages: config.max_passages_per_pair,
-        ..AlignParams::default()
-    };
-    let common = common_kgrams(texts, &profiler, params.seed_k, config.max_df, scratch)?;
     let ctx = PairContext {
         profiler: &profiler,
         params: &params,

@@ -141,13 +141,46 @@ pub struct RelationThresholds {
     /// Verbatim tokens needed with `partial_min_coverage` (so one shared template sentence in
     /// two short notes is not reuse). Default 25.
     pub partial_min_tokens_with_coverage: usize,
-    /// Bigram containment of the shorter text for `rewrite`, with at least one verbatim run.
-    /// Default 0.3.
-    pub rewrite_min_bigram_containment: f64,
-    /// Bigram containment that makes `rewrite` without any verbatim run. Default 0.5.
-    pub rewrite_strong_bigram_containment: f64,
-    /// Tokens the shorter text needs before it can be called a rewrite. Default 50.
+    /// Tokens the shorter text needs before the lexical models judge it (short notes share
+    /// formulas, not stories). Default 50.
     pub rewrite_min_tokens: usize,
+    /// Is the pair reuse at all? A logistic model over [`LexicalModel`]'s inputs, fitted on
+    /// labelled dev data (`benches/calibrate/fit.py`; ARCHITECTURE.md gives the CV table).
+    pub derived: LexicalModel,
+    /// Among derived pairs, is the text wholly derived (`rewrite`) rather than in part
+    /// (`partial-reuse`)? Fitted the same way.
+    pub whole: LexicalModel,
+}
+
+/// A logistic model over figures every pair has, seen from its shorter text:
+/// `p = 1 / (1 + exp(-(intercept + Σ weight × input)))`, decided at `p >= 0.5`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LexicalModel {
+    /// Intercept.
+    pub intercept: f64,
+    /// Weight of the shorter text's bigram containment in the longer one.
+    pub bigram_short: f64,
+    /// Weight of the longer text's bigram containment in the shorter one.
+    pub bigram_long: f64,
+    /// Weight of the shorter text's word k-gram (shingle) containment.
+    pub containment_short: f64,
+    /// Weight of the share of the shorter text inside verbatim passages (boilerplate excluded).
+    pub verbatim_short: f64,
+    /// Weight of ln(shorter tokens / longer tokens).
+    pub log_length_ratio: f64,
+}
+
+impl LexicalModel {
+    /// The model's probability for its inputs (see [`crate::relate::lexical_inputs`]).
+    pub fn probability(&self, x: &[f64; 5]) -> f64 {
+        let z = self.intercept
+            + self.bigram_short * x[0]
+            + self.bigram_long * x[1]
+            + self.containment_short * x[2]
+            + self.verbatim_short * x[3]
+            + self.log_length_ratio * x[4];
+        1.0 / (1.0 + (-z.clamp(-30.0, 30.0)).exp())
+    }
 }
 
 impl Default for RelationThresholds {
@@ -159,9 +192,24 @@ impl Default for RelationThresholds {
             partial_min_coverage: 0.15,
             partial_min_tokens: 60,
             partial_min_tokens_with_coverage: 25,
-            rewrite_min_bigram_containment: 0.3,
-            rewrite_strong_bigram_containment: 0.5,
             rewrite_min_tokens: 50,
+            // benches/calibrate/fit.py, fitted on counter-dev and clough (384 labelled pairs).
+            derived: LexicalModel {
+                intercept: -1.9857,
+                bigram_short: 6.3583,
+                bigram_long: 14.3878,
+                containment_short: -1.2217,
+                verbatim_short: -4.8823,
+                log_length_ratio: 1.0419,
+            },
+            whole: LexicalModel {
+                intercept: -5.0211,
+                bigram_short: 10.2517,
+                bigram_long: 9.0558,
+                containment_short: -7.8774,
+                verbatim_short: -1.2533,
+                log_length_ratio: -1.2019,
+            },
         }
     }
 }
@@ -241,6 +289,13 @@ pub struct Config {
     pub bigram_max_df: usize,
     /// Shared winnowed fingerprints needed for a candidate pair. Default 2.
     pub min_shared_fingerprints: u32,
+    /// Rewrite candidates: each document proposes at most this many partners among those
+    /// it shares rare word bigrams with (found in 2 to `bigram_max_df` documents), the ones it
+    /// shares most with, so a rewrite with no verbatim run left is still verified. At most this
+    /// many times the number of documents in all. 0 turns the generator off. Default 20.
+    pub bigram_candidates_per_document: usize,
+    /// Rare bigrams two documents must share to be a rewrite candidate. Default 5.
+    pub bigram_candidates_min_shared: usize,
     /// A LSH or SimHash bucket larger than this is linked as a star instead of all pairs.
     /// Default 2000.
     pub max_bucket: usize,
@@ -268,6 +323,8 @@ impl Default for Config {
             max_df: 100,
             bigram_max_df: 30,
             min_shared_fingerprints: 2,
+            bigram_candidates_per_document: 20,
+            bigram_candidates_min_shared: 5,
             max_bucket: 2000,
             family_policy: FamilyPolicy::Strict,
             max_family_size: 1000,

@@ -18,7 +18,7 @@ use crate::config::Config;
 use crate::corpus::Document;
 use crate::error::{Error, Result};
 use crate::profile::{Profile, Profiler, TokenView};
-use crate::relate::{measure, relate, PairFigures, Relation};
+use crate::relate::{judge, measure, PairFigures, Relation};
 use crate::scratch::{Scratch, Sorter, TextStore};
 use crate::similarity::intersection_size;
 use crate::sketch::minhash::Signature;
@@ -52,6 +52,8 @@ impl Sources {
     pub const POSTINGS: Sources = Sources(4);
     /// Identical normalized texts (grouped before candidate generation).
     pub const IDENTICAL: Sources = Sources(8);
+    /// Shared rare word bigrams: rewrites that share few or no verbatim runs.
+    pub const BIGRAMS: Sources = Sources(16);
 
     /// Both sets of generators.
     pub fn union(self, other: Sources) -> Sources {
@@ -64,6 +66,7 @@ impl Sources {
             (Self::LSH, "lsh"),
             (Self::SIMHASH, "simhash"),
             (Self::POSTINGS, "postings"),
+            (Self::BIGRAMS, "bigrams"),
         ]
         .into_iter()
         .filter(|(s, _)| self.0 & s.0 != 0)
@@ -105,6 +108,10 @@ pub struct Pair {
     pub simhash_distance: u32,
     /// Which generators proposed the pair.
     pub sources: Sources,
+    /// Probability in [0, 1] that the pair is reuse ([`crate::relate::Judgment`]).
+    pub confidence: f64,
+    /// The rule that decided, with the figures it read.
+    pub rule: String,
 }
 
 /// A family of related documents.
@@ -133,6 +140,8 @@ pub struct Stats {
     pub verified: usize,
     /// Buckets linked as stars because they were too large.
     pub oversized_buckets: u64,
+    /// Pairs proposed by shared rare bigrams.
+    pub bigram_candidates: usize,
     /// Fingerprints dropped as boilerplate (document frequency above the cap).
     pub boilerplate_fingerprints: u64,
     /// The LSH banding used.
@@ -248,8 +257,9 @@ pub struct Ingest<'a> {
     summaries: Vec<Summary>,
     /// (fingerprint, input position): the winnowed postings.
     winnowed: Sorter<(u64, u32)>,
-    /// Each document's distinct bigrams, for their document frequencies.
-    bigrams: Sorter<u64>,
+    /// Each document's distinct bigrams `(bigram, input position)`: their document
+    /// frequencies, and the pairs that share rare ones.
+    bigrams: Sorter<(u64, u32)>,
 }
 
 impl<'a> Ingest<'a> {
@@ -312,7 +322,7 @@ impl<'a> Ingest<'a> {
                 self.texts.push(t)?;
             }
             self.winnowed.extend(p.winnowed.iter().map(|&h| (h, d)))?;
-            self.bigrams.extend(bigrams)?;
+            self.bigrams.extend(bigrams.into_iter().map(|h| (h, d)))?;
             self.summaries.push(Summary {
                 tokens: p.tokens,
                 content_hash: p.content_hash,
@@ -353,7 +363,7 @@ impl<'a> Ingest<'a> {
         let identical_to = identical_groups(&sums, &corpus)?;
 
         let config = &self.config;
-        let (candidates, mut stats) = find_candidates(
+        let (mut candidates, mut stats, common_fps) = find_candidates(
             &mut sums,
             &identical_to,
             &rank,
@@ -361,12 +371,22 @@ impl<'a> Ingest<'a> {
             config,
             &self.scratch,
         )?;
-        let common = common_of(self.bigrams, config.bigram_max_df)?;
+        let (common, rewrites) = bigram_candidates(
+            self.bigrams,
+            &rank,
+            &identical_to,
+            &sums,
+            config,
+            &self.scratch,
+        )?;
+        stats.bigram_candidates = rewrites.len();
+        candidates = merge_candidates(candidates, rewrites);
         let mut pairs = verify(
             &corpus,
             &sums,
             &candidates,
             &common,
+            &common_fps,
             config,
             &self.scratch,
             progress,
@@ -554,6 +574,9 @@ fn identical_groups(sums: &[Summary], corpus: &Corpus) -> Result<Vec<u32>> {
     Ok(rep)
 }
 
+/// The rule of identical copies (scan groups them without measuring).
+pub(crate) const IDENTICAL_RULE: &str = "identical normalized texts";
+
 /// The `duplicate` pairs between each identical copy and its group's first document.
 fn identical_pairs(sums: &[Summary], rep: &[u32]) -> Vec<Pair> {
     (0..sums.len())
@@ -568,6 +591,8 @@ fn identical_pairs(sums: &[Summary], rep: &[u32]) -> Vec<Pair> {
                 estimated_jaccard: 1.0,
                 simhash_distance: 0,
                 sources: Sources::IDENTICAL,
+                confidence: 1.0,
+                rule: IDENTICAL_RULE.to_string(),
             }
         })
         .collect()
@@ -583,7 +608,7 @@ fn find_candidates(
     winnowed: Sorter<(u64, u32)>,
     config: &Config,
     scratch: &Scratch,
-) -> Result<(Vec<Candidate>, Stats)> {
+) -> Result<(Vec<Candidate>, Stats, Vec<u64>)> {
     let mut stats = Stats::default();
     let num_perm = config.fingerprint.num_perm;
     let params = crate::candidates::lsh::banding_for(config);
@@ -629,12 +654,14 @@ fn find_candidates(
     // proposed among the active documents only.
     let mut links: Sorter<u64> = Sorter::new(scratch);
     let mut boilerplate = 0u64;
+    let mut common_fps: Vec<u64> = Vec::new();
     let mut docs: Vec<u32> = Vec::new();
     winnowed.finish()?.for_each_group(
         |&(h, _)| h,
         |run| {
             if run.len() > config.max_df {
                 boilerplate += 1;
+                common_fps.push(run[0].0);
                 return Ok(());
             }
             docs.clear();
@@ -669,15 +696,92 @@ fn find_candidates(
     all.extend(lsh.pairs.into_iter().map(|(a, b)| (a, b, Sources::LSH)));
     all.extend(sim_pairs.into_iter().map(|(a, b)| (a, b, Sources::SIMHASH)));
     all.extend(shared.into_iter().map(|(a, b)| (a, b, Sources::POSTINGS)));
+    Ok((merge_candidates(all, Vec::new()), stats, common_fps))
+}
+
+/// `all` and `more` as one list sorted by pair, each pair once with the union of its sources.
+fn merge_candidates(mut all: Vec<Candidate>, more: Vec<Candidate>) -> Vec<Candidate> {
+    all.extend(more);
     all.par_sort_unstable_by_key(|&(a, b, s)| (a, b, s.0));
-    let mut merged: Vec<(u32, u32, Sources)> = Vec::with_capacity(all.len());
+    let mut merged: Vec<Candidate> = Vec::with_capacity(all.len());
     for (a, b, s) in all {
         match merged.last_mut() {
             Some(last) if (last.0, last.1) == (a, b) => last.2 .0 |= s.0,
             _ => merged.push((a, b, s)),
         }
     }
-    Ok((merged, stats))
+    merged
+}
+
+/// From every document's distinct bigrams (`(bigram, input position)`): the bigrams found in
+/// more than `bigram_max_df` documents (sorted; they do not count as evidence of a rewrite),
+/// and the rewrite candidates: pairs of active documents that share at least
+/// `bigram_candidates_min_shared` rare bigrams (found in 2 to `bigram_max_df` documents). Each
+/// document proposes at most `bigram_candidates_per_document` partners, those it shares the
+/// most rare bigrams with (ties: the smaller position), so there are at most that many times
+/// the number of documents; 0 turns the generator off.
+fn bigram_candidates(
+    bigrams: Sorter<(u64, u32)>,
+    rank: &[u32],
+    rep: &[u32],
+    sums: &[Summary],
+    config: &Config,
+    scratch: &Scratch,
+) -> Result<(Vec<u64>, Vec<Candidate>)> {
+    let per_doc = config.bigram_candidates_per_document;
+    let active = |d: u32| rep[d as usize] == d && sums[d as usize].tokens > 0;
+    let mut common = Vec::new();
+    let mut links: Sorter<u64> = Sorter::new(scratch);
+    let mut docs: Vec<u32> = Vec::new();
+    bigrams.finish()?.for_each_group(
+        |&(h, _)| h,
+        |run| {
+            if run.len() > config.bigram_max_df {
+                common.push(run[0].0);
+                return Ok(());
+            }
+            if per_doc == 0 || run.len() < 2 {
+                return Ok(());
+            }
+            docs.clear();
+            docs.extend(
+                run.iter()
+                    .map(|&(_, i)| rank[i as usize])
+                    .filter(|&d| active(d)),
+            );
+            docs.sort_unstable();
+            for (i, &a) in docs.iter().enumerate() {
+                links.extend(docs[i + 1..].iter().map(|&b| pack(a, b)))?;
+            }
+            Ok(())
+        },
+    )?;
+    if per_doc == 0 {
+        return Ok((common, Vec::new()));
+    }
+    // (document, shared, partner) for both ends of every pair sharing enough rare bigrams.
+    let min_shared = config.bigram_candidates_min_shared.max(1);
+    let mut ends: Vec<(u32, std::cmp::Reverse<u32>, u32)> = Vec::new();
+    links.finish()?.for_each_group(
+        |&l| l,
+        |run| {
+            if run.len() >= min_shared {
+                let (a, b) = unpack(run[0]);
+                let n = std::cmp::Reverse(u32::try_from(run.len()).unwrap_or(u32::MAX));
+                ends.push((a, n, b));
+                ends.push((b, n, a));
+            }
+            Ok(())
+        },
+    )?;
+    ends.par_sort_unstable();
+    let mut pairs: Vec<Candidate> = Vec::new();
+    for group in ends.chunk_by(|x, y| x.0 == y.0) {
+        for &(d, _, other) in group.iter().take(per_doc) {
+            pairs.push((d.min(other), d.max(other), Sources::BIGRAMS));
+        }
+    }
+    Ok((common, pairs))
 }
 
 /// The keys added to `sorter` more than `max_df` times (the caller adds each document's
@@ -752,6 +856,7 @@ fn verify(
     sums: &[Summary],
     candidates: &[Candidate],
     common: &[u64],
+    common_fps: &[u64],
     config: &Config,
     scratch: &Scratch,
     progress: &dyn Progress,
@@ -776,6 +881,7 @@ fn verify(
             .map(|&d| {
                 let mut v = corpus.profiler.view(&corpus.text(d)?);
                 v.drop_common_bigrams(common);
+                v.mark_boilerplate(|h| common_fps.binary_search(&h).is_ok());
                 Ok(v)
             })
             .collect::<Result<_>>()?;
@@ -783,7 +889,8 @@ fn verify(
         pairs.par_extend(block.par_iter().filter_map(|&(a, b, sources)| {
             let figures = measure(view(a), view(b), k, &config.relations);
             progress.advance(1);
-            let relation = relate(&figures, &config.relations)?;
+            let judgment = judge(&figures, &config.relations);
+            let relation = judgment.relation?;
             let (sa, sb) = (&sums[a as usize], &sums[b as usize]);
             Some(Pair {
                 a,
@@ -793,6 +900,8 @@ fn verify(
                 simhash_distance: hamming(sa.simhash, sb.simhash),
                 figures,
                 sources,
+                confidence: judgment.confidence,
+                rule: judgment.rule,
             })
         }));
     }
@@ -814,6 +923,18 @@ pub fn common_kgrams(texts: &[&str], profiler: &Profiler, k: usize, max_df: usiz
     let all: Vec<u64> = texts
         .par_iter()
         .flat_map_iter(|t| profiler.kgram_set(t, k))
+        .collect();
+    let counted = sorter.extend(all).and_then(|()| common_of(sorter, max_df));
+    counted.expect("an in-memory sorter does no IO")
+}
+
+/// The winnowed fingerprints found in more than `max_df` of `texts`, sorted, in memory: the
+/// shingles scan marks as boilerplate ([`TokenView::mark_boilerplate`]).
+pub fn common_fingerprints(texts: &[&str], profiler: &Profiler, max_df: usize) -> Vec<u64> {
+    let mut sorter = Sorter::new(&Scratch::in_memory());
+    let all: Vec<u64> = texts
+        .par_iter()
+        .flat_map_iter(|t| profiler.profile(t).winnowed)
         .collect();
     let counted = sorter.extend(all).and_then(|()| common_of(sorter, max_df));
     counted.expect("an in-memory sorter does no IO")

@@ -55,6 +55,11 @@ pub struct TokenView {
     pub bigram_set: Vec<u64>,
     /// Same as [`Profile::content_hash`].
     pub content_hash: u64,
+    /// The shingles of this text that recur across too many documents of the corpus to be
+    /// evidence of reuse (sorted; a subset of `shingle_set`): column templates, stock phrases,
+    /// institution names. Verbatim runs are counted without them. Empty until
+    /// [`TokenView::mark_boilerplate`].
+    pub boilerplate: Vec<u64>,
 }
 
 /// Computes profiles and views with one set of parameters.
@@ -194,6 +199,7 @@ impl Profiler {
             content_hash: content_hash(&hashes, p.seed),
             shingle_set: to_set(shingle_seq.clone()),
             bigram_set: to_set(bigrams),
+            boilerplate: Vec::new(),
             shingle_seq,
             tokens,
         }
@@ -207,6 +213,17 @@ impl TokenView {
         if !common.is_empty() {
             self.bigram_set.retain(|b| common.binary_search(b).is_err());
         }
+    }
+
+    /// Marks as boilerplate the shingles for which `is_common` holds (a document frequency
+    /// over the corpus above the cap).
+    pub fn mark_boilerplate(&mut self, mut is_common: impl FnMut(u64) -> bool) {
+        self.boilerplate = self
+            .shingle_set
+            .iter()
+            .copied()
+            .filter(|&h| is_common(h))
+            .collect();
     }
 }
 

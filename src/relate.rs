@@ -1,23 +1,28 @@
-//! From the figures of a verified pair to one [`Relation`].
+//! From the figures of a verified pair to one [`Relation`], with the rule that decided and a
+//! confidence ([`Judgment`]).
 //!
-//! The rules, strongest first (each documented default lives in [`RelationThresholds`]):
+//! The rules, strongest first (each default lives in [`RelationThresholds`]):
 //!
 //! 1. `duplicate`: the two token sequences are identical after normalization.
 //! 2. `near-duplicate`: Jaccard of the shingle sets >= `near_duplicate`.
 //! 3. `excerpt`: the shorter text is mostly found in the longer one: its shingle containment
 //!    >= `excerpt_containment`.
-//! 4. `partial-reuse`: verbatim passages (runs of at least `min_run_tokens` tokens found in the
-//!    other text) add up to at least `partial_min_tokens` tokens, or cover at least
-//!    `partial_min_coverage` of the shorter text with at least
-//!    `partial_min_tokens_with_coverage` tokens.
-//! 5. `rewrite`: little verbatim text, but the shorter text's informative word pairs (bigrams
-//!    found in at most `bigram_max_df` documents of the corpus) are largely
-//!    found in the longer one: bigram containment >= `rewrite_min_bigram_containment`, and
-//!    verbatim evidence exists (at least one run of `min_run_tokens`), or the bigram containment
-//!    is high enough on its own (>= `rewrite_strong_bigram_containment`); the shorter text has
-//!    at least `rewrite_min_tokens` tokens (short notes share formulas, not stories).
+//! 4. The lexical models, when the shorter text has at least `rewrite_min_tokens` tokens:
+//!    `derived` (is it reuse at all?) and `whole` (is the text wholly derived?), two logistic
+//!    models over five figures seen from the shorter text ([`lexical_inputs`]): bigram
+//!    containment both ways (bigrams common in the corpus dropped), shingle containment,
+//!    verbatim coverage (boilerplate excluded) and the length ratio. Derived and whole:
+//!    `rewrite`; derived only: `partial-reuse`. Their coefficients are fitted on labelled dev
+//!    data by `benches/calibrate/fit.py` (grouped cross-validation; ARCHITECTURE.md).
+//! 5. `partial-reuse` by passages: verbatim runs of at least `min_run_tokens` tokens, none of
+//!    their shingles boilerplate (common across the corpus), add up to `partial_min_tokens`,
+//!    or cover `partial_min_coverage` of the shorter text with `partial_min_tokens_with_coverage`
+//!    tokens: a copied passage is reuse however different the rest of the texts.
 //!
-//! Everything here is pure: figures in, relation out.
+//! The confidence is 1 for the exact rules (1-3); otherwise the `derived` model's probability
+//! (at least 0.5 when passages decided: the labelled data cannot calibrate that rule).
+//!
+//! Everything here is pure: figures in, judgment out.
 
 use serde::{Deserialize, Serialize};
 
@@ -155,7 +160,7 @@ impl PairFigures {
         ratio(self.verbatim_tokens_b, self.tokens_b)
     }
     /// True when A is the shorter text (ties: A).
-    fn a_is_shorter(&self) -> bool {
+    pub(crate) fn a_is_shorter(&self) -> bool {
         self.tokens_a <= self.tokens_b
     }
 }
@@ -172,10 +177,19 @@ fn ratio(n: usize, d: usize) -> f64 {
 pub fn measure(a: &TokenView, b: &TokenView, k: usize, t: &RelationThresholds) -> PairFigures {
     let o = overlap(&a.shingle_set, &b.shingle_set);
     let bigrams = overlap(&a.bigram_set, &b.bigram_set);
+    // Boilerplate shingles (common across the corpus) break runs: a template line shared by
+    // two texts is not a passage of one copied into the other.
+    fn shared_in<'v>(other: &'v TokenView, own: &'v TokenView) -> impl Fn(u64) -> bool + 'v {
+        move |h| {
+            other.shingle_set.binary_search(&h).is_ok()
+                && own.boilerplate.binary_search(&h).is_err()
+                && other.boilerplate.binary_search(&h).is_err()
+        }
+    }
     let (verbatim_tokens_a, longest_a) =
-        verbatim_runs(&a.shingle_seq, &b.shingle_set, k, t.min_run_tokens);
+        verbatim_runs_where(&a.shingle_seq, shared_in(b, a), k, t.min_run_tokens);
     let (verbatim_tokens_b, longest_b) =
-        verbatim_runs(&b.shingle_seq, &a.shingle_set, k, t.min_run_tokens);
+        verbatim_runs_where(&b.shingle_seq, shared_in(a, b), k, t.min_run_tokens);
     let (na, nb) = (a.tokens.len(), b.tokens.len());
     PairFigures {
         tokens_a: na,
@@ -207,11 +221,26 @@ pub fn verbatim_runs(
     k: usize,
     min_run_tokens: usize,
 ) -> (usize, usize) {
+    verbatim_runs_where(
+        seq,
+        |h| other_set.binary_search(&h).is_ok(),
+        k,
+        min_run_tokens,
+    )
+}
+
+/// [`verbatim_runs`] where `shared` says which shingles count as found in the other text.
+pub fn verbatim_runs_where(
+    seq: &[u64],
+    shared: impl Fn(u64) -> bool,
+    k: usize,
+    min_run_tokens: usize,
+) -> (usize, usize) {
     let k = k.max(1);
     let (mut covered, mut longest, mut covered_end) = (0usize, 0usize, 0usize);
     let mut run_start = None;
     for i in 0..=seq.len() {
-        let shared = i < seq.len() && other_set.binary_search(&seq[i]).is_ok();
+        let shared = i < seq.len() && shared(seq[i]);
         match (shared, run_start) {
             (true, None) => run_start = Some(i),
             (false, Some(start)) => {
@@ -230,49 +259,151 @@ pub fn verbatim_runs(
     (covered, longest)
 }
 
+/// The decision on one pair: its relation (or none), the rule that decided, and how sure.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Judgment {
+    /// The relation, `None` when the figures show no reuse.
+    pub relation: Option<Relation>,
+    /// The rule that decided, with the figures it read (for a person to check).
+    pub rule: String,
+    /// Probability in [0, 1] that the pair is reuse (calibrated on labelled dev data).
+    pub confidence: f64,
+}
+
 /// The relation of a pair, or `None` when the figures show no reuse.
 pub fn relate(f: &PairFigures, t: &RelationThresholds) -> Option<Relation> {
+    judge(f, t).relation
+}
+
+/// The five inputs of the lexical models, seen from the shorter text (ties: A): its bigram
+/// containment in the longer, the longer's in it, its shingle containment, its share inside
+/// verbatim passages, ln(shorter tokens / longer tokens).
+pub fn lexical_inputs(f: &PairFigures) -> [f64; 5] {
+    let (bigram_short, bigram_long, containment, coverage) = if f.a_is_shorter() {
+        (
+            f.bigram_containment_a_in_b,
+            f.bigram_containment_b_in_a,
+            f.containment_a_in_b,
+            f.verbatim_coverage_a(),
+        )
+    } else {
+        (
+            f.bigram_containment_b_in_a,
+            f.bigram_containment_a_in_b,
+            f.containment_b_in_a,
+            f.verbatim_coverage_b(),
+        )
+    };
+    let short = f.tokens_a.min(f.tokens_b).max(1) as f64;
+    let long = f.tokens_a.max(f.tokens_b).max(1) as f64;
+    [
+        bigram_short,
+        bigram_long,
+        containment,
+        coverage,
+        (short / long).ln(),
+    ]
+}
+
+/// The relation of a pair with the rule that decided and a confidence.
+pub fn judge(f: &PairFigures, t: &RelationThresholds) -> Judgment {
+    let decided = |relation, rule: String, confidence| Judgment {
+        relation,
+        rule,
+        confidence,
+    };
     if f.tokens_a == 0 || f.tokens_b == 0 {
-        return None;
+        return decided(None, "an empty text relates to nothing".into(), 0.0);
     }
     if f.identical {
-        return Some(Relation::Duplicate);
+        return decided(
+            Some(Relation::Duplicate),
+            "identical normalized texts".into(),
+            1.0,
+        );
     }
     if f.jaccard >= t.near_duplicate {
-        return Some(Relation::NearDuplicate);
+        return decided(
+            Some(Relation::NearDuplicate),
+            format!(
+                "jaccard {:.3} >= near-duplicate threshold {}",
+                f.jaccard, t.near_duplicate
+            ),
+            1.0,
+        );
     }
-    let (containment, coverage, verbatim, bigrams) = if f.a_is_shorter() {
+    let (containment, coverage, verbatim) = if f.a_is_shorter() {
         (
             f.containment_a_in_b,
             f.verbatim_coverage_a(),
             f.verbatim_tokens_a,
-            f.bigram_containment_a_in_b,
         )
     } else {
         (
             f.containment_b_in_a,
             f.verbatim_coverage_b(),
             f.verbatim_tokens_b,
-            f.bigram_containment_b_in_a,
         )
     };
     if containment >= t.excerpt_containment {
-        return Some(Relation::Excerpt);
+        return decided(
+            Some(Relation::Excerpt),
+            format!(
+                "shorter text's containment {containment:.3} >= excerpt threshold {}",
+                t.excerpt_containment
+            ),
+            1.0,
+        );
+    }
+    let shorter_tokens = f.tokens_a.min(f.tokens_b);
+    let x = lexical_inputs(f);
+    let p = if shorter_tokens >= t.rewrite_min_tokens {
+        t.derived.probability(&x)
+    } else {
+        0.0
+    };
+    let inputs = format!(
+        "bigram containment {:.3} (shorter) / {:.3} (longer), containment {:.3}, verbatim {:.3}, length ratio {:.2}",
+        x[0],
+        x[1],
+        x[2],
+        x[3],
+        x[4].exp()
+    );
+    if p >= 0.5 {
+        let w = t.whole.probability(&x);
+        let relation = if w >= 0.5 {
+            Relation::Rewrite
+        } else {
+            Relation::PartialReuse
+        };
+        return decided(
+            Some(relation),
+            format!("derived model {p:.2} >= 0.5, whole-text model {w:.2}, on {inputs}"),
+            p,
+        );
     }
     if verbatim >= t.partial_min_tokens
         || (coverage >= t.partial_min_coverage && verbatim >= t.partial_min_tokens_with_coverage)
     {
-        return Some(Relation::PartialReuse);
+        return decided(
+            Some(Relation::PartialReuse),
+            format!(
+                "verbatim passages: {verbatim} tokens ({:.0}% of the shorter text) outside boilerplate",
+                coverage * 100.0
+            ),
+            p.max(0.5),
+        );
     }
-    // Re-wording can only be judged on enough text: short notes share formulas, not stories.
-    let shorter_tokens = f.tokens_a.min(f.tokens_b);
-    let has_run = f.longest_run_tokens >= t.min_run_tokens;
-    if shorter_tokens >= t.rewrite_min_tokens && bigrams >= t.rewrite_strong_bigram_containment
-        || (has_run && bigrams >= t.rewrite_min_bigram_containment)
-    {
-        return Some(Relation::Rewrite);
-    }
-    None
+    let why = if shorter_tokens < t.rewrite_min_tokens {
+        format!(
+            "shorter text has {shorter_tokens} tokens (< {}) and no verbatim passage of note",
+            t.rewrite_min_tokens
+        )
+    } else {
+        format!("derived model {p:.2} < 0.5 on {inputs}; verbatim passages {verbatim} tokens")
+    };
+    decided(None, why, p)
 }
 
 #[cfg(test)]

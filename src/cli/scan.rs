@@ -101,6 +101,8 @@ pub fn run(args: ScanArgs) -> Result<i32> {
                     estimated_jaccard: m.estimated_jaccard,
                     simhash_distance: m.simhash_distance,
                     sources: m.sources,
+                    confidence: m.confidence,
+                    rule: m.rule,
                 };
                 report.index_matches.push(IndexMatchLine {
                     input: r.id.clone(),

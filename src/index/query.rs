@@ -35,7 +35,7 @@ use crate::corpus::{Document, Meta};
 use crate::error::Result;
 use crate::pipeline::{canonical_order, Sources};
 use crate::profile::{Profile, Profiler, TokenView};
-use crate::relate::{measure, relate, PairFigures, Relation};
+use crate::relate::{judge, measure, PairFigures, Relation};
 use crate::sketch::simhash::hamming;
 use crate::sketch::Signature;
 
@@ -66,6 +66,10 @@ pub struct Match {
     pub simhash_distance: u32,
     /// Candidate generators that proposed the pair.
     pub sources: Sources,
+    /// Probability that the pair is reuse.
+    pub confidence: f64,
+    /// The rule that decided.
+    pub rule: String,
 }
 
 /// The matches of one query document.
@@ -137,6 +141,19 @@ pub fn query(index: &Index, docs: &[Document], config: &Config) -> Result<Vec<Qu
         None
     };
     let drop_common = |v: &mut TokenView| -> Result<()> {
+        // Boilerplate shingles: winnowed fingerprints above the document-frequency cap over
+        // X ∪ Y, as scan marks them.
+        let mut failure = None;
+        v.mark_boilerplate(|h| match fp_df(h) {
+            Ok(df) => df > config.max_df,
+            Err(e) => {
+                failure.get_or_insert(e);
+                false
+            }
+        });
+        if let Some(e) = failure {
+            return Err(e);
+        }
         if let Some((yb, gone)) = &bigram_df {
             let mut keep = Vec::with_capacity(v.bigram_set.len());
             for &h in &v.bigram_set {
@@ -269,7 +286,16 @@ pub fn query(index: &Index, docs: &[Document], config: &Config) -> Result<Vec<Qu
                     } else {
                         figures
                     };
-                    let Some(relation) = relate(&figures, &config.relations) else {
+                    let judgment = if figures.identical {
+                        crate::relate::Judgment {
+                            relation: Some(Relation::Duplicate),
+                            rule: crate::pipeline::IDENTICAL_RULE.to_string(),
+                            confidence: 1.0,
+                        }
+                    } else {
+                        judge(&figures, &config.relations)
+                    };
+                    let Some(relation) = judgment.relation else {
                         continue;
                     };
                     let sig = Signature(seg.signature(d)?);
@@ -285,6 +311,8 @@ pub fn query(index: &Index, docs: &[Document], config: &Config) -> Result<Vec<Qu
                         estimated_jaccard: p.signature.estimate_jaccard(&sig),
                         simhash_distance: hamming(p.simhash, seg.simhashes()[d as usize]),
                         sources,
+                        confidence: judgment.confidence,
+                        rule: judgment.rule,
                     });
                 }
             }

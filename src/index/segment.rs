@@ -833,6 +833,7 @@ impl Segment {
                     shingle_set: set,
                     bigram_set: blob.bigrams.clone(),
                     content_hash: e.content_hash,
+                    boilerplate: Vec::new(),
                 }
             }
         };

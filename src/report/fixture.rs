@@ -134,6 +134,8 @@ fn pair(
         tokens_a: na,
         tokens_b: nb,
         sources: vec!["lsh".into(), "postings".into()],
+        confidence: 0.93,
+        rule: "derived model 0.93 >= 0.5 <script>alert(1)</script>".into(),
         passage_coverage_a: (!passages.is_empty()).then(|| cov(na, |p| p.tokens_a)),
         passage_coverage_b: (!passages.is_empty()).then(|| cov(nb, |p| p.tokens_b)),
         passages,

@@ -185,6 +185,12 @@ pub struct PairLine {
     pub tokens_b: usize,
     /// Candidate generators that proposed the pair.
     pub sources: Vec<String>,
+    /// Probability in [0, 1] that the pair is reuse (calibrated on labelled dev data).
+    #[serde(default)]
+    pub confidence: f64,
+    /// The rule that decided the relation, with the figures it read.
+    #[serde(default)]
+    pub rule: String,
     /// Aligned passages (`trace` only), in order of their position in A.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub passages: Vec<PassageLine>,
@@ -457,6 +463,8 @@ pub fn figures_line(a: &str, b: &str, p: &Pair) -> PairLine {
         tokens_a: f.tokens_a,
         tokens_b: f.tokens_b,
         sources: p.sources.names().into_iter().map(String::from).collect(),
+        confidence: round4(p.confidence),
+        rule: p.rule.clone(),
         passages: Vec::new(),
         passage_coverage_a: None,
         passage_coverage_b: None,

@@ -50,9 +50,6 @@ fn clough(dir: &Path) {
     if let Ok(v) = std::env::var("CAL_MAX_DF") {
         config.bigram_max_df = v.parse().unwrap();
     }
-    if let Ok(v) = std::env::var("CAL_REWRITE") {
-        config.relations.rewrite_min_bigram_containment = v.parse().unwrap();
-    }
     let profiler = Profiler::new(&config.fingerprint);
     let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
     let common = stemma::pipeline::common_bigrams(&texts, &profiler, config.bigram_max_df);
@@ -124,9 +121,6 @@ fn reuters(dir: &Path) {
     let mut config = Config::default();
     if let Ok(v) = std::env::var("CAL_MAX_DF") {
         config.bigram_max_df = v.parse().unwrap();
-    }
-    if let Ok(v) = std::env::var("CAL_REWRITE") {
-        config.relations.rewrite_min_bigram_containment = v.parse().unwrap();
     }
     let t = std::time::Instant::now();
     let analysis = analyze(&docs, &config, &Silent).unwrap();

@@ -85,7 +85,7 @@ fn main() {
             config.fingerprint.shingle.k,
             &config.relations,
         );
-        let j = judge(&f, &config.relations);
+        let j = judge(&f, &config.relations, docs.len() > config.bigram_max_df);
         let out = serde_json::json!({
             "corpus": corpus,
             "group": a,

@@ -141,6 +141,13 @@ pub struct RelationThresholds {
     /// Verbatim tokens needed with `partial_min_coverage` (so one shared template sentence in
     /// two short notes is not reuse). Default 25.
     pub partial_min_tokens_with_coverage: usize,
+    /// Without corpus statistics (a corpus of at most `bigram_max_df` documents, such as
+    /// `compare`'s two), bigram containment is inflated by function-word pairs and the lexical
+    /// models do not apply: `rewrite` then needs this bigram containment of the shorter text
+    /// with a verbatim run. Default 0.3.
+    pub rewrite_min_bigram_containment: f64,
+    /// Without corpus statistics: bigram containment that makes `rewrite` alone. Default 0.5.
+    pub rewrite_strong_bigram_containment: f64,
     /// Tokens the shorter text needs before the lexical models judge it (short notes share
     /// formulas, not stories). Default 50.
     pub rewrite_min_tokens: usize,
@@ -192,6 +199,8 @@ impl Default for RelationThresholds {
             partial_min_coverage: 0.15,
             partial_min_tokens: 60,
             partial_min_tokens_with_coverage: 25,
+            rewrite_min_bigram_containment: 0.3,
+            rewrite_strong_bigram_containment: 0.5,
             rewrite_min_tokens: 50,
             // benches/calibrate/fit.py, fitted on counter-dev and clough (384 labelled pairs).
             derived: LexicalModel {

@@ -862,6 +862,8 @@ fn verify(
     progress: &dyn Progress,
 ) -> Result<Vec<Pair>> {
     let k = config.fingerprint.shingle.k;
+    // Common bigrams are known only in a corpus larger than their cap.
+    let statistics = sums.len() > config.bigram_max_df;
     let ends: Vec<(u32, u32)> = candidates.iter().map(|&(a, b, _)| (a, b)).collect();
     let blocks = pair_blocks(
         &ends,
@@ -889,7 +891,7 @@ fn verify(
         pairs.par_extend(block.par_iter().filter_map(|&(a, b, sources)| {
             let figures = measure(view(a), view(b), k, &config.relations);
             progress.advance(1);
-            let judgment = judge(&figures, &config.relations);
+            let judgment = judge(&figures, &config.relations, statistics);
             let relation = judgment.relation?;
             let (sa, sb) = (&sums[a as usize], &sums[b as usize]);
             Some(Pair {

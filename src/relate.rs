@@ -270,9 +270,10 @@ pub struct Judgment {
     pub confidence: f64,
 }
 
-/// The relation of a pair, or `None` when the figures show no reuse.
+/// The relation of a pair measured without corpus statistics (two texts alone), or `None`
+/// when the figures show no reuse.
 pub fn relate(f: &PairFigures, t: &RelationThresholds) -> Option<Relation> {
-    judge(f, t).relation
+    judge(f, t, false).relation
 }
 
 /// The five inputs of the lexical models, seen from the shorter text (ties: A): its bigram
@@ -305,8 +306,11 @@ pub fn lexical_inputs(f: &PairFigures) -> [f64; 5] {
     ]
 }
 
-/// The relation of a pair with the rule that decided and a confidence.
-pub fn judge(f: &PairFigures, t: &RelationThresholds) -> Judgment {
+/// The relation of a pair with the rule that decided and a confidence. `corpus_statistics`:
+/// the figures were measured with the common bigrams of a corpus of more than
+/// `bigram_max_df` documents dropped; without them the lexical models do not apply (see
+/// [`RelationThresholds::rewrite_min_bigram_containment`]).
+pub fn judge(f: &PairFigures, t: &RelationThresholds, corpus_statistics: bool) -> Judgment {
     let decided = |relation, rule: String, confidence| Judgment {
         relation,
         rule,
@@ -356,6 +360,9 @@ pub fn judge(f: &PairFigures, t: &RelationThresholds) -> Judgment {
         );
     }
     let shorter_tokens = f.tokens_a.min(f.tokens_b);
+    if !corpus_statistics {
+        return judge_without_statistics(f, t, coverage, verbatim);
+    }
     let x = lexical_inputs(f);
     let p = if shorter_tokens >= t.rewrite_min_tokens {
         t.derived.probability(&x)
@@ -404,6 +411,56 @@ pub fn judge(f: &PairFigures, t: &RelationThresholds) -> Judgment {
         format!("derived model {p:.2} < 0.5 on {inputs}; verbatim passages {verbatim} tokens")
     };
     decided(None, why, p)
+}
+
+/// The rules for a pair without corpus statistics: passages first, then the bigram
+/// containment of the shorter text (with a verbatim run, or high enough alone). The confidence
+/// is uncalibrated here: 0.5 for a relation, 0 for none.
+fn judge_without_statistics(
+    f: &PairFigures,
+    t: &RelationThresholds,
+    coverage: f64,
+    verbatim: usize,
+) -> Judgment {
+    let bigrams = if f.a_is_shorter() {
+        f.bigram_containment_a_in_b
+    } else {
+        f.bigram_containment_b_in_a
+    };
+    let (relation, rule) = if verbatim >= t.partial_min_tokens
+        || (coverage >= t.partial_min_coverage && verbatim >= t.partial_min_tokens_with_coverage)
+    {
+        (
+            Some(Relation::PartialReuse),
+            format!(
+                "verbatim passages: {verbatim} tokens ({:.0}% of the shorter text)",
+                coverage * 100.0
+            ),
+        )
+    } else if f.tokens_a.min(f.tokens_b) >= t.rewrite_min_tokens
+        && bigrams >= t.rewrite_strong_bigram_containment
+        || (f.longest_run_tokens >= t.min_run_tokens && bigrams >= t.rewrite_min_bigram_containment)
+    {
+        (
+            Some(Relation::Rewrite),
+            format!(
+                "no corpus statistics: shorter text's bigram containment {bigrams:.3} with a {}-token run",
+                f.longest_run_tokens
+            ),
+        )
+    } else {
+        (
+            None,
+            format!(
+                "no corpus statistics: verbatim passages {verbatim} tokens, bigram containment {bigrams:.3}"
+            ),
+        )
+    };
+    Judgment {
+        confidence: if relation.is_some() { 0.5 } else { 0.0 },
+        relation,
+        rule,
+    }
 }
 
 #[cfg(test)]

@@ -293,7 +293,7 @@ pub fn query(index: &Index, docs: &[Document], config: &Config) -> Result<Vec<Qu
                             confidence: 1.0,
                         }
                     } else {
-                        judge(&figures, &config.relations)
+                        judge(&figures, &config.relations, bigram_df.is_some())
                     };
                     let Some(relation) = judgment.relation else {
                         continue;

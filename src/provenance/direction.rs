@@ -138,6 +138,11 @@ pub struct PairFacts {
     pub weak_passages: usize,
     /// The substantive passages appear in the same order in both texts.
     pub in_order: bool,
+    /// Sources A credits only inside passages it shares with B (the credit may have been
+    /// copied along with the text).
+    pub copied_credits_a: Vec<String>,
+    /// Sources B credits only inside passages it shares with A.
+    pub copied_credits_b: Vec<String>,
 }
 
 /// Minimum total weight for a verdict.
@@ -149,7 +154,7 @@ const MIN_MARGIN: f64 = 0.15;
 pub fn direction(a: &DocFacts, b: &DocFacts, p: &PairFacts) -> Direction {
     let mut ev = Vec::new();
     published(a, b, &mut ev);
-    credits(a, b, &mut ev);
+    credits(a, b, p, &mut ev);
     containment(a, b, p, &mut ev);
     own_material(a, b, p, &mut ev);
     if p.substantive_passages > 1 {
@@ -243,7 +248,7 @@ fn published(a: &DocFacts, b: &DocFacts, ev: &mut Vec<Evidence>) {
     });
 }
 
-fn credits(a: &DocFacts, b: &DocFacts, ev: &mut Vec<Evidence>) {
+fn credits(a: &DocFacts, b: &DocFacts, p: &PairFacts, ev: &mut Vec<Evidence>) {
     for (x, y, favors) in [(a, b, Favors::AToB), (b, a, Favors::BToA)] {
         // y credits x's outlet: y takes from x.
         if let Some(outlet) = &x.outlet {
@@ -271,6 +276,23 @@ fn credits(a: &DocFacts, b: &DocFacts, ev: &mut Vec<Evidence>) {
             continue;
         }
         if let Some(cb) = b.credit_for(&ca.source) {
+            // A credit found only inside the shared text may have been copied with it: it says
+            // nothing about a source apart from the other text.
+            let copied = [(a, &p.copied_credits_a), (b, &p.copied_credits_b)]
+                .into_iter()
+                .find(|(_, c)| c.iter().any(|s| s.eq_ignore_ascii_case(&ca.source)));
+            if let Some((x, _)) = copied {
+                ev.push(Evidence {
+                    signal: "copied-credit",
+                    favors: Favors::Context,
+                    weight: 0.0,
+                    reason: format!(
+                        "both credit {}, but {} credits it only inside the text the two share: the credit may have been copied with the text",
+                        ca.source, x.id
+                    ),
+                });
+                continue;
+            }
             let weight = if ca.photo_only || cb.photo_only {
                 0.25
             } else {

@@ -1,8 +1,8 @@
 //! Provenance: aligned passages, cues in the text, direction evidence and the stemma of every
 //! family. Builds on a finished [`Analysis`]; pure (documents in, [`Provenance`] out).
 //!
-//! Per related pair: the two texts are aligned ([`crate::align`]); passages lying on a
-//! photo-caption line are marked `caption`, passages made of k-grams found in more than
+//! Per related pair: the two texts are aligned ([`crate::align`]); passages are split at
+//! photo-caption lines and the pieces lying on one are marked `caption`, passages made of k-grams found in more than
 //! `max_df` documents are marked `boilerplate` (both weigh little); direction evidence is
 //! weighed ([`mod@direction`]) on the substantive passages only: not marked, and at least
 //! `min_evidence_passage_tokens` long (shorter shared runs are mostly names and set phrases of
@@ -639,7 +639,7 @@ fn split_at_captions(al: &mut Alignment, a: &Side, b: &Side, params: &AlignParam
                 .iter()
                 .map(|p| u64::from(side(p).end - side(p).start))
                 .sum();
-            covered as f64 / n.min(crate::align::MAX_TOKENS).max(1) as f64
+            covered as f64 / n.clamp(1, crate::align::MAX_TOKENS) as f64
         };
         al.coverage_a = coverage(ta.len(), |p| p.a_tokens);
         al.coverage_b = coverage(tb.len(), |p| p.b_tokens);
@@ -648,14 +648,16 @@ fn split_at_captions(al: &mut Alignment, a: &Side, b: &Side, params: &AlignParam
     caption
 }
 
-/// Sources a text credits only inside the given passages (byte ranges), sorted: the credit
-/// may have been copied along with the text.
+/// Sources a text credits only by photo credits inside the given passages (byte ranges),
+/// sorted: the caption may have been copied along with the text. (A text credit says where the
+/// text comes from, copied or not; a picture credit copied with its caption says nothing.)
 fn copied_credits(cues: &[Cue], passages: impl Iterator<Item = Range32>) -> Vec<String> {
     let ranges: Vec<Range32> = passages.collect();
     let inside = |c: &Cue| {
-        ranges
-            .iter()
-            .any(|r| r.start as usize <= c.start && c.end <= r.end as usize)
+        c.kind == CueKind::PhotoCredit
+            && ranges
+                .iter()
+                .any(|r| r.start as usize <= c.start && c.end <= r.end as usize)
     };
     let credits = || {
         cues.iter().filter(|c| {

@@ -743,3 +743,88 @@ fn pair_facts(
         ..PairFacts::default()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Paragraphs of made-up words, with photo-caption lines among them.
+    fn text(paras: &[(Vec<u8>, bool)]) -> String {
+        paras
+            .iter()
+            .map(|(words, caption)| {
+                let body: Vec<String> = words.iter().map(|w| format!("w{w}")).collect();
+                let body = body.join(" ");
+                if *caption {
+                    format!("{body}. Photo: Reuters")
+                } else {
+                    format!("{body}.")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    }
+
+    proptest! {
+        /// Split passages keep the alignment's invariants: sorted by A, disjoint on both sides,
+        /// byte ranges from their tokens, coverage from their lengths, starting and ending on
+        /// equal tokens; caption pieces have every matched token on a caption line, the others
+        /// none.
+        #[test]
+        fn caption_splits_keep_passage_invariants(
+            paras in proptest::collection::vec((proptest::collection::vec(0u8..200, 3..40), proptest::bool::weighted(0.3)), 1..10),
+            edits in proptest::collection::vec((any::<proptest::sample::Index>(), any::<proptest::sample::Index>(), 0u8..200), 0..4),
+            drop_caption in any::<bool>(),
+        ) {
+            let a = text(&paras);
+            let mut edited = paras.clone();
+            for (p, w, t) in &edits {
+                let p = p.index(edited.len());
+                let w = w.index(edited[p].0.len());
+                edited[p].0[w] = *t;
+            }
+            if drop_caption {
+                if let Some(p) = edited.iter_mut().find(|p| p.1) {
+                    p.1 = false;
+                }
+            }
+            let b = text(&edited);
+            let config = Config::default();
+            let c = compare(&Document::new("a", a.clone()), &Document::new("b", b.clone()), &config, &AgencyTable::builtin());
+            let al = &c.trace.alignment;
+            prop_assert_eq!(al.passages.len(), c.trace.marks.len());
+            let profiler = Profiler::new(&config.fingerprint);
+            let (va, vb) = (profiler.view(&a), profiler.view(&b));
+            let lines = [caption_lines(&a, &c.cues[0]), caption_lines(&b, &c.cues[1])];
+            prop_assert!(al.passages.windows(2).all(|w| w[0].a_tokens.start < w[1].a_tokens.start));
+            for (side, toks) in [(0, &va.tokens), (1, &vb.tokens)] {
+                let r = |p: &crate::align::Passage| if side == 0 { (p.a_tokens, p.a_bytes) } else { (p.b_tokens, p.b_bytes) };
+                let mut spans: Vec<Range32> = al.passages.iter().map(|p| r(p).0).collect();
+                spans.sort_by_key(|s| s.start);
+                prop_assert!(spans.windows(2).all(|w| w[0].end <= w[1].start), "overlap");
+                for p in &al.passages {
+                    let (t, bytes) = r(p);
+                    prop_assert!(t.start < t.end && t.end as usize <= toks.len());
+                    prop_assert_eq!(bytes, Range32 { start: toks[t.start as usize].start, end: toks[t.end as usize - 1].end });
+                }
+                let covered: u64 = al.passages.iter().map(|p| u64::from(r(p).0.end - r(p).0.start)).sum();
+                let coverage = if side == 0 { al.coverage_a } else { al.coverage_b };
+                prop_assert_eq!(coverage, covered as f64 / toks.len().max(1) as f64);
+            }
+            let hash = |t: &[Token], i: u32| t[i as usize].hash;
+            for (p, mark) in al.passages.iter().zip(&c.trace.marks) {
+                prop_assert_eq!(hash(&va.tokens, p.a_tokens.start), hash(&vb.tokens, p.b_tokens.start));
+                prop_assert_eq!(hash(&va.tokens, p.a_tokens.end - 1), hash(&vb.tokens, p.b_tokens.end - 1));
+                prop_assert!(p.matched_tokens <= (p.a_tokens.end - p.a_tokens.start).min(p.b_tokens.end - p.b_tokens.start));
+                let m = passage_matches(&va.tokens.iter().map(|t| t.hash).collect::<Vec<_>>(), &vb.tokens.iter().map(|t| t.hash).collect::<Vec<_>>(), p, 5, 6);
+                let on = |&(i, j): &(usize, usize)| on_line(&lines[0], &va.tokens[i]) || on_line(&lines[1], &vb.tokens[j]);
+                if *mark == Some(PassageMark::Caption) {
+                    prop_assert!(m.iter().all(on), "caption piece off its line");
+                } else {
+                    prop_assert!(!m.iter().any(on), "evidence piece on a caption line: {:?}", p);
+                }
+            }
+        }
+    }
+}

@@ -138,6 +138,11 @@ pub struct PairFacts {
     pub weak_passages: usize,
     /// The substantive passages appear in the same order in both texts.
     pub in_order: bool,
+    /// Sources A credits only by photo credits inside passages it shares with B (the caption
+    /// may have been copied along with the text).
+    pub copied_credits_a: Vec<String>,
+    /// Sources B credits only by photo credits inside passages it shares with A.
+    pub copied_credits_b: Vec<String>,
 }
 
 /// Minimum total weight for a verdict.
@@ -149,7 +154,7 @@ const MIN_MARGIN: f64 = 0.15;
 pub fn direction(a: &DocFacts, b: &DocFacts, p: &PairFacts) -> Direction {
     let mut ev = Vec::new();
     published(a, b, &mut ev);
-    credits(a, b, &mut ev);
+    credits(a, b, p, &mut ev);
     containment(a, b, p, &mut ev);
     own_material(a, b, p, &mut ev);
     if p.substantive_passages > 1 {
@@ -243,7 +248,7 @@ fn published(a: &DocFacts, b: &DocFacts, ev: &mut Vec<Evidence>) {
     });
 }
 
-fn credits(a: &DocFacts, b: &DocFacts, ev: &mut Vec<Evidence>) {
+fn credits(a: &DocFacts, b: &DocFacts, p: &PairFacts, ev: &mut Vec<Evidence>) {
     for (x, y, favors) in [(a, b, Favors::AToB), (b, a, Favors::BToA)] {
         // y credits x's outlet: y takes from x.
         if let Some(outlet) = &x.outlet {
@@ -271,6 +276,23 @@ fn credits(a: &DocFacts, b: &DocFacts, ev: &mut Vec<Evidence>) {
             continue;
         }
         if let Some(cb) = b.credit_for(&ca.source) {
+            // A picture credit found only inside the shared text may have been copied with its
+            // caption: it says nothing about a source apart from the other text.
+            let copied = [(a, &p.copied_credits_a), (b, &p.copied_credits_b)]
+                .into_iter()
+                .find(|(_, c)| c.iter().any(|s| s.eq_ignore_ascii_case(&ca.source)));
+            if let Some((x, _)) = copied {
+                ev.push(Evidence {
+                    signal: "copied-credit",
+                    favors: Favors::Context,
+                    weight: 0.0,
+                    reason: format!(
+                        "both credit {}, but {} credits it only on photo captions inside the text the two share: the credit may have been copied with the caption",
+                        ca.source, x.id
+                    ),
+                });
+                continue;
+            }
             let weight = if ca.photo_only || cb.photo_only {
                 0.25
             } else {
@@ -292,29 +314,64 @@ fn credits(a: &DocFacts, b: &DocFacts, ev: &mut Vec<Evidence>) {
 fn containment(a: &DocFacts, b: &DocFacts, p: &PairFacts, ev: &mut Vec<Evidence>) {
     let (cab, cba) = (p.containment_a_in_b, p.containment_b_in_a);
     let diff = (cab - cba).abs();
-    if cab.max(cba) < 0.6 || diff < 0.25 {
+    if cab.max(cba) < MOSTLY || diff < MIN_ASYMMETRY {
         return;
     }
-    // The text mostly made of the other is usually the cut-down copy.
+    // The text mostly made of the other is usually the cut-down copy; but a copy may also
+    // expand its source (a newspaper adding to an agency story), so when the publication order
+    // is known it decides and this is context only. Alone, it decides only when strong: its
+    // weight reaches MIN_SUPPORT at an asymmetry of 0.6.
     let (favors, part, whole, cp, cw) = if cba > cab {
         (Favors::AToB, b, a, cba, cab)
     } else {
         (Favors::BToA, a, b, cab, cba)
     };
-    ev.push(Evidence {
-        signal: "containment",
-        favors,
-        weight: (0.5 * diff).min(0.4),
-        reason: format!(
-            "{} is mostly made of {}: {:.0}% of its shingles are in {}, only {:.0}% of {}'s in it",
-            part.id,
-            whole.id,
-            cp * 100.0,
-            whole.id,
-            cw * 100.0,
-            whole.id
-        ),
+    let reason = format!(
+        "{} is mostly made of {}: {:.0}% of its shingles are in {}, only {:.0}% of {}'s in it",
+        part.id,
+        whole.id,
+        cp * 100.0,
+        whole.id,
+        cw * 100.0,
+        whole.id
+    );
+    let dated = ev.iter().any(|e| e.signal == "published-earlier");
+    ev.push(if dated {
+        Evidence {
+            signal: "containment",
+            favors: Favors::Context,
+            weight: 0.0,
+            reason: format!(
+                "{reason}; with the publication order known, this shows which text is the fuller one, not who copied whom"
+            ),
+        }
+    } else {
+        Evidence {
+            signal: "containment",
+            favors,
+            weight: (0.5 * diff).min(0.4),
+            reason,
+        }
     });
+}
+
+/// Share of a text's shingles found in the other above which it is "mostly made of" it.
+pub const MOSTLY: f64 = 0.5;
+/// Smallest containment asymmetry that says which text is the part and which the whole.
+pub const MIN_ASYMMETRY: f64 = 0.25;
+
+/// The net lean of a pair's evidence between its two directions: positive toward A -> B,
+/// negative toward B -> A, 0 when balanced or when there is none. The stemma never draws an
+/// edge against it.
+pub fn lean(d: &Direction) -> f64 {
+    d.evidence
+        .iter()
+        .map(|e| match e.favors {
+            Favors::AToB => e.weight,
+            Favors::BToA => -e.weight,
+            _ => 0.0,
+        })
+        .sum()
 }
 
 fn own_material(a: &DocFacts, b: &DocFacts, p: &PairFacts, ev: &mut Vec<Evidence>) {
@@ -463,6 +520,75 @@ mod tests {
             },
         );
         assert_eq!(d.verdict, Verdict::Undetermined, "{d:?}");
+    }
+
+    fn contained(cab: f64, cba: f64) -> PairFacts {
+        PairFacts {
+            containment_a_in_b: cab,
+            containment_b_in_a: cba,
+            coverage_a: cab,
+            coverage_b: cba,
+            substantive_passages: 2,
+            ..PairFacts::default()
+        }
+    }
+
+    #[test]
+    fn containment_alone_decides_only_when_strong_and_never_puts_the_whole_under_the_part() {
+        // b is mostly made of a: if anything, b derives from a.
+        let weak = direction(&doc("a"), &doc("b"), &contained(0.15, 0.64));
+        assert_eq!(weak.verdict, Verdict::Undetermined, "{weak:?}");
+        assert!(lean(&weak) > 0.0, "{weak:?}");
+        let strong = direction(&doc("a"), &doc("b"), &contained(0.2, 0.95));
+        assert_eq!(strong.verdict, Verdict::AToB, "{strong:?}");
+        let mirrored = direction(&doc("b"), &doc("a"), &contained(0.95, 0.2));
+        assert_eq!(mirrored.verdict, Verdict::BToA, "{mirrored:?}");
+        // Mostly made of the other but with little asymmetry: no lean either way.
+        let even = direction(&doc("a"), &doc("b"), &contained(0.6, 0.7));
+        assert_eq!(lean(&even), 0.0, "{even:?}");
+        assert!(![Verdict::AToB, Verdict::BToA].contains(&even.verdict));
+    }
+
+    #[test]
+    fn publication_order_outweighs_containment() {
+        // The agency story a, a day earlier, is mostly made of the newspaper's expanded story b.
+        let a = DocFacts {
+            published: Some("2014-07-20".into()),
+            ..doc("a")
+        };
+        let b = DocFacts {
+            published: Some("2014-07-21".into()),
+            ..doc("b")
+        };
+        let d = direction(&a, &b, &contained(0.9, 0.2));
+        assert_eq!(d.verdict, Verdict::AToB, "{d:?}");
+        assert!(d
+            .evidence
+            .iter()
+            .any(|e| e.signal == "containment" && e.favors == Favors::Context));
+    }
+
+    #[test]
+    fn a_photo_credit_copied_with_its_caption_is_not_a_common_source() {
+        let a = DocFacts {
+            credits: vec![credit("VNA", true)],
+            ..doc("a")
+        };
+        let b = DocFacts {
+            credits: vec![credit("VNA", true)],
+            ..doc("b")
+        };
+        let p = PairFacts {
+            copied_credits_b: vec!["VNA".into()],
+            ..contained(0.2, 0.98)
+        };
+        let d = direction(&a, &b, &p);
+        assert_eq!(d.verdict, Verdict::AToB, "{d:?}");
+        assert!(d.evidence.iter().any(|e| e.signal == "copied-credit"));
+        assert!(!d.evidence.iter().any(|e| e.signal == "shared-credit"));
+        // Not copied: the shared credit counts.
+        let d = direction(&a, &b, &contained(0.2, 0.98));
+        assert!(d.evidence.iter().any(|e| e.signal == "shared-credit"));
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! Provenance: aligned passages, cues in the text, direction evidence and the stemma of every
 //! family. Builds on a finished [`Analysis`]; pure (documents in, [`Provenance`] out).
 //!
-//! Per related pair: the two texts are aligned ([`crate::align`]); passages lying on a
-//! photo-caption line are marked `caption`, passages made of k-grams found in more than
+//! Per related pair: the two texts are aligned ([`crate::align`]); passages are split at
+//! photo-caption lines and the pieces lying on one are marked `caption`, passages made of k-grams found in more than
 //! `max_df` documents are marked `boilerplate` (both weigh little); direction evidence is
 //! weighed ([`mod@direction`]) on the substantive passages only: not marked, and at least
 //! `min_evidence_passage_tokens` long (shorter shared runs are mostly names and set phrases of
@@ -14,14 +14,14 @@ pub mod stemma;
 
 use rayon::prelude::*;
 
-use crate::align::{align, AlignParams, Alignment};
+use crate::align::{align, AlignParams, Alignment, Range32};
 use crate::config::Config;
 use crate::corpus::Document;
 use crate::error::Result;
 use crate::pipeline::{common_of, documents_of, pair_blocks, text_chunks, Analysis};
 use crate::profile::{Profiler, TokenView};
 use crate::scratch::{Scratch, Sorter, TextStore};
-use crate::text::CharIndex;
+use crate::text::{CharIndex, Token};
 use cues::{find_cues, AgencyTable, Cue, CueKind};
 use direction::{direction, Credit, Direction, DocFacts, PairFacts};
 use stemma::{Member, PairDirection, StemmaEdge};
@@ -307,22 +307,13 @@ fn trace_pair(
     containment_b_in_a: f64,
     ctx: &PairContext,
 ) -> PairTrace {
-    let alignment = align(&a.view.tokens, &b.view.tokens, ctx.params);
+    let mut alignment = align(&a.view.tokens, &b.view.tokens, ctx.params);
+    let caption = split_at_captions(&mut alignment, a, b, ctx.params);
     let marks: Vec<Option<PassageMark>> = alignment
         .passages
         .iter()
-        .map(|ps| {
-            let caption = caption_line(
-                a.text,
-                a.cues,
-                ps.a_bytes.start as usize,
-                ps.a_bytes.end as usize,
-            ) || caption_line(
-                b.text,
-                b.cues,
-                ps.b_bytes.start as usize,
-                ps.b_bytes.end as usize,
-            );
+        .zip(caption)
+        .map(|(ps, caption)| {
             let (start, end) = (ps.a_tokens.start as usize, ps.a_tokens.end as usize);
             if caption {
                 Some(PassageMark::Caption)
@@ -340,7 +331,7 @@ fn trace_pair(
             }
         })
         .collect();
-    let pf = pair_facts(
+    let mut pf = pair_facts(
         containment_a_in_b,
         containment_b_in_a,
         &alignment,
@@ -349,6 +340,8 @@ fn trace_pair(
         b.view.tokens.len(),
         ctx.config.min_evidence_passage_tokens,
     );
+    pf.copied_credits_a = copied_credits(a.cues, alignment.passages.iter().map(|p| p.a_bytes));
+    pf.copied_credits_b = copied_credits(b.cues, alignment.passages.iter().map(|p| p.b_bytes));
     let direction = direction(a.facts, b.facts, &pf);
     PairTrace {
         alignment,
@@ -492,12 +485,200 @@ fn is_iso_date(s: &str) -> bool {
         && b[8..10].iter().all(u8::is_ascii_digit)
 }
 
-/// True when `start..end` (bytes) lies on a line that carries a photo credit.
-fn caption_line(text: &str, cues: &[Cue], start: usize, end: usize) -> bool {
-    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
-    cues.iter()
-        .any(|c| c.kind == CueKind::PhotoCredit && c.start >= line_start && c.end <= line_end)
+/// Byte ranges `(start, end)` of the lines of `text` that carry a photo credit: sorted,
+/// overlapping ranges merged (a credit spanning a line break takes both lines).
+fn caption_lines(text: &str, cues: &[Cue]) -> Vec<(usize, usize)> {
+    let mut lines: Vec<(usize, usize)> = cues
+        .iter()
+        .filter(|c| c.kind == CueKind::PhotoCredit)
+        .map(|c| {
+            let start = text[..c.start].rfind('\n').map_or(0, |i| i + 1);
+            let end = text[c.end..].find('\n').map_or(text.len(), |i| c.end + i);
+            (start, end)
+        })
+        .collect();
+    lines.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(lines.len());
+    for (s, e) in lines {
+        match merged.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => merged.push((s, e)),
+        }
+    }
+    merged
+}
+
+/// True when byte range `r` overlaps one of `lines`.
+fn touches(lines: &[(usize, usize)], r: Range32) -> bool {
+    let i = lines.partition_point(|l| l.0 < r.end as usize);
+    i > 0 && lines[i - 1].1 > r.start as usize
+}
+
+/// True when `t` lies on one of `lines`.
+fn on_line(lines: &[(usize, usize)], t: &Token) -> bool {
+    let i = lines.partition_point(|l| l.0 <= t.start as usize);
+    i > 0 && t.end as usize <= lines[i - 1].1
+}
+
+/// The tokens of a passage matched exactly, as `(position in A, position in B)` in order on
+/// both sides: exact runs followed from the passage's start, each edit skipped to the nearest
+/// match of `k` tokens within `gap` tokens on each side (how [`align`] joins runs into a
+/// passage).
+fn passage_matches(
+    ha: &[u64],
+    hb: &[u64],
+    ps: &crate::align::Passage,
+    k: usize,
+    gap: usize,
+) -> Vec<(usize, usize)> {
+    let (end_a, end_b) = (ps.a_tokens.end as usize, ps.b_tokens.end as usize);
+    let (mut i, mut j) = (ps.a_tokens.start as usize, ps.b_tokens.start as usize);
+    let mut out = Vec::with_capacity(end_a - i);
+    loop {
+        while i < end_a && j < end_b && ha[i] == hb[j] {
+            out.push((i, j));
+            (i, j) = (i + 1, j + 1);
+        }
+        if i >= end_a || j >= end_b {
+            return out;
+        }
+        // Nearest resumption: fewest skipped tokens, a substitution before an insertion.
+        let mut next = None;
+        'search: for skipped in 1..=2 * gap {
+            let mut steps: Vec<(usize, usize)> = (skipped.saturating_sub(gap)..=skipped.min(gap))
+                .map(|di| (di, skipped - di))
+                .collect();
+            steps.sort_by_key(|&(di, dj)| (di.abs_diff(dj), di));
+            for (di, dj) in steps {
+                let (x, y) = (i + di, j + dj);
+                if x + k <= end_a && y + k <= end_b && ha[x..x + k] == hb[y..y + k] {
+                    next = Some((x, y));
+                    break 'search;
+                }
+            }
+        }
+        match next {
+            Some((x, y)) => (i, j) = (x, y),
+            None => return out,
+        }
+    }
+}
+
+/// Splits every passage that runs across a photo-caption line (a line carrying a photo credit,
+/// in A or in B) into pieces at the line's boundaries: the pieces on the caption lines are
+/// captions, the others stay evidence. Each piece starts and ends on exactly matched tokens
+/// (the first piece starts and the last ends where the passage did); passages stay sorted and
+/// disjoint, and the coverage is recomputed. Returns, per passage, whether it is a caption.
+fn split_at_captions(al: &mut Alignment, a: &Side, b: &Side, params: &AlignParams) -> Vec<bool> {
+    let (lines_a, lines_b) = (caption_lines(a.text, a.cues), caption_lines(b.text, b.cues));
+    if lines_a.is_empty() && lines_b.is_empty() {
+        return vec![false; al.passages.len()];
+    }
+    let (ta, tb) = (&a.view.tokens, &b.view.tokens);
+    let hashes = |t: &[Token]| t.iter().map(|t| t.hash).collect::<Vec<u64>>();
+    let (ha, hb) = (hashes(ta), hashes(tb));
+    let k = params.seed_k.max(1);
+    let mut passages = Vec::with_capacity(al.passages.len());
+    let mut caption = Vec::with_capacity(al.passages.len());
+    let mut split = false;
+    for ps in std::mem::take(&mut al.passages) {
+        if !touches(&lines_a, ps.a_bytes) && !touches(&lines_b, ps.b_bytes) {
+            passages.push(ps);
+            caption.push(false);
+            continue;
+        }
+        let m = passage_matches(&ha, &hb, &ps, k, params.max_gap_tokens);
+        let on = |&(i, j): &(usize, usize)| on_line(&lines_a, &ta[i]) || on_line(&lines_b, &tb[j]);
+        let mut pieces: Vec<(usize, usize, bool)> = Vec::new(); // matched index range, caption
+        for (x, pair) in m.iter().enumerate() {
+            let c = on(pair);
+            match pieces.last_mut() {
+                Some(last) if last.2 == c => last.1 = x + 1,
+                _ => pieces.push((x, x + 1, c)),
+            }
+        }
+        if pieces.len() < 2 {
+            // All on a caption line, or none of its matched tokens is (a caption line inserted
+            // in one text only, inside an edit, is not copied text).
+            caption.push(pieces.first().is_some_and(|p| p.2));
+            passages.push(ps);
+            continue;
+        }
+        split = true;
+        let last = pieces.len() - 1;
+        for (n, &(s, e, c)) in pieces.iter().enumerate() {
+            let (a0, b0) = if n == 0 {
+                (ps.a_tokens.start, ps.b_tokens.start)
+            } else {
+                (m[s].0 as u32, m[s].1 as u32)
+            };
+            let (a1, b1) = if n == last {
+                (ps.a_tokens.end, ps.b_tokens.end)
+            } else {
+                (m[e - 1].0 as u32 + 1, m[e - 1].1 as u32 + 1)
+            };
+            let bytes = |t: &[Token], s: u32, e: u32| Range32 {
+                start: t[s as usize].start,
+                end: t[e as usize - 1].end,
+            };
+            let matched_tokens = (e - s) as u32;
+            passages.push(crate::align::Passage {
+                a_tokens: Range32 { start: a0, end: a1 },
+                b_tokens: Range32 { start: b0, end: b1 },
+                a_bytes: bytes(ta, a0, a1),
+                b_bytes: bytes(tb, b0, b1),
+                matched_tokens,
+                exactness: f64::from(matched_tokens) / f64::from((a1 - a0).max(b1 - b0)),
+            });
+            caption.push(c);
+        }
+    }
+    if split {
+        let coverage = |n: usize, side: fn(&crate::align::Passage) -> Range32| {
+            let covered: u64 = passages
+                .iter()
+                .map(|p| u64::from(side(p).end - side(p).start))
+                .sum();
+            covered as f64 / n.clamp(1, crate::align::MAX_TOKENS) as f64
+        };
+        al.coverage_a = coverage(ta.len(), |p| p.a_tokens);
+        al.coverage_b = coverage(tb.len(), |p| p.b_tokens);
+    }
+    al.passages = passages;
+    caption
+}
+
+/// Sources a text credits only by photo credits inside the given passages (byte ranges),
+/// sorted: the caption may have been copied along with the text. (A text credit says where the
+/// text comes from, copied or not; a picture credit copied with its caption says nothing.)
+fn copied_credits(cues: &[Cue], passages: impl Iterator<Item = Range32>) -> Vec<String> {
+    let ranges: Vec<Range32> = passages.collect();
+    let inside = |c: &Cue| {
+        c.kind == CueKind::PhotoCredit
+            && ranges
+                .iter()
+                .any(|r| r.start as usize <= c.start && c.end <= r.end as usize)
+    };
+    let credits = || {
+        cues.iter().filter(|c| {
+            matches!(
+                c.kind,
+                CueKind::Credit | CueKind::SignOff | CueKind::PhotoCredit
+            )
+        })
+    };
+    let mut out: Vec<String> = credits()
+        .filter_map(|c| c.source.as_ref())
+        .filter(|s| {
+            credits()
+                .filter(|c| c.source.as_ref().is_some_and(|x| x.eq_ignore_ascii_case(s)))
+                .all(inside)
+        })
+        .cloned()
+        .collect();
+    out.sort();
+    out.dedup_by(|x, y| x.eq_ignore_ascii_case(y));
+    out
 }
 
 /// True when most k-grams of tokens `start..end` of `view` are common across the corpus.
@@ -559,5 +740,91 @@ fn pair_facts(
         in_order: by_a
             .windows(2)
             .all(|w| w[0].b_tokens.start < w[1].b_tokens.start),
+        ..PairFacts::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Paragraphs of made-up words, with photo-caption lines among them.
+    fn text(paras: &[(Vec<u8>, bool)]) -> String {
+        paras
+            .iter()
+            .map(|(words, caption)| {
+                let body: Vec<String> = words.iter().map(|w| format!("w{w}")).collect();
+                let body = body.join(" ");
+                if *caption {
+                    format!("{body}. Photo: Reuters")
+                } else {
+                    format!("{body}.")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    }
+
+    proptest! {
+        /// Split passages keep the alignment's invariants: sorted by A, disjoint on both sides,
+        /// byte ranges from their tokens, coverage from their lengths, starting and ending on
+        /// equal tokens; caption pieces have every matched token on a caption line, the others
+        /// none.
+        #[test]
+        fn caption_splits_keep_passage_invariants(
+            paras in proptest::collection::vec((proptest::collection::vec(0u8..200, 3..40), proptest::bool::weighted(0.3)), 1..10),
+            edits in proptest::collection::vec((any::<proptest::sample::Index>(), any::<proptest::sample::Index>(), 0u8..200), 0..4),
+            drop_caption in any::<bool>(),
+        ) {
+            let a = text(&paras);
+            let mut edited = paras.clone();
+            for (p, w, t) in &edits {
+                let p = p.index(edited.len());
+                let w = w.index(edited[p].0.len());
+                edited[p].0[w] = *t;
+            }
+            if drop_caption {
+                if let Some(p) = edited.iter_mut().find(|p| p.1) {
+                    p.1 = false;
+                }
+            }
+            let b = text(&edited);
+            let config = Config::default();
+            let c = compare(&Document::new("a", a.clone()), &Document::new("b", b.clone()), &config, &AgencyTable::builtin());
+            let al = &c.trace.alignment;
+            prop_assert_eq!(al.passages.len(), c.trace.marks.len());
+            let profiler = Profiler::new(&config.fingerprint);
+            let (va, vb) = (profiler.view(&a), profiler.view(&b));
+            let lines = [caption_lines(&a, &c.cues[0]), caption_lines(&b, &c.cues[1])];
+            prop_assert!(al.passages.windows(2).all(|w| w[0].a_tokens.start < w[1].a_tokens.start));
+            for (side, toks) in [(0, &va.tokens), (1, &vb.tokens)] {
+                let r = |p: &crate::align::Passage| if side == 0 { (p.a_tokens, p.a_bytes) } else { (p.b_tokens, p.b_bytes) };
+                let mut spans: Vec<Range32> = al.passages.iter().map(|p| r(p).0).collect();
+                spans.sort_by_key(|s| s.start);
+                prop_assert!(spans.windows(2).all(|w| w[0].end <= w[1].start), "overlap");
+                for p in &al.passages {
+                    let (t, bytes) = r(p);
+                    prop_assert!(t.start < t.end && t.end as usize <= toks.len());
+                    prop_assert_eq!(bytes, Range32 { start: toks[t.start as usize].start, end: toks[t.end as usize - 1].end });
+                }
+                let covered: u64 = al.passages.iter().map(|p| u64::from(r(p).0.end - r(p).0.start)).sum();
+                let coverage = if side == 0 { al.coverage_a } else { al.coverage_b };
+                prop_assert_eq!(coverage, covered as f64 / toks.len().max(1) as f64);
+            }
+            let hash = |t: &[Token], i: u32| t[i as usize].hash;
+            for (p, mark) in al.passages.iter().zip(&c.trace.marks) {
+                prop_assert_eq!(hash(&va.tokens, p.a_tokens.start), hash(&vb.tokens, p.b_tokens.start));
+                prop_assert_eq!(hash(&va.tokens, p.a_tokens.end - 1), hash(&vb.tokens, p.b_tokens.end - 1));
+                prop_assert!(p.matched_tokens <= (p.a_tokens.end - p.a_tokens.start).min(p.b_tokens.end - p.b_tokens.start));
+                let m = passage_matches(&va.tokens.iter().map(|t| t.hash).collect::<Vec<_>>(), &vb.tokens.iter().map(|t| t.hash).collect::<Vec<_>>(), p, 5, 6);
+                let on = |&(i, j): &(usize, usize)| on_line(&lines[0], &va.tokens[i]) || on_line(&lines[1], &vb.tokens[j]);
+                if *mark == Some(PassageMark::Caption) {
+                    prop_assert!(m.iter().all(on), "caption piece off its line");
+                } else {
+                    prop_assert!(!m.iter().any(on), "evidence piece on a caption line: {:?}", p);
+                }
+            }
+        }
     }
 }

@@ -8,6 +8,10 @@
 //! arborescence (Chu–Liu/Edmonds) under a virtual root standing for "no known source". Every
 //! member gets exactly one parent (a document, an outside source, or none), so the stemma is a
 //! forest by construction; each edge keeps its confidence and evidence.
+//!
+//! Candidate edges between documents never go against their pair's evidence: an undetermined
+//! pair gives a weak edge only in the direction its evidence leans to, and none when it does not
+//! lean.
 
 use super::direction::{Direction, DocFacts, Evidence, Favors, Verdict};
 use crate::relate::Relation;
@@ -109,6 +113,8 @@ pub struct PairDirection {
 /// Weight of "no known source": any real evidence beats it.
 const ROOT_WEIGHT: f64 = 0.05;
 const LATENT: &str = "common-source";
+/// Evidence weights summing to less than this either way are no lean.
+const LEAN_EPSILON: f64 = 1e-9;
 
 fn relation_strength(r: Relation) -> f64 {
     match r {
@@ -212,8 +218,14 @@ pub fn build(members: &[Member], pairs: &[PairDirection]) -> Vec<StemmaEdge> {
             Verdict::AToB => add(ai, bi, s * (0.5 + 0.5 * d.confidence)),
             Verdict::BToA => add(bi, ai, s * (0.5 + 0.5 * d.confidence)),
             Verdict::Undetermined => {
-                add(ai, bi, s * 0.2);
-                add(bi, ai, s * 0.2);
+                // Thin or conflicting evidence: a weak edge, only in the direction the evidence
+                // leans to (never against it), and none when it does not lean at all.
+                let lean = super::direction::lean(d);
+                if lean > LEAN_EPSILON {
+                    add(ai, bi, s * 0.2);
+                } else if lean < -LEAN_EPSILON {
+                    add(bi, ai, s * 0.2);
+                }
             }
             Verdict::CommonSource => {
                 // Siblings: a bonus on the outside source they share, or a latent one.
@@ -584,7 +596,83 @@ mod tests {
             .all(|e| e.parent == Parent::External("common-source".into())));
     }
 
+    fn leaning(verdict: Verdict, confidence: f64, a_to_b: f64, b_to_a: f64) -> Direction {
+        let ev = |favors, weight| Evidence {
+            signal: "test",
+            favors,
+            weight,
+            reason: String::new(),
+        };
+        Direction {
+            verdict,
+            confidence,
+            evidence: vec![ev(Favors::AToB, a_to_b), ev(Favors::BToA, b_to_a)],
+        }
+    }
+
+    #[test]
+    fn undetermined_pairs_follow_their_lean_or_stay_apart() {
+        let members = [member(0, &[]), member(1, &[])];
+        let pair = |direction| PairDirection {
+            a: 0,
+            b: 1,
+            relation: Relation::PartialReuse,
+            direction,
+            shared: vec![((0, 40), (0, 40))],
+        };
+        // Leaning to b -> a (a derives from b): never b under a.
+        let edges = build(
+            &members,
+            &[pair(leaning(Verdict::Undetermined, 0.0, 0.0, 0.27))],
+        );
+        assert_eq!(edges[0].parent, Parent::Document(1));
+        assert_eq!(edges[1].parent, Parent::Root);
+        // No lean: neither is put under the other.
+        let edges = build(
+            &members,
+            &[pair(leaning(Verdict::Undetermined, 0.0, 0.0, 0.0))],
+        );
+        assert!(edges.iter().all(|e| e.parent == Parent::Root), "{edges:?}");
+    }
+
     proptest! {
+        /// No document edge of the stemma goes against the evidence of its own pair.
+        #[test]
+        fn stemma_never_goes_against_a_pairs_evidence(
+            n in 2usize..7,
+            raw in proptest::collection::vec((0u32..7, 0u32..7, 0u8..4, 0.0f64..1.0, 0.0f64..0.5, 0.0f64..0.5), 0..16),
+        ) {
+            let members: Vec<Member> = (0..n as u32).map(|d| member(d, &[])).collect();
+            let verdicts = [Verdict::AToB, Verdict::BToA, Verdict::CommonSource, Verdict::Undetermined];
+            let mut seen = std::collections::BTreeSet::new();
+            let pairs: Vec<PairDirection> = raw
+                .iter()
+                .filter(|r| r.0 != r.1 && (r.0 as usize) < n && (r.1 as usize) < n)
+                .filter(|r| seen.insert((r.0.min(r.1), r.0.max(r.1))))
+                .map(|r| {
+                    // A verdict consistent with its evidence, as direction() gives.
+                    let (ab, ba) = match verdicts[r.2 as usize] {
+                        Verdict::AToB => (r.4 + 0.3, r.5.min(r.4)),
+                        Verdict::BToA => (r.4.min(r.5), r.5 + 0.3),
+                        _ => (r.4, r.5),
+                    };
+                    PairDirection { a: r.0, b: r.1, relation: Relation::PartialReuse, direction: leaning(verdicts[r.2 as usize], r.3, ab, ba), shared: vec![((0, (r.3 * 50.0) as u32), (0, (r.3 * 50.0) as u32))] }
+                })
+                .collect();
+            let edges = build(&members, &pairs);
+            for e in &edges {
+                let Parent::Document(parent) = e.parent else { continue };
+                let p = pairs
+                    .iter()
+                    .find(|p| (p.a, p.b) == (parent, e.child) || (p.b, p.a) == (parent, e.child))
+                    .expect("a document edge comes from a pair");
+                let toward_child = if p.a == parent { 1.0 } else { -1.0 } * crate::provenance::direction::lean(&p.direction);
+                prop_assert!(toward_child > 0.0, "{:?} against {:?}", e, p);
+                let against = if p.a == parent { Verdict::BToA } else { Verdict::AToB };
+                prop_assert!(p.direction.verdict != against && p.direction.verdict != Verdict::CommonSource);
+            }
+        }
+
         #[test]
         fn stemma_is_a_forest(
             n in 2usize..8,

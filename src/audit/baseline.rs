@@ -24,6 +24,7 @@
 //! alone. [`updated`] is the baseline after `--update-baseline`: the current findings (notes
 //! kept) plus the untouched entries of checks that did not run.
 
+use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
 use std::path::Path;
 
@@ -77,9 +78,10 @@ pub struct Entry {
 impl Entry {
     fn of(f: &Finding) -> Entry {
         let mut ids: Vec<String> = Vec::new();
+        let mut seen: HashSet<&str> = HashSet::new();
         for o in &f.occurrences {
             for id in std::iter::once(&o.subject.id).chain(o.other.as_ref().map(|d| &d.id)) {
-                if !ids.contains(id) {
+                if seen.insert(id) {
                     ids.push(id.clone());
                 }
             }
@@ -170,14 +172,15 @@ pub fn updated(old: &Baseline, audit: &Audit) -> Baseline {
         .filter(|e| !audit.policy.checks.contains(&e.check))
         .cloned()
         .collect();
+    // The note of the first old entry with each (check, key).
+    let mut notes: HashMap<(Check, &str), &str> = HashMap::with_capacity(old.entries.len());
+    for x in &old.entries {
+        notes.entry((x.check, x.key.as_str())).or_insert(&x.note);
+    }
     for f in &audit.findings {
         let mut e = Entry::of(f);
-        if let Some(prev) = old
-            .entries
-            .iter()
-            .find(|x| x.check == f.check && x.key == f.key)
-        {
-            e.note = prev.note.clone();
+        if let Some(&note) = notes.get(&(f.check, f.key.as_str())) {
+            e.note = note.to_string();
         }
         entries.push(e);
     }

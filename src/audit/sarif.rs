@@ -12,6 +12,8 @@
 //! `absent`, level `note` and no location. Validated against the OASIS schema by
 //! `tests/schemas/validate.sh`.
 
+use std::collections::HashSet;
+
 use serde_json::{json, Map, Value};
 
 use super::format::RenderOptions;
@@ -106,12 +108,12 @@ pub fn log(audit: &Audit, _opts: &RenderOptions) -> Value {
     for f in &audit.findings {
         let first = &f.occurrences[0];
         let mut related: Vec<Value> = Vec::new();
-        let mut seen: Vec<String> = vec![first.subject.id.clone()];
+        let mut seen: HashSet<String> = HashSet::from([first.subject.id.clone()]);
         let mut add_related = |doc: &DocRef, r: Option<&Region>, what: &str| {
             if seen.contains(&doc.id) {
                 return;
             }
-            seen.push(doc.id.clone());
+            seen.insert(doc.id.clone());
             let mut loc = location(doc, r);
             loc["id"] = json!(related.len() + 1);
             loc["message"] = json!({ "text": format!("{what}: {}", doc.id) });

@@ -24,10 +24,11 @@
 //!
 //! It does not lay the graph out (Graphviz does) and shows no texts or passages.
 
+use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use super::json::{FamilyLine, Report};
-use super::{is_label_hazard, visible_hazards};
+use super::{is_label_hazard, visible_hazards, Lookup};
 
 /// Prefix of a stemma parent that is a source outside the corpus.
 const EXTERNAL: &str = "external:";
@@ -114,11 +115,10 @@ pub fn render(report: &Report) -> String {
         "digraph \"stemma\" {{\n  graph [rankdir=TB, labelloc=t, fontname=\"Helvetica,Arial,sans-serif\", fontsize=12, label={}];\n  node [shape=box, style=rounded, fontname=\"Helvetica,Arial,sans-serif\", fontsize=10];\n  edge [fontname=\"Helvetica,Arial,sans-serif\", fontsize=9, color=\"#4a5260\"];",
         label_max(&[&title], 200)
     );
+    let lookup = Lookup::new(report);
     let outlet = |id: &str| {
-        report
-            .documents
-            .iter()
-            .find(|d| d.id == id)
+        lookup
+            .doc(id)
             .and_then(|d| d.outlet.clone())
             .unwrap_or_default()
     };
@@ -126,25 +126,19 @@ pub fn render(report: &Report) -> String {
         cluster(&mut o, fi, f, &outlet);
     }
     // Documents in no family, and stemma parents that are not in the report.
-    let in_family = |id: &str| {
-        report
-            .families
-            .iter()
-            .any(|f| f.members.iter().any(|m| m == id))
-    };
-    for d in report.documents.iter().filter(|d| !in_family(&d.id)) {
+    for d in report.documents.iter().filter(|d| !lookup.in_family(&d.id)) {
         let out = d.outlet.as_deref().unwrap_or_default();
         let _ = writeln!(o, "  {} [label={}];", doc_node(&d.id), label(&[&d.id, out]));
     }
-    let mut declared: Vec<&str> = Vec::new();
+    let mut declared: HashSet<&str> = HashSet::new();
     for f in &report.families {
         for p in f.stemma.iter().filter_map(|e| e.parent.as_deref()) {
             let known = p.starts_with(EXTERNAL)
-                || in_family(p)
-                || report.documents.iter().any(|d| d.id == p)
-                || declared.contains(&p);
+                || lookup.in_family(p)
+                || lookup.doc_index(p).is_some()
+                || declared.contains(p);
             if !known {
-                declared.push(p);
+                declared.insert(p);
                 let _ = writeln!(
                     o,
                     "  {} [label={}, style=\"rounded,dotted\"];",
@@ -174,14 +168,15 @@ pub fn render(report: &Report) -> String {
             );
         }
     }
-    let in_stemma = |a: &str, b: &str| {
-        report.families.iter().any(|f| {
-            f.stemma.iter().any(|e| {
-                let p = e.parent.as_deref();
-                (p == Some(a) && e.child == b) || (p == Some(b) && e.child == a)
-            })
-        })
-    };
+    // (parent, child) of every stemma edge with a parent, for the pairs that are not edges.
+    let stemma_edges: HashSet<(&str, &str)> = report
+        .families
+        .iter()
+        .flat_map(|f| &f.stemma)
+        .filter_map(|e| Some((e.parent.as_deref()?, e.child.as_str())))
+        .collect();
+    let in_stemma =
+        |a: &str, b: &str| stemma_edges.contains(&(a, b)) || stemma_edges.contains(&(b, a));
     for p in report.pairs.iter().filter(|p| !in_stemma(&p.a, &p.b)) {
         let _ = writeln!(
             o,

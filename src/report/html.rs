@@ -47,7 +47,7 @@ use std::fmt::Write as _;
 use super::json::{
     CueLine, DocumentLine, EvidenceLine, FamilyLine, PairLine, Report, Span, StemmaEdgeLine,
 };
-use super::{cues_naming, html_escape as esc, push_html, visible_hazards};
+use super::{cues_naming, html_escape as esc, push_html, visible_hazards, Lookup};
 
 /// Prefix of a stemma parent that is a source outside the corpus.
 const EXTERNAL: &str = "external:";
@@ -113,13 +113,7 @@ pub fn render(report: &Report, texts: &[&str]) -> String {
     let ctx = Ctx {
         report,
         texts,
-        index: report
-            .documents
-            .iter()
-            .enumerate()
-            .rev()
-            .map(|(i, d)| (d.id.as_str(), i))
-            .collect(),
+        lookup: Lookup::new(report),
     };
     let total: usize = texts.iter().map(|t| t.len()).sum();
     let mut o = String::with_capacity(32 * 1024 + total * 3);
@@ -142,28 +136,22 @@ pub fn render(report: &Report, texts: &[&str]) -> String {
 struct Ctx<'a> {
     report: &'a Report,
     texts: &'a [&'a str],
-    /// Document id -> index of its first occurrence.
-    index: HashMap<&'a str, usize>,
+    /// Documents, families and pairs by id.
+    lookup: Lookup<'a>,
 }
 
 impl<'a> Ctx<'a> {
     fn doc(&self, id: &str) -> Option<&'a DocumentLine> {
-        self.index.get(id).map(|&i| &self.report.documents[i])
+        self.lookup.doc(id)
     }
     fn text(&self, id: &str) -> Option<&'a str> {
-        self.index.get(id).and_then(|&i| self.texts.get(i).copied())
+        self.lookup
+            .doc_index(id)
+            .and_then(|i| self.texts.get(i).copied())
     }
     /// The pair of `x` and `y` in either order; `true` when it is stored as (y, x).
     fn pair(&self, x: &str, y: &str) -> Option<(&'a PairLine, bool)> {
-        self.report.pairs.iter().find_map(|p| {
-            if p.a == x && p.b == y {
-                Some((p, false))
-            } else if p.a == y && p.b == x {
-                Some((p, true))
-            } else {
-                None
-            }
-        })
+        self.lookup.pair_either(x, y)
     }
 }
 
@@ -239,7 +227,11 @@ fn head(o: &mut String, r: &Report) {
 
 fn header(o: &mut String, ctx: &Ctx) {
     let r = ctx.report;
-    let alone = r.documents.iter().filter(|d| !in_family(r, &d.id)).count();
+    let alone = r
+        .documents
+        .iter()
+        .filter(|d| !ctx.lookup.in_family(&d.id))
+        .count();
     let c = &r.config;
     let policy = match c.family_policy {
         crate::config::FamilyPolicy::Strict => "strict",
@@ -302,10 +294,6 @@ fn header(o: &mut String, ctx: &Ctx) {
         let _ = write!(o, "<a href=\"#alone\">in no family ({alone})</a>");
     }
     o.push_str("</nav>\n</header>\n");
-}
-
-fn in_family(r: &Report, id: &str) -> bool {
-    r.families.iter().any(|f| f.members.iter().any(|m| m == id))
 }
 
 /// What one family section shows after its tables, in order.
@@ -1160,8 +1148,7 @@ fn svg(o: &mut String, ctx: &Ctx, fi: usize, f: &FamilyLine) {
 
 /// Related pairs whose documents are not in one family.
 fn crossing(o: &mut String, ctx: &Ctx) {
-    let r = ctx.report;
-    let cross = super::pairs_across_families(r);
+    let cross = ctx.lookup.pairs_across_families();
     if cross.is_empty() {
         return;
     }
@@ -1189,7 +1176,7 @@ fn alone(o: &mut String, ctx: &Ctx) {
     let docs: Vec<&DocumentLine> = r
         .documents
         .iter()
-        .filter(|d| !in_family(r, &d.id))
+        .filter(|d| !ctx.lookup.in_family(&d.id))
         .collect();
     if docs.is_empty() {
         return;

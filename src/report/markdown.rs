@@ -30,7 +30,7 @@
 use std::fmt::Write as _;
 
 use super::json::{CueLine, DocumentLine, EvidenceLine, FamilyLine, PairLine, Report, Span};
-use super::{cues_naming, is_label_hazard, push_visible, visible_hazards};
+use super::{cues_naming, is_label_hazard, push_visible, visible_hazards, Lookup};
 
 /// Prefix of a stemma parent that is a source outside the corpus.
 const EXTERNAL: &str = "external:";
@@ -111,10 +111,11 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 pub fn render(report: &Report, texts: &[&str]) -> String {
     let mut o = String::new();
     let c = &report.config;
+    let lookup = Lookup::new(report);
     let alone: Vec<&DocumentLine> = report
         .documents
         .iter()
-        .filter(|d| !report.families.iter().any(|f| f.members.contains(&d.id)))
+        .filter(|d| !lookup.in_family(&d.id))
         .collect();
     let _ = write!(
         o,
@@ -136,9 +137,9 @@ pub fn render(report: &Report, texts: &[&str]) -> String {
         let _ = writeln!(o, "\n- warning: {}", escape(w));
     }
     for f in &report.families {
-        family(&mut o, report, texts, f);
+        family(&mut o, &lookup, texts, f);
     }
-    let cross = super::pairs_across_families(report);
+    let cross = lookup.pairs_across_families();
     if !cross.is_empty() {
         o.push_str("\n## Related pairs outside any single family\n\n| a | b | relation | jaccard | containment a / b | verbatim a / b |\n|---|---|---|---:|---:|---:|\n");
         for p in cross {
@@ -173,8 +174,8 @@ pub fn render(report: &Report, texts: &[&str]) -> String {
     o
 }
 
-fn doc<'a>(r: &'a Report, id: &str) -> Option<(usize, &'a DocumentLine)> {
-    r.documents.iter().enumerate().find(|(_, d)| d.id == id)
+fn doc<'a>(r: &Lookup<'a>, id: &str) -> Option<(usize, &'a DocumentLine)> {
+    r.doc_index(id).zip(r.doc(id))
 }
 
 fn cues_summary(cues: &[CueLine]) -> String {
@@ -203,7 +204,7 @@ fn parent_md(p: Option<&str>) -> String {
     }
 }
 
-fn family(o: &mut String, r: &Report, texts: &[&str], f: &FamilyLine) {
+fn family(o: &mut String, r: &Lookup, texts: &[&str], f: &FamilyLine) {
     let _ = write!(
         o,
         "\n## Family {} ({}){}\n\n### Members\n\n| # | document | outlet | published | tokens | stemma parent | cues |\n|---:|---|---|---|---:|---|---|\n",
@@ -320,16 +321,8 @@ fn family(o: &mut String, r: &Report, texts: &[&str], f: &FamilyLine) {
     }
 }
 
-fn find_pair<'a>(r: &'a Report, x: &str, y: &str) -> Option<(&'a PairLine, bool)> {
-    r.pairs.iter().find_map(|p| {
-        if p.a == x && p.b == y {
-            Some((p, false))
-        } else if p.a == y && p.b == x {
-            Some((p, true))
-        } else {
-            None
-        }
-    })
+fn find_pair<'a>(r: &Lookup<'a>, x: &str, y: &str) -> Option<(&'a PairLine, bool)> {
+    r.pair_either(x, y)
 }
 
 /// The two strongest pieces of evidence, for a table cell.
@@ -355,7 +348,7 @@ fn char_slice(text: &str, s: Span) -> String {
     text.chars().skip(s.start).take(end - s.start).collect()
 }
 
-fn compare(o: &mut String, r: &Report, texts: &[&str], p: &PairLine, swapped: bool, head: &str) {
+fn compare(o: &mut String, r: &Lookup, texts: &[&str], p: &PairLine, swapped: bool, head: &str) {
     let (l, rt) = super::pair_sides(p, swapped);
     let _ = write!(
         o,

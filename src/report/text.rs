@@ -3,11 +3,15 @@
 use std::fmt::Write as _;
 
 use super::json::Report;
-use super::terminal_safe;
+use super::{terminal_safe, Lookup};
 
 /// The summary: counts, then each family with its pairs and figures, then related pairs that
 /// cross families, then what was not grouped.
 pub fn summary(report: &Report) -> String {
+    summary_with(report, &Lookup::new(report))
+}
+
+fn summary_with(report: &Report, lookup: &Lookup) -> String {
     let mut out = String::new();
     let c = &report.config;
     let _ = writeln!(
@@ -45,18 +49,12 @@ pub fn summary(report: &Report) -> String {
             let _ = writeln!(out, "  {}", terminal_safe(m));
         }
         for fp in &f.pairs {
-            if let Some(p) = report.pairs.iter().find(|p| p.a == fp.a && p.b == fp.b) {
+            if let Some(p) = lookup.pair(&fp.a, &fp.b) {
                 pair_line(&mut out, p);
             }
         }
     }
-    let in_family = |id: &str| {
-        report
-            .families
-            .iter()
-            .any(|f| f.members.iter().any(|m| m == id))
-    };
-    let crossing = super::pairs_across_families(report);
+    let crossing = lookup.pairs_across_families();
     if !crossing.is_empty() {
         let _ = writeln!(out, "\nrelated pairs outside any single family (kept apart: the other members share nothing):");
         for p in crossing {
@@ -82,7 +80,7 @@ pub fn summary(report: &Report) -> String {
     let alone: Vec<_> = report
         .documents
         .iter()
-        .filter(|d| !in_family(&d.id))
+        .filter(|d| !lookup.in_family(&d.id))
         .collect();
     if !alone.is_empty() {
         let _ = writeln!(
@@ -126,7 +124,8 @@ fn pair_line_figures(out: &mut String, p: &super::json::PairLine) {
 /// The `trace` summary: the scan summary, then each family's stemma with its evidence and the
 /// direction verdict of every pair.
 pub fn trace_summary(report: &Report) -> String {
-    let mut out = summary(report);
+    let lookup = Lookup::new(report);
+    let mut out = summary_with(report, &lookup);
     for f in &report.families {
         if f.stemma.is_empty() {
             continue;
@@ -161,7 +160,7 @@ pub fn trace_summary(report: &Report) -> String {
             }
         }
         for fp in &f.pairs {
-            let Some(p) = report.pairs.iter().find(|p| p.a == fp.a && p.b == fp.b) else {
+            let Some(p) = lookup.pair(&fp.a, &fp.b) else {
                 continue;
             };
             let Some(d) = &p.direction else { continue };

@@ -427,19 +427,31 @@ impl<'a> Ingest<'a> {
             return Err(e);
         }
         drop(sets);
+        // Each document's family once, then each pair to the family of both its ends (in pair
+        // order): linear in documents and pairs, however many families.
+        let mut family_of: Vec<Option<u32>> = vec![None; sums.len()];
+        for (i, g) in groups.iter().enumerate() {
+            for &d in &g.members {
+                family_of[d as usize] = Some(i as u32);
+            }
+        }
+        let mut family_pairs: Vec<Vec<usize>> = vec![Vec::new(); groups.len()];
+        for (j, p) in pairs.iter().enumerate() {
+            if let (Some(fa), Some(fb)) = (family_of[p.a as usize], family_of[p.b as usize]) {
+                if fa == fb {
+                    family_pairs[fa as usize].push(j);
+                }
+            }
+        }
         let families = groups
             .into_iter()
+            .zip(family_pairs)
             .enumerate()
-            .map(|(i, g)| {
-                let inside = |d: u32| g.members.binary_search(&d).is_ok();
-                Family {
-                    id: format!("F{}", i + 1),
-                    pairs: (0..pairs.len())
-                        .filter(|&j| inside(pairs[j].a) && inside(pairs[j].b))
-                        .collect(),
-                    members: g.members,
-                    capped: g.capped,
-                }
+            .map(|(i, (g, pairs))| Family {
+                id: format!("F{}", i + 1),
+                pairs,
+                members: g.members,
+                capped: g.capped,
             })
             .collect();
 

@@ -45,7 +45,7 @@ fn main() {
     let profiler = Profiler::new(&config.fingerprint);
     let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
     let common = common_bigrams(&texts, &profiler, config.bigram_max_df);
-    let fps = common_fingerprints(&texts, &profiler, config.max_df);
+    let fps = common_fingerprints(&texts, &profiler, config.boilerplate_max_df);
     let by_id: HashMap<&str, &str> = docs
         .iter()
         .map(|d| (d.id.as_str(), d.text.as_str()))

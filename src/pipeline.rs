@@ -670,9 +670,11 @@ fn find_candidates(
     winnowed.finish()?.for_each_group(
         |&(h, _)| h,
         |run| {
+            if run.len() > config.boilerplate_max_df {
+                common_fps.push(run[0].0);
+            }
             if run.len() > config.max_df {
                 boilerplate += 1;
-                common_fps.push(run[0].0);
                 return Ok(());
             }
             docs.clear();
@@ -940,8 +942,9 @@ pub fn common_kgrams(texts: &[&str], profiler: &Profiler, k: usize, max_df: usiz
     counted.expect("an in-memory sorter does no IO")
 }
 
-/// The winnowed fingerprints found in more than `max_df` of `texts`, sorted, in memory: the
-/// shingles scan marks as boilerplate ([`TokenView::mark_boilerplate`]).
+/// The winnowed fingerprints found in more than `max_df` of `texts`, sorted, in memory: with
+/// `boilerplate_max_df`, the shingles scan marks as boilerplate
+/// ([`TokenView::mark_boilerplate`]).
 pub fn common_fingerprints(texts: &[&str], profiler: &Profiler, max_df: usize) -> Vec<u64> {
     let mut sorter = Sorter::new(&Scratch::in_memory());
     let all: Vec<u64> = texts

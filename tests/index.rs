@@ -132,6 +132,7 @@ fn oracle_query_equals_scan_on_the_union() {
         let docs = corpus(seed, 12 + seed as usize, 40);
         let mut config = Config {
             max_df: 3 + (seed as usize % 4),
+            boilerplate_max_df: 2 + (seed as usize % 3),
             bigram_max_df: 4 + (seed as usize % 5),
             // The index does not store bigram postings yet: scan's rewrite candidates have no
             // counterpart in query (ARCHITECTURE.md, "The index").

@@ -145,7 +145,7 @@ pub fn query(index: &Index, docs: &[Document], config: &Config) -> Result<Vec<Qu
         // X ∪ Y, as scan marks them.
         let mut failure = None;
         v.mark_boilerplate(|h| match fp_df(h) {
-            Ok(df) => df > config.max_df,
+            Ok(df) => df > config.boilerplate_max_df,
             Err(e) => {
                 failure.get_or_insert(e);
                 false

@@ -3,7 +3,7 @@
 //!
 //! Per related pair: the two texts are aligned ([`crate::align`]); passages are split at
 //! photo-caption lines and the pieces lying on one are marked `caption`, passages made of k-grams found in more than
-//! `max_df` documents are marked `boilerplate` (both weigh little); direction evidence is
+//! `boilerplate_max_df` documents are marked `boilerplate` (both weigh little); direction evidence is
 //! weighed ([`mod@direction`]) on the substantive passages only: not marked, and at least
 //! `min_evidence_passage_tokens` long (shorter shared runs are mostly names and set phrases of
 //! the event). Per family: the stemma ([`stemma`]).
@@ -149,7 +149,7 @@ pub fn trace_stored(
             kgrams.extend(k)?;
         }
     }
-    let common = common_of(kgrams, config.max_df)?;
+    let common = common_of(kgrams, config.boilerplate_max_df)?;
     let facts: Vec<DocFacts> = analysis
         .documents
         .iter()

@@ -24,21 +24,30 @@ use stemma::{analyze, Silent};
 
 fn main() {
     let Some(dir) = std::env::args().nth(1).map(PathBuf::from) else {
-        eprintln!("usage: features DATA_DIR (a folder with docs.jsonl and truth.jsonl)");
+        eprintln!("usage: features DATA_DIR [TRUTH] (DATA_DIR holds docs.jsonl[.zst]; TRUTH defaults to DATA_DIR/truth.jsonl)");
         std::process::exit(2);
     };
-    if !dir.join("docs.jsonl").exists() || !dir.join("truth.jsonl").exists() {
+    let truth_path = std::env::args()
+        .nth(2)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| dir.join("truth.jsonl"));
+    let docs_path = ["docs.jsonl", "docs.jsonl.zst"]
+        .iter()
+        .map(|n| dir.join(n))
+        .find(|p| p.exists());
+    let (Some(docs_path), true) = (docs_path, truth_path.exists()) else {
         eprintln!(
-            "{}: expected docs.jsonl and truth.jsonl (the labelled corpora are in ../shared/data)",
-            dir.display()
+            "{}: expected docs.jsonl[.zst] and {} (the labelled corpora are in ../shared/data)",
+            dir.display(),
+            truth_path.display()
         );
         std::process::exit(2);
-    }
+    };
     let corpus = dir
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let docs = read_inputs(&[dir.join("docs.jsonl")], &ReadOptions::default())
+    let docs = read_inputs(&[docs_path], &ReadOptions::default())
         .expect("read")
         .documents;
     let config = Config::default();
@@ -68,12 +77,16 @@ fn main() {
         v.mark_boilerplate(|h| fps.binary_search(&h).is_ok());
         v
     };
-    let truth = std::fs::read_to_string(dir.join("truth.jsonl")).expect("truth.jsonl");
+    let truth = std::fs::read_to_string(&truth_path).expect("truth file");
     for line in truth.lines() {
         let v: serde_json::Value = serde_json::from_str(line).expect("truth line");
-        let (Some(a), Some(b), Some(label)) =
-            (v["a"].as_str(), v["b"].as_str(), v["label"].as_str())
-        else {
+        // A judged pair (benches/calibrate/*-judged-*.jsonl) has a verdict instead of a label.
+        let label = v["label"].as_str().or(match v["verdict"].as_str() {
+            Some("shared-passage") => Some("judged-derived"),
+            Some(_) => Some("non-derived"),
+            None => None,
+        });
+        let (Some(a), Some(b), Some(label)) = (v["a"].as_str(), v["b"].as_str(), label) else {
             continue; // group lines
         };
         if v.get("basis").is_some() {

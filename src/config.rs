@@ -204,20 +204,20 @@ impl Default for RelationThresholds {
             rewrite_min_tokens: 50,
             // benches/calibrate/fit.py, fitted on counter-dev and clough (384 labelled pairs).
             derived: LexicalModel {
-                intercept: -1.9857,
-                bigram_short: 6.3583,
-                bigram_long: 14.3878,
-                containment_short: -1.2217,
-                verbatim_short: -4.8823,
-                log_length_ratio: 1.0419,
+                intercept: -1.9831,
+                bigram_short: 6.4033,
+                bigram_long: 14.2834,
+                containment_short: -0.9087,
+                verbatim_short: -5.1763,
+                log_length_ratio: 1.0483,
             },
             whole: LexicalModel {
-                intercept: -5.0211,
-                bigram_short: 10.2517,
-                bigram_long: 9.0558,
-                containment_short: -7.8774,
-                verbatim_short: -1.2533,
-                log_length_ratio: -1.2019,
+                intercept: -5.0154,
+                bigram_short: 10.2406,
+                bigram_long: 9.0463,
+                containment_short: -8.0418,
+                verbatim_short: -1.0972,
+                log_length_ratio: -1.2009,
             },
         }
     }

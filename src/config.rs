@@ -123,10 +123,12 @@ impl Default for FingerprintParams {
     }
 }
 
-/// Thresholds that turn figures into relations. Defaults are calibrated on labelled English
-/// data (Clough & Stevenson) and checked on newswire (Reuters-21578) and the Vietnamese seeds;
-/// see ARCHITECTURE.md.
+/// Thresholds and models that turn figures into relations ([`crate::relate::judge`]). The
+/// models are fitted by cross-validation on labelled dev data (Urdu agency copy, English
+/// answers) with `benches/calibrate/fit.py`; the rule thresholds were set on the seeds and
+/// checked on newswire. ARCHITECTURE.md ("Relations") gives the values and the CV table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct RelationThresholds {
     /// Jaccard of shingle sets for `near-duplicate`. Default 0.8 (`--threshold`).
     pub near_duplicate: f64,
@@ -276,8 +278,10 @@ impl std::str::FromStr for Banding {
     }
 }
 
-/// The whole configuration of a run. Echoed into every report.
+/// The whole configuration of a run. Echoed into every report. A setting missing from a
+/// serialized config (a report written before it existed) takes its default.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Config {
     /// What defines a fingerprint.
     pub fingerprint: FingerprintParams,

@@ -21,8 +21,9 @@
 //! `containment_a_in_b`, `containment_b_in_a` (shingle sets), `estimated_jaccard` (MinHash),
 //! `simhash_distance`, `shared_shingles`, `bigram_containment_a_in_b`,
 //! `bigram_containment_b_in_a`, `verbatim_coverage_a`, `verbatim_coverage_b` (fraction of each
-//! text inside shared verbatim runs), `longest_run_tokens`, `tokens_a`, `tokens_b`, `sources`
-//! (which candidate generators proposed the pair). Ratios are rounded to 4 decimals.
+//! text inside shared verbatim runs, boilerplate excluded), `longest_run_tokens`, `tokens_a`,
+//! `tokens_b`, `sources` (which candidate generators proposed the pair), `confidence` and
+//! `rule` ([`crate::relate::Judgment`]). Ratios are rounded to 4 decimals.
 //!
 //! A `--families` line: `family`, `members`, `capped`.
 //!

@@ -91,6 +91,55 @@ pub fn write_atomic(
     Ok(())
 }
 
+/// How an output is compressed, chosen by its name: `.gz` gzip, `.zst` zstd, else not at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    /// Plain bytes.
+    None,
+    /// gzip (one member), default level.
+    Gzip,
+    /// zstd, level 3.
+    Zstd,
+}
+
+/// The compression an output's name asks for (case-insensitive; `-` is never compressed).
+pub fn compression_of(path: &Path) -> Compression {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    if name.ends_with(".gz") {
+        Compression::Gzip
+    } else if name.ends_with(".zst") {
+        Compression::Zstd
+    } else {
+        Compression::None
+    }
+}
+
+/// [`write_atomic`], compressed as the name says ([`compression_of`]): `out.jsonl.gz` is gzip,
+/// `out.jsonl.zst` zstd, anything else plain. The compressed stream is finished before the
+/// file is synced and renamed, so the file is whole or absent, and stemma's readers (which
+/// decompress by the same suffixes) read it back.
+pub fn write_atomic_compressed(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<()> {
+    match compression_of(path) {
+        Compression::None => write_atomic(path, write),
+        Compression::Gzip => write_atomic(path, |w| {
+            let mut enc = flate2::write::GzEncoder::new(w, flate2::Compression::default());
+            write(&mut enc)?;
+            enc.finish().map(drop)
+        }),
+        Compression::Zstd => write_atomic(path, |w| {
+            let mut enc = zstd::stream::write::Encoder::new(w, 3)?;
+            write(&mut enc)?;
+            enc.finish().map(drop)
+        }),
+    }
+}
+
 /// `dir/.name.stemma-tmp-PID`: beside the target so the rename stays on one file system.
 pub fn temp_path(path: &Path) -> PathBuf {
     let name = path
@@ -119,6 +168,33 @@ mod tests {
         assert!(!temp_path(&target).exists());
         write_atomic(&target, |w| w.write_all(b"new")).unwrap();
         assert_eq!(fs::read_to_string(&target).unwrap(), "new");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn compressed_outputs_follow_the_extension() {
+        use std::io::Read;
+        let dir = std::env::temp_dir().join(format!("stemma-output-z-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let data = b"{\"id\":1}\n".repeat(100);
+        for name in ["a.jsonl", "a.jsonl.gz", "a.JSONL.ZST"] {
+            let path = dir.join(name);
+            write_atomic_compressed(&path, |w| w.write_all(&data)).unwrap();
+            let raw = fs::read(&path).unwrap();
+            let back = match compression_of(&path) {
+                Compression::None => raw,
+                Compression::Gzip => {
+                    let mut out = Vec::new();
+                    flate2::read::GzDecoder::new(&raw[..])
+                        .read_to_end(&mut out)
+                        .unwrap();
+                    out
+                }
+                Compression::Zstd => zstd::decode_all(&raw[..]).unwrap(),
+            };
+            assert_eq!(back, data, "{name}");
+        }
+        assert_eq!(compression_of(Path::new("-")), Compression::None);
         fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -1026,3 +1026,77 @@ fn spilling_to_temporary_files_gives_the_same_reports_and_leaves_nothing() {
         "{msg}"
     );
 }
+
+/// Issue 15 item 2: dedup output named `.gz` / `.zst` is compressed that way, and stemma reads
+/// its own output back (as input to dedup and scan).
+#[test]
+fn dedup_compresses_outputs_by_their_extension_and_reads_them_back() {
+    use std::io::Read;
+    let dir = scratch("dedup-compressed-out");
+    let mut jsonl = String::new();
+    for i in 0..40u64 {
+        let text = words(500 + i / 2, 60).join(" ");
+        jsonl.push_str(&serde_json::json!({"id": format!("r{i}"), "text": text}).to_string());
+        jsonl.push('\n');
+    }
+    let [plain, gz, _] = write_jsonl_plain_gz_zst(&dir, "in", &jsonl);
+    let out = |name: &str| dir.join(name).display().to_string();
+    stemma_ok(&[
+        "dedup",
+        "-q",
+        plain.to_str().unwrap(),
+        "-o",
+        &out("want.jsonl"),
+    ]);
+    let want = fs::read(dir.join("want.jsonl")).unwrap();
+    assert_eq!(String::from_utf8_lossy(&want).lines().count(), 20);
+    for ext in ["gz", "zst"] {
+        let (kept, removed, pairs) = (
+            out(&format!("kept.jsonl.{ext}")),
+            out(&format!("removed.jsonl.{ext}")),
+            out(&format!("pairs.jsonl.{ext}")),
+        );
+        stemma_ok(&[
+            "dedup",
+            "-q",
+            gz.to_str().unwrap(),
+            "-o",
+            &kept,
+            "--removed",
+            &removed,
+            "--pairs",
+            &pairs,
+        ]);
+        let decode = |path: &str| -> Vec<u8> {
+            let raw = fs::read(path).unwrap();
+            if ext == "gz" {
+                let mut plain = Vec::new();
+                flate2::read::GzDecoder::new(&raw[..])
+                    .read_to_end(&mut plain)
+                    .unwrap_or_else(|e| panic!("{path} is not gzip: {e}"));
+                plain
+            } else {
+                zstd::decode_all(&raw[..]).unwrap_or_else(|e| panic!("{path} is not zstd: {e}"))
+            }
+        };
+        assert_eq!(decode(&kept), want, "{ext}: kept records");
+        assert_eq!(
+            String::from_utf8(decode(&removed)).unwrap().lines().count(),
+            20
+        );
+        assert_eq!(
+            String::from_utf8(decode(&pairs)).unwrap().lines().count(),
+            20
+        );
+        // stemma reads its own output back.
+        let again = out(&format!("again-{ext}.jsonl"));
+        stemma_ok(&["dedup", "-q", &kept, "-o", &again]);
+        assert_eq!(
+            fs::read(&again).unwrap(),
+            want,
+            "{ext}: dedup of the output"
+        );
+        let r = scan_json(&[&kept], &dir);
+        assert_eq!(r.documents.len(), 20, "{ext}: scan of the output");
+    }
+}

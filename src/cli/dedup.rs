@@ -26,7 +26,7 @@ use stemma::corpus::{
     for_each_jsonl_par, is_jsonl_path, At, Document,
 };
 use stemma::dedup::{dedup_keys, KeepPolicy, KeyRecord};
-use stemma::output::write_atomic;
+use stemma::output::write_atomic_compressed;
 use stemma::profile::Profiler;
 use stemma::report::round4;
 use stemma::similarity::overlap;
@@ -42,7 +42,8 @@ pub struct DedupArgs {
     /// A JSONL file (.jsonl, .jsonl.gz, .jsonl.zst), or `-` for standard input.
     #[arg(value_name = "INPUT")]
     input: PathBuf,
-    /// Where the kept records go (JSONL, unchanged, in input order).
+    /// Where the kept records go (JSONL, unchanged, in input order). Every output is gzip
+    /// when its name ends in .gz, zstd when it ends in .zst, plain otherwise.
     #[arg(long, short, value_name = "FILE")]
     output: PathBuf,
     /// Where the removed records go, each with `duplicate_of`, `relation` and `jaccard` added
@@ -272,8 +273,8 @@ pub fn run(args: DedupArgs) -> Result<i32> {
                 other => other.map_err(std::io::Error::other),
             }
         };
-    write_atomic(&args.output, |w| match &args.removed {
-        Some(path) => write_atomic(path, |rw| copy_all(w, Some(rw), &mut kept_count))
+    write_atomic_compressed(&args.output, |w| match &args.removed {
+        Some(path) => write_atomic_compressed(path, |rw| copy_all(w, Some(rw), &mut kept_count))
             .map_err(std::io::Error::other),
         None => copy_all(w, None, &mut kept_count),
     })?;
@@ -287,7 +288,7 @@ pub fn run(args: DedupArgs) -> Result<i32> {
                 jaccard: round4(p.jaccard),
             })
             .collect();
-        write_atomic(path, |w| stemma::report::json::write_jsonl(&lines, w))?;
+        write_atomic_compressed(path, |w| stemma::report::json::write_jsonl(&lines, w))?;
     }
     let removed = records.len() - kept_count;
     if !args.quiet {

@@ -18,7 +18,7 @@ use serde::Serialize;
 use stemma::corpus::{read_inputs, Document};
 use stemma::index::query::query;
 use stemma::index::Index;
-use stemma::output::write_atomic;
+use stemma::output::write_atomic_compressed;
 use stemma::provenance::compare;
 use stemma::provenance::cues::AgencyTable;
 use stemma::report::{round4, terminal_safe};
@@ -217,7 +217,7 @@ pub fn run(args: QueryArgs) -> Result<i32> {
         }
     }
     if let Some(path) = &args.json {
-        write_atomic(path, |w| {
+        write_atomic_compressed(path, |w| {
             for l in &lines {
                 serde_json::to_writer(&mut *w, l)?;
                 w.write_all(b"\n")?;

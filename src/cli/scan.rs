@@ -7,7 +7,7 @@ use anyhow::Result;
 use clap::Args;
 
 use stemma::config::FamilyPolicy;
-use stemma::output::write_atomic;
+use stemma::output::write_atomic_compressed;
 use stemma::report::json::{
     build, family_lines, figures_line, write_jsonl, write_report, IndexMatchLine, InputSummary,
 };
@@ -116,13 +116,13 @@ pub fn run(args: ScanArgs) -> Result<i32> {
         eprintln!("stemma: warning: {}", stemma::report::terminal_safe(w));
     }
     if let Some(path) = &args.json {
-        write_atomic(path, |w| write_report(&report, w))?;
+        write_atomic_compressed(path, |w| write_report(&report, w))?;
     }
     if let Some(path) = &args.pairs {
-        write_atomic(path, |w| write_jsonl(&report.pairs, w))?;
+        write_atomic_compressed(path, |w| write_jsonl(&report.pairs, w))?;
     }
     if let Some(path) = &args.families {
-        write_atomic(path, |w| write_jsonl(&family_lines(&report), w))?;
+        write_atomic_compressed(path, |w| write_jsonl(&family_lines(&report), w))?;
     }
     if args.markdown.is_some() || args.html.is_some() || args.dot.is_some() {
         // DOT shows no text.

@@ -8,7 +8,7 @@ use anyhow::Result;
 use clap::Args;
 
 use stemma::config::FamilyPolicy;
-use stemma::output::write_atomic;
+use stemma::output::write_atomic_compressed;
 use stemma::report::json::{
     add_trace, build, family_lines, stemma_lines, write_jsonl, write_report, InputSummary,
 };
@@ -89,16 +89,16 @@ pub fn run(args: TraceArgs) -> Result<i32> {
         eprintln!("stemma: warning: {}", stemma::report::terminal_safe(w));
     }
     if let Some(path) = &args.json {
-        write_atomic(path, |w| write_report(&report, w))?;
+        write_atomic_compressed(path, |w| write_report(&report, w))?;
     }
     if let Some(path) = &args.pairs {
-        write_atomic(path, |w| write_jsonl(&report.pairs, w))?;
+        write_atomic_compressed(path, |w| write_jsonl(&report.pairs, w))?;
     }
     if let Some(path) = &args.families {
-        write_atomic(path, |w| write_jsonl(&family_lines(&report), w))?;
+        write_atomic_compressed(path, |w| write_jsonl(&family_lines(&report), w))?;
     }
     if let Some(path) = &args.stemma {
-        write_atomic(path, |w| write_jsonl(&stemma_lines(&report), w))?;
+        write_atomic_compressed(path, |w| write_jsonl(&stemma_lines(&report), w))?;
     }
     let texts = if args.markdown.is_some() || args.html.is_some() {
         streamed.related_texts()?

@@ -1100,3 +1100,59 @@ fn dedup_compresses_outputs_by_their_extension_and_reads_them_back() {
         assert_eq!(r.documents.len(), 20, "{ext}: scan of the output");
     }
 }
+
+/// Issue 15 item 6: with an output on standard output (`-`), standard output holds only that
+/// output (the human summary goes to standard error); two outputs to `-` are refused.
+#[test]
+fn an_output_to_stdout_keeps_stdout_clean_and_two_are_refused() {
+    let s = seeds();
+    for (cmd, flag) in [
+        ("scan", "--pairs"),
+        ("scan", "--families"),
+        ("trace", "--stemma"),
+    ] {
+        let out = stemma_ok(&[cmd, flag, "-", &s]);
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            !stdout.trim().is_empty(),
+            "{cmd} {flag} -: nothing on stdout"
+        );
+        for line in stdout.lines() {
+            serde_json::from_str::<serde_json::Value>(line)
+                .unwrap_or_else(|e| panic!("{cmd} {flag} -: not JSON: {line:?} ({e})"));
+        }
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("F1"),
+            "{cmd}: summary not on stderr: {stderr}"
+        );
+    }
+    // The whole report to stdout parses as one JSON document.
+    let out = stemma_ok(&["scan", "--json", "-", &s]);
+    serde_json::from_slice::<serde_json::Value>(&out.stdout).expect("--json - is JSON");
+    // Two outputs to `-`: refused before any work, naming both flags.
+    let dir = scratch("two-stdout");
+    let input = dir.join("in.jsonl");
+    fs::write(&input, "{\"id\":\"a\",\"text\":\"one two three\"}\n").unwrap();
+    for args in [
+        vec!["scan", "--pairs", "-", "--json", "-", s.as_str()],
+        vec!["trace", "--stemma", "-", "--families", "-", s.as_str()],
+        vec![
+            "dedup",
+            input.to_str().unwrap(),
+            "-o",
+            "-",
+            "--removed",
+            "-",
+        ],
+    ] {
+        let out = stemma(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}: wrote to stdout");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("standard output") && err.matches("--").count() >= 2,
+            "{args:?}: {err}"
+        );
+    }
+}

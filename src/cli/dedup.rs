@@ -88,6 +88,11 @@ pub fn run(args: DedupArgs) -> Result<i32> {
             args.input.display()
         );
     }
+    super::check_outputs(&[
+        ("--output", Some(args.output.as_path())),
+        ("--removed", args.removed.as_deref()),
+        ("--pairs", args.pairs.as_deref()),
+    ])?;
     for out in std::iter::once(&args.output)
         .chain(&args.removed)
         .chain(&args.pairs)

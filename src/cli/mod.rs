@@ -10,6 +10,8 @@ mod query;
 mod scan;
 mod trace;
 
+use std::io::Write as _;
+
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 
@@ -310,6 +312,40 @@ pub fn run() -> Result<i32> {
         Command::Index(args) => index::run(args),
         Command::Query(args) => query::run(args),
     }
+}
+
+/// The output files a command was asked for, each with the flag that names it, checked before
+/// any work: at most one of them may be `-` (standard output). Returns true when one is, so
+/// the command prints its human summary to standard error instead, keeping standard output
+/// for the data (`--pairs - | jq .`).
+pub fn check_outputs(outputs: &[(&str, Option<&std::path::Path>)]) -> Result<bool> {
+    let to_stdout: Vec<&str> = outputs
+        .iter()
+        .filter(|(_, path)| path.is_some_and(|p| p.as_os_str() == "-"))
+        .map(|(flag, _)| *flag)
+        .collect();
+    if to_stdout.len() > 1 {
+        anyhow::bail!(
+            "{} all write to standard output (`-`); only one output can go there: give the others a file name",
+            to_stdout.join(", ")
+        );
+    }
+    Ok(!to_stdout.is_empty())
+}
+
+/// Prints a command's human summary: on standard output, or on standard error when an output
+/// goes to standard output.
+pub fn print_summary(text: &str, to_stderr: bool) -> Result<()> {
+    if to_stderr {
+        let mut err = std::io::stderr().lock();
+        err.write_all(text.as_bytes())?;
+        err.flush()?;
+    } else {
+        let mut out = std::io::stdout().lock();
+        out.write_all(text.as_bytes())?;
+        out.flush()?;
+    }
+    Ok(())
 }
 
 /// Writes the Markdown, HTML and DOT renderings that were asked for.

@@ -1,6 +1,5 @@
 //! `stemma scan`: find reuse and families; print a summary, write JSON / JSONL on request.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Result;
@@ -48,7 +47,7 @@ pub struct ScanArgs {
     /// How relations become families: strict (no chaining of unrelated texts) or connected.
     #[arg(long, default_value = "strict", value_name = "POLICY")]
     family_policy: FamilyPolicy,
-    /// Do not print the summary.
+    /// Do not print the summary (printed on standard error when an output is `-`).
     #[arg(long, short)]
     quiet: bool,
     #[command(flatten)]
@@ -61,6 +60,14 @@ pub struct ScanArgs {
 
 /// Runs `stemma scan`.
 pub fn run(args: ScanArgs) -> Result<i32> {
+    let data_on_stdout = super::check_outputs(&[
+        ("--json", args.json.as_deref()),
+        ("--pairs", args.pairs.as_deref()),
+        ("--families", args.families.as_deref()),
+        ("--markdown", args.markdown.as_deref()),
+        ("--html", args.html.as_deref()),
+        ("--dot", args.dot.as_deref()),
+    ])?;
     args.matching.init_threads()?;
     // With --against, the index's settings (unless flags say otherwise), so the new documents
     // are fingerprinted the way the indexed ones were.
@@ -141,9 +148,7 @@ pub fn run(args: ScanArgs) -> Result<i32> {
         )?;
     }
     if !args.quiet {
-        let mut out = std::io::stdout().lock();
-        out.write_all(summary(&report).as_bytes())?;
-        out.flush()?;
+        super::print_summary(&summary(&report), data_on_stdout)?;
     }
     Ok(0)
 }

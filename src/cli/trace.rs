@@ -1,7 +1,6 @@
 //! `stemma trace`: everything `scan` does, plus aligned passages, cues, direction evidence and
 //! a stemma per family; text summary on stdout and reports on request.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Result;
@@ -53,7 +52,7 @@ pub struct TraceArgs {
     /// How relations become families: strict (no chaining of unrelated texts) or connected.
     #[arg(long, default_value = "strict", value_name = "POLICY")]
     family_policy: FamilyPolicy,
-    /// Do not print the summary.
+    /// Do not print the summary (printed on standard error when an output is `-`).
     #[arg(long, short)]
     quiet: bool,
     #[command(flatten)]
@@ -66,6 +65,15 @@ pub struct TraceArgs {
 
 /// Runs `stemma trace`.
 pub fn run(args: TraceArgs) -> Result<i32> {
+    let data_on_stdout = super::check_outputs(&[
+        ("--json", args.json.as_deref()),
+        ("--pairs", args.pairs.as_deref()),
+        ("--families", args.families.as_deref()),
+        ("--stemma", args.stemma.as_deref()),
+        ("--markdown", args.markdown.as_deref()),
+        ("--html", args.html.as_deref()),
+        ("--dot", args.dot.as_deref()),
+    ])?;
     args.matching.init_threads()?;
     let mut config = args.matching.config()?;
     config.family_policy = args.family_policy;
@@ -114,9 +122,7 @@ pub fn run(args: TraceArgs) -> Result<i32> {
         args.dot.as_deref(),
     )?;
     if !args.quiet {
-        let mut out = std::io::stdout().lock();
-        out.write_all(trace_summary(&report).as_bytes())?;
-        out.flush()?;
+        super::print_summary(&trace_summary(&report), data_on_stdout)?;
     }
     Ok(0)
 }

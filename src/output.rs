@@ -140,6 +140,48 @@ pub fn write_atomic_compressed(
     }
 }
 
+/// Checks, before any work, that [`write_atomic`] can write `path` (`-` always can): the path
+/// is not a directory, its directory exists, and a temporary file can be created there (it is
+/// removed at once). Returns what is wrong, in words, for a message that names the flag.
+pub fn check_writable(path: &Path) -> std::result::Result<(), String> {
+    if path.as_os_str() == "-" {
+        return Ok(());
+    }
+    if path.is_dir() {
+        return Err("it is a directory; give a file name".into());
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    match fs::metadata(dir) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return Err(format!(
+                "directory {} does not exist (create it, or choose another path)",
+                dir.display()
+            ))
+        }
+        Err(e) => return Err(format!("cannot reach directory {}: {e}", dir.display())),
+        Ok(m) if !m.is_dir() => {
+            return Err(format!("{} is not a directory", dir.display()));
+        }
+        Ok(_) => {}
+    }
+    let tmp = temp_path(path);
+    let _pending = Pending::new(&tmp);
+    match File::create(&tmp) {
+        Ok(file) => {
+            drop(file);
+            let _ = fs::remove_file(&tmp);
+            Ok(())
+        }
+        Err(e) => Err(format!(
+            "cannot create a file in {}: {e} (check its permissions, or choose another path)",
+            dir.display()
+        )),
+    }
+}
+
 /// `dir/.name.stemma-tmp-PID`: beside the target so the rename stays on one file system.
 pub fn temp_path(path: &Path) -> PathBuf {
     let name = path
@@ -195,6 +237,29 @@ mod tests {
             assert_eq!(back, data, "{name}");
         }
         assert_eq!(compression_of(Path::new("-")), Compression::None);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn writable_locations_are_checked_without_leaving_files() {
+        let dir = std::env::temp_dir().join(format!("stemma-output-w-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        assert_eq!(check_writable(Path::new("-")), Ok(()));
+        assert_eq!(check_writable(&dir.join("new.json")), Ok(()));
+        assert_eq!(
+            fs::read_dir(&dir).unwrap().count(),
+            0,
+            "the probe is removed"
+        );
+        let err = check_writable(&dir.join("no/such/x.json")).unwrap_err();
+        assert!(
+            err.contains("no/such") && err.contains("does not exist"),
+            "{err}"
+        );
+        assert!(check_writable(&dir).unwrap_err().contains("directory"));
+        fs::write(dir.join("file"), "x").unwrap();
+        let err = check_writable(&dir.join("file/x.json")).unwrap_err();
+        assert!(err.contains("not a directory"), "{err}");
         fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -1156,3 +1156,94 @@ fn an_output_to_stdout_keeps_stdout_clean_and_two_are_refused() {
         );
     }
 }
+
+/// Issue 15 item 7: every output location is checked before any work, with a message naming
+/// the flag and the path; when one is bad, no output is written.
+#[test]
+fn bad_output_locations_fail_before_any_work_and_nothing_is_written() {
+    let dir = scratch("bad-outputs");
+    let s = seeds();
+    let json = dir.join("r.json");
+    let json = json.to_str().unwrap();
+    let out = stemma(&[
+        "trace",
+        "--json",
+        json,
+        "--html",
+        "/nonexistent-stemma/d/r.html",
+        &s,
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--html /nonexistent-stemma/d/r.html: cannot write there: directory /nonexistent-stemma/d does not exist"),
+        "{err}"
+    );
+    assert!(
+        out.stdout.is_empty(),
+        "a summary was printed: the work was done"
+    );
+    assert!(!Path::new(json).exists(), "--json was written");
+    assert_eq!(
+        fs::read_dir(&dir).unwrap().count(),
+        0,
+        "files left in {dir:?}"
+    );
+    // Checked before the inputs are even read: a missing input is not what is reported.
+    let out = stemma(&[
+        "scan",
+        "--pairs",
+        "/nonexistent-stemma/p.jsonl",
+        "/nonexistent-input",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--pairs /nonexistent-stemma/p.jsonl"), "{err}");
+    // A directory given as an output file, and one file named by two outputs.
+    let d = dir.to_str().unwrap();
+    let out = stemma(&["scan", "--json", json, "--families", d, &s]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("--families {d}: ")) && err.contains("directory"),
+        "{err}"
+    );
+    let out = stemma(&["scan", "--json", json, "--pairs", json, &s]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--json and --pairs both write to"), "{err}");
+    // dedup, query and audit too.
+    let input = dir.join("in.jsonl");
+    fs::write(&input, "{\"id\":\"a\",\"text\":\"one two three\"}\n").unwrap();
+    let kept = dir.join("kept.jsonl");
+    let out = stemma(&[
+        "dedup",
+        input.to_str().unwrap(),
+        "-o",
+        kept.to_str().unwrap(),
+        "--removed",
+        "/nonexistent-stemma/removed.jsonl",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--removed /nonexistent-stemma/removed.jsonl"),
+        "{err}"
+    );
+    assert!(!kept.exists());
+    for args in [
+        vec!["audit", &s, "-o", "/nonexistent-stemma/a.sarif"],
+        vec!["query", d, &s, "--json", "/nonexistent-stemma/q.jsonl"],
+    ] {
+        let out = stemma(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("/nonexistent-stemma/") && err.contains("does not exist"),
+            "{args:?}: {err}"
+        );
+    }
+    assert_eq!(
+        fs::read_dir(&dir).unwrap().count(),
+        1,
+        "only the input is left"
+    );
+}

@@ -111,6 +111,13 @@ pub struct AuditArgs {
 
 /// Runs `stemma audit`; returns 0 (pass) or 1 (new findings).
 pub fn run(args: AuditArgs) -> Result<i32> {
+    super::check_outputs(&[
+        ("--output", args.output.as_deref()),
+        (
+            "--baseline",
+            args.baseline.as_deref().filter(|_| args.update_baseline),
+        ),
+    ])?;
     args.matching.init_threads()?;
     // An --against path holding an index (a MANIFEST file) is queried with the inputs; the
     // indexed documents they match are read back from it (texts are stored by default) and

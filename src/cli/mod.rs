@@ -315,10 +315,38 @@ pub fn run() -> Result<i32> {
 }
 
 /// The output files a command was asked for, each with the flag that names it, checked before
-/// any work: at most one of them may be `-` (standard output). Returns true when one is, so
-/// the command prints its human summary to standard error instead, keeping standard output
-/// for the data (`--pairs - | jq .`).
+/// any work, so a bad path fails at once and no output is written: every location must be
+/// writable ([`stemma::output::check_writable`]), no two outputs may be the same file, and at
+/// most one may be `-` (standard output). Returns true when one is, so the command prints its
+/// human summary to standard error instead, keeping standard output for the data
+/// (`--pairs - | jq .`).
 pub fn check_outputs(outputs: &[(&str, Option<&std::path::Path>)]) -> Result<bool> {
+    let files: Vec<(&str, &std::path::Path)> = outputs
+        .iter()
+        .filter_map(|(flag, path)| Some((*flag, (*path)?)))
+        .filter(|(_, path)| path.as_os_str() != "-")
+        .collect();
+    for (flag, path) in &files {
+        if let Err(problem) = stemma::output::check_writable(path) {
+            anyhow::bail!("{flag} {}: cannot write there: {problem}", path.display());
+        }
+    }
+    // The same file twice: one output would silently replace the other.
+    let key = |p: &std::path::Path| {
+        let dir = match p.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => std::path::Path::new("."),
+        };
+        (dir.canonicalize().ok(), p.file_name().map(|n| n.to_owned()))
+    };
+    for (i, (flag, path)) in files.iter().enumerate() {
+        if let Some((other, _)) = files[..i].iter().find(|(_, p)| key(p) == key(path)) {
+            anyhow::bail!(
+                "{other} and {flag} both write to {}; give each output its own file",
+                path.display()
+            );
+        }
+    }
     let to_stdout: Vec<&str> = outputs
         .iter()
         .filter(|(_, path)| path.is_some_and(|p| p.as_os_str() == "-"))

@@ -1247,3 +1247,66 @@ fn bad_output_locations_fail_before_any_work_and_nothing_is_written() {
         "only the input is left"
     );
 }
+
+/// Issue 15 item 5: an explicit `.json` (a JSON array), `.csv` or a `.gz` that is not JSONL is
+/// refused with an error naming the file and what is supported, not read as one plain-text
+/// document; plain text piped to `scan -` is told about --stdin-text.
+#[test]
+fn unsupported_inputs_are_refused_and_plain_stdin_suggests_stdin_text() {
+    let dir = scratch("unsupported");
+    let text = words(9, 80).join(" ");
+    let json = dir.join("docs.json");
+    fs::write(
+        &json,
+        serde_json::json!([{"id": "a", "text": text}]).to_string(),
+    )
+    .unwrap();
+    let csv = dir.join("docs.csv");
+    fs::write(&csv, format!("id,text\na,\"{text}\"\n")).unwrap();
+    let gz = dir.join("notes.txt.gz");
+    let mut enc = flate2::write::GzEncoder::new(
+        fs::File::create(&gz).unwrap(),
+        flate2::Compression::default(),
+    );
+    enc.write_all(text.as_bytes()).unwrap();
+    enc.finish().unwrap();
+    for (path, says) in [(&json, "JSONL"), (&csv, "CSV"), (&gz, "compressed")] {
+        for cmd in ["scan", "trace", "audit"] {
+            let out = stemma(&[cmd, "--quiet", path.to_str().unwrap()]);
+            assert_eq!(out.status.code(), Some(2), "{cmd} {path:?} was read");
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                err.contains(path.to_str().unwrap())
+                    && err.contains("unsupported input")
+                    && err.contains(says)
+                    && err.contains(".jsonl"),
+                "{cmd} {path:?}: {err}"
+            );
+        }
+    }
+    // A text file with another name is still read as text.
+    let readme = dir.join("README");
+    fs::write(&readme, &text).unwrap();
+    stemma_ok(&["scan", "--quiet", readme.to_str().unwrap()]);
+    // Plain text on standard input.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stemma"))
+        .args(["scan", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("A plain text.\n{text}\n").as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("-:1:") && err.contains("--stdin-text") && !err.contains("--skip-bad"),
+        "{err}"
+    );
+}

@@ -431,7 +431,15 @@ fn read_batched<T: Send>(
                     stats.records += 1;
                     Ok(value)
                 }
-                Err((problem, hint)) => {
+                Err((problem, mut hint)) => {
+                    // Plain text piped to `-` fails on its first line: say how to read it.
+                    if is_stdin(path)
+                        && stats.records == 0
+                        && !raw.is_empty()
+                        && !raw.trim_ascii_start().starts_with(b"{")
+                    {
+                        hint = STDIN_TEXT_HINT;
+                    }
                     if !opts.skip_bad {
                         return Err(Error::BadRecord {
                             path: path.into(),
@@ -519,6 +527,8 @@ fn append_line(r: &mut dyn BufRead, buf: &mut Vec<u8>, max: usize) -> io::Result
 }
 
 type Problem = (String, &'static str);
+
+const STDIN_TEXT_HINT: &str = "standard input is read as JSONL, one JSON object per line; to read it as one plain-text document, pass --stdin-text";
 
 /// Parses one non-blank line into (id, text, meta), or says what is wrong and what to do.
 fn parse_record(

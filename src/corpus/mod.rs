@@ -8,8 +8,11 @@
 //!   (see [`is_jsonl_path`]) are read as JSONL; everything else, and files with a NUL byte in
 //!   their first 8 KiB, is skipped and counted. Symlinked files are read, symlinked directories
 //!   are not followed (so symlink loops cannot hang the walk).
-//! - A file given explicitly is JSONL if [`is_jsonl_path`] says so, else one text document whose
-//!   id is the path as given (even without an extension, even with NUL bytes — with a warning).
+//! - A file given explicitly is JSONL if [`is_jsonl_path`] says so; a name that says another
+//!   format stemma does not read (`.json`, `.csv`, `.tsv`, `.parquet`, a `.gz`/`.zst` that is
+//!   not JSONL, `.pdf`, ...) is refused with [`Error::UnsupportedInput`], never read as text;
+//!   anything else is one text document whose id is the path as given (even without an
+//!   extension, even with NUL bytes — with a warning).
 //!
 //! Guarantees:
 //! - Determinism: inputs in the order given, directory entries sorted by their relative path
@@ -24,7 +27,7 @@
 //!
 //! Not done here: no language detection, no normalization (see the text module), no check that
 //! a text file is "really" text beyond the NUL sniff, no decompression of text files (`a.txt.gz`
-//! given explicitly is read as one text document of compressed bytes), and no
+//! given explicitly is refused), and no
 //! [`Error::NoDocuments`]: an empty result is `Ok`, the caller decides whether that is an error.
 
 mod jsonl;
@@ -222,7 +225,8 @@ pub(crate) fn truncation_warning(origin: &Origin, max: usize) -> String {
 
 /// Reads every input in order. See the module docs for what each kind of input yields.
 ///
-/// Errors: [`Error::Read`] (a missing or unreadable path), [`Error::Decompress`],
+/// Errors: [`Error::Read`] (a missing or unreadable path), [`Error::UnsupportedInput`],
+/// [`Error::Decompress`],
 /// [`Error::BadRecord`] (unless [`ReadOptions::skip_bad`]), [`Error::DuplicateId`].
 pub fn read_inputs(inputs: &[PathBuf], opts: &ReadOptions) -> Result<ReadReport> {
     let mut documents = Vec::new();
@@ -264,6 +268,11 @@ pub fn stream_inputs(
             reader.walk(input)?;
         } else if is_jsonl_path(input) {
             reader.jsonl_file(input)?;
+        } else if let Some(problem) = unsupported(input) {
+            return Err(Error::UnsupportedInput {
+                path: input.clone(),
+                problem,
+            });
         } else {
             reader.text_file(input, input.to_string_lossy().into_owned(), false)?;
         }
@@ -271,6 +280,31 @@ pub fn stream_inputs(
     let mut report = reader.report;
     report.warnings = reader.warnings.finish();
     Ok(report)
+}
+
+/// What stemma reads, for messages about inputs it does not.
+const SUPPORTED: &str = "stemma reads text files (.txt, .md), directories of them, and JSONL (.jsonl or .ndjson, one JSON object per line, optionally .gz or .zst); `-` is JSONL on standard input (--stdin-text: one plain-text document)";
+
+/// Why an input given explicitly is not read, when its name says it is a format stemma does
+/// not read: it is refused rather than read as one plain-text document of its raw bytes.
+fn unsupported(path: &Path) -> Option<String> {
+    let name = lower_name(path);
+    let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
+    let what = match ext {
+        "json" => "a JSON file (one value, such as an array of records) is not read: convert it to JSONL, e.g. `jq -c '.[]' FILE > FILE.jsonl`",
+        "csv" | "tsv" => "CSV/TSV input is not supported yet: convert the table to JSONL with a text column",
+        "parquet" | "arrow" | "feather" | "avro" | "orc" => {
+            "columnar data files are not supported yet: convert the table to JSONL"
+        }
+        "gz" | "zst" | "bz2" | "xz" | "lz4" | "zip" | "tgz" | "tar" | "7z" => {
+            "only JSONL is read compressed (.jsonl.gz, .jsonl.zst, .ndjson.gz, .ndjson.zst): decompress a text file first, or name a compressed JSONL file .jsonl.gz / .jsonl.zst"
+        }
+        "pdf" | "doc" | "docx" | "odt" | "rtf" | "epub" | "xls" | "xlsx" | "ods" => {
+            "a document in a binary format is not read: extract its text to a .txt file first"
+        }
+        _ => return None,
+    };
+    Some(format!("unsupported input: {what} ({SUPPORTED})"))
 }
 
 fn read_error(path: &Path, source: std::io::Error) -> Error {

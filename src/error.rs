@@ -69,7 +69,7 @@ pub enum Error {
     },
 
     /// Two documents carry the same id.
-    #[error("duplicate document id {id:?}: first at {first}, again at {second} (ids must be unique; use --id-field to pick another field, or rename one file)")]
+    #[error("duplicate document id {id:?}: first at {first}, again at {second} (ids must be unique: use --id-field to pick another field, rename one file, or pass --on-duplicate-id rename|keep-first)")]
     DuplicateId {
         /// The id seen twice.
         id: String,

@@ -1310,3 +1310,131 @@ fn unsupported_inputs_are_refused_and_plain_stdin_suggests_stdin_text() {
         "{err}"
     );
 }
+
+/// Issue 15 item 8: ids. A JSONL record without an id gets FILE:LINE (said once); two roots
+/// holding the same relative path keep apart (one root keeps relative ids); a repeated JSONL
+/// id is an error that names --on-duplicate-id, or is renamed / skipped on request; audit's
+/// --against takes one value, so the inputs after it stay inputs.
+#[test]
+fn ids_fall_back_stay_unique_across_roots_and_duplicates_are_a_choice() {
+    let dir = scratch("ids");
+    let text = |seed: u64| words(seed, 120).join(" ");
+    // No id field.
+    let noid = dir.join("noid.jsonl");
+    let lines: Vec<String> = [1u64, 2, 1]
+        .iter()
+        .map(|&s| serde_json::json!({"text": text(s)}).to_string())
+        .collect();
+    fs::write(&noid, lines.join("\n") + "\n").unwrap();
+    let json = dir.join("r.json");
+    let out = stemma_ok(&[
+        "scan",
+        "-q",
+        "--json",
+        json.to_str().unwrap(),
+        noid.to_str().unwrap(),
+    ]);
+    let r: Report = serde_json::from_str(&fs::read_to_string(&json).unwrap()).unwrap();
+    let n = noid.display();
+    let ids: Vec<&str> = r.documents.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(ids, [format!("{n}:1"), format!("{n}:2"), format!("{n}:3")]);
+    assert!(pair(&r, &format!("{n}:1"), &format!("{n}:3")).is_some());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.matches("FILE:LINE").count(), 1, "said once: {err}");
+    assert!(err.contains("--id-field"), "{err}");
+    // Two roots with the same relative path.
+    for (d, seed) in [("d1", 3), ("d2", 4)] {
+        fs::create_dir_all(dir.join(d).join("sub")).unwrap();
+        fs::write(dir.join(d).join("sub/story.txt"), text(seed)).unwrap();
+    }
+    let (d1, d2) = (dir.join("d1"), dir.join("d2"));
+    let (d1, d2) = (d1.to_str().unwrap(), d2.to_str().unwrap());
+    let r = scan_json(&[d1, d2], &dir);
+    let ids: Vec<&str> = r.documents.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [format!("{d1}/sub/story.txt"), format!("{d2}/sub/story.txt")]
+    );
+    let r = scan_json(&[d1], &dir);
+    assert_eq!(
+        r.documents[0].id, "sub/story.txt",
+        "one root: ids unchanged"
+    );
+    // Repeated ids in JSONL.
+    let dup = dir.join("dup.jsonl");
+    let records = [("x", 5u64), ("y", 6), ("x", 7)];
+    let lines: Vec<String> = records
+        .iter()
+        .map(|(id, s)| serde_json::json!({"id": id, "text": text(*s)}).to_string())
+        .collect();
+    fs::write(&dup, lines.join("\n") + "\n").unwrap();
+    let dup = dup.to_str().unwrap();
+    for cmd in ["scan", "dedup"] {
+        let kept = dir.join("kept.jsonl");
+        let mut args = vec![cmd, dup];
+        if cmd == "dedup" {
+            args.extend(["-o", kept.to_str().unwrap()]);
+        }
+        let out = stemma(&args);
+        assert_eq!(out.status.code(), Some(2), "{cmd}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("duplicate document id \"x\"")
+                && err.contains(&format!("{dup}:1"))
+                && err.contains(&format!("{dup}:3"))
+                && err.contains("--on-duplicate-id"),
+            "{cmd}: {err}"
+        );
+    }
+    let r = scan_json(&["--on-duplicate-id", "rename", dup], &dir);
+    let ids: Vec<&str> = r.documents.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(ids, ["x", "x#2", "y"]);
+    let r = scan_json(&["--on-duplicate-id", "keep-first", dup], &dir);
+    let ids: Vec<&str> = r.documents.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(ids, ["x", "y"]);
+    let kept = dir.join("kept.jsonl");
+    let out = stemma_ok(&[
+        "dedup",
+        dup,
+        "-o",
+        kept.to_str().unwrap(),
+        "--on-duplicate-id",
+        "rename",
+    ]);
+    assert_eq!(fs::read_to_string(&kept).unwrap().lines().count(), 3);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("\"x#2\""));
+    stemma_ok(&[
+        "dedup",
+        dup,
+        "-o",
+        kept.to_str().unwrap(),
+        "--on-duplicate-id",
+        "keep-first",
+    ]);
+    assert_eq!(fs::read_to_string(&kept).unwrap().lines().count(), 2);
+    // audit --against takes one value: `test` stays an input.
+    let (train, test) = (dir.join("train"), dir.join("test"));
+    fs::create_dir_all(&train).unwrap();
+    fs::create_dir_all(&test).unwrap();
+    fs::write(train.join("t1.txt"), text(8)).unwrap();
+    fs::write(test.join("q1.txt"), text(8)).unwrap();
+    let out = stemma(&[
+        "audit",
+        "--against",
+        train.to_str().unwrap(),
+        test.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("against:t1.txt") && stdout.contains("q1.txt"),
+        "{stdout}"
+    );
+}

@@ -63,8 +63,9 @@ pub struct AuditArgs {
     /// build`, whose documents matching the inputs are read back from it) analysed with the
     /// inputs; only pairs of an input and a reference document are reported by
     /// `contamination`. Ids get the prefix `against:`. Giving --against turns on the
-    /// contamination check.
-    #[arg(long, value_name = "INPUT", num_args = 1..)]
+    /// contamination check. One path per --against: repeat it for several
+    /// (`--against train1 --against train2`), so the inputs after it stay inputs.
+    #[arg(long, value_name = "INPUT")]
     against: Vec<PathBuf>,
     /// A check to run (repeatable): duplicates, contamination, uncredited. Default: duplicates
     /// (plus contamination when --against is given).
@@ -151,7 +152,7 @@ pub fn run(args: AuditArgs) -> Result<i32> {
     checks.dedup();
     anyhow::ensure!(
         !checks.contains(&Check::Contamination) || !args.against.is_empty(),
-        "--check contamination needs a reference corpus: give it with --against INPUT..."
+        "--check contamination needs a reference corpus: give it with --against INPUT (repeat it for several)"
     );
     let policy = Policy {
         checks,

@@ -12,6 +12,7 @@
 //! file behind). Standard input is spooled to memory because it
 //! cannot be read twice.
 
+use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -23,7 +24,7 @@ use serde::Serialize;
 use stemma::config::Banding;
 use stemma::corpus::{
     for_each_jsonl_in, for_each_jsonl_in_par, for_each_jsonl_line, for_each_jsonl_line_in,
-    for_each_jsonl_par, is_jsonl_path, At, Document,
+    for_each_jsonl_par, is_jsonl_path, At, Document, OnDuplicateId,
 };
 use stemma::dedup::{dedup_keys, KeepPolicy, KeyRecord};
 use stemma::output::write_atomic_compressed;
@@ -134,10 +135,27 @@ pub fn run(args: DedupArgs) -> Result<i32> {
     // pass to read it again without scanning.
     let random_access = spooled.is_some() || !is_compressed(&args.input);
     let mut spans: Vec<(u64, u64)> = Vec::new();
+    // Id -> the line it was first seen on; a repeated id is refused, renamed or skipped
+    // (--on-duplicate-id), with a warning for the last two.
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    let mut id_warnings: Vec<String> = Vec::new();
+    let name = args.input.display().to_string();
     let mut on_record = |at: At, raw: &[u8], keyed: stemma::Result<(KeyRecord, String)>| {
-        let Ok((record, id)) = keyed else {
+        let Ok((record, mut id)) = keyed else {
             return Ok(()); // a bad record skipped under --skip-bad
         };
+        if let Some(first) = seen.get(&id) {
+            let (first, second) = (format!("{name}:{first}"), format!("{name}:{}", at.line));
+            let (renamed, warning) = opts
+                .on_duplicate_id
+                .resolve(&id, &first, &second, |c| seen.contains_key(c))?;
+            id_warnings.push(warning);
+            match renamed {
+                Some(new) => id = new,
+                None => return Ok(()), // keep-first: skipped, like a bad record
+            }
+        }
+        seen.insert(id.clone(), at.line);
         lines.push(at.line);
         if random_access {
             spans.push((at.offset, at.offset + raw.len() as u64));
@@ -156,7 +174,10 @@ pub fn run(args: DedupArgs) -> Result<i32> {
         )?,
         None => for_each_jsonl_par(&args.input, &opts, key_of, &mut on_record)?,
     };
-    check_unique(&ids, &lines, &args.input)?;
+    drop(seen);
+    for w in stats.warnings.iter().chain(&id_warnings) {
+        eprintln!("stemma: warning: {}", stemma::report::terminal_safe(w));
+    }
     // Exact verification: the shingle sets of just the records of the pairs asked for, recomputed
     // from the input. A plain file or spooled standard input is read at the records' byte spans
     // (noted in pass 1), a few hundred pairs at a time, so only those sets are held; a
@@ -298,7 +319,7 @@ pub fn run(args: DedupArgs) -> Result<i32> {
     let removed = records.len() - kept_count;
     if !args.quiet {
         eprintln!(
-            "stemma dedup: read {} records, kept {}, removed {} ({} duplicate pairs from {} candidates, banding {}x{}){}",
+            "stemma dedup: read {} records, kept {}, removed {} ({} duplicate pairs from {} candidates, banding {}x{}){}{}",
             records.len(),
             kept_count,
             removed,
@@ -306,7 +327,12 @@ pub fn run(args: DedupArgs) -> Result<i32> {
             decision.candidates,
             decision.banding.bands,
             decision.banding.rows,
-            if stats.bad_records > 0 { format!(", {} bad records skipped", stats.bad_records) } else { String::new() }
+            if stats.bad_records > 0 { format!(", {} bad records skipped", stats.bad_records) } else { String::new() },
+            match (id_warnings.len(), opts.on_duplicate_id) {
+                (0, _) => String::new(),
+                (n, OnDuplicateId::KeepFirst) => format!(", {n} records with a repeated id skipped"),
+                (n, _) => format!(", {n} repeated ids renamed"),
+            }
         );
     }
     Ok(0)
@@ -325,28 +351,6 @@ fn annotate(raw: &[u8], kept_id: &str, jaccard: f64) -> Vec<u8> {
         obj.insert("stemma".to_string(), note);
     }
     serde_json::to_vec(&value).unwrap_or_default()
-}
-
-fn check_unique(ids: &[String], lines: &[u64], input: &Path) -> Result<()> {
-    let mut sorted: Vec<(&str, usize)> = ids
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.as_str(), i))
-        .collect();
-    sorted.sort_unstable();
-    for w in sorted.windows(2) {
-        if w[0].0 == w[1].0 {
-            bail!(
-                "duplicate document id {:?}: first at {}:{}, again at {}:{} (ids must be unique; use --id-field to pick another field)",
-                w[0].0,
-                input.display(),
-                lines[w[0].1],
-                input.display(),
-                lines[w[1].1]
-            );
-        }
-    }
-    Ok(())
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {

@@ -16,7 +16,7 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 
 use stemma::config::{Banding, FingerprintParams};
-use stemma::corpus::{stream_inputs, ReadOptions, ReadReport};
+use stemma::corpus::{stream_inputs, OnDuplicateId, ReadOptions, ReadReport};
 use stemma::pipeline::Ingest;
 use stemma::scratch::{Scratch, TextStore};
 use stemma::{Analysis, Config, Document, Progress, ShingleSpec};
@@ -59,9 +59,13 @@ pub struct InputArgs {
     /// JSONL field holding the text.
     #[arg(long, default_value = "text", value_name = "FIELD")]
     text_field: String,
-    /// JSONL field holding the document id.
+    /// JSONL field holding the document id (a record without it gets FILE:LINE as id).
     #[arg(long, default_value = "id", value_name = "FIELD")]
     id_field: String,
+    /// A document whose id was seen before: error (stop), rename (to ID#2, ID#3, ...) or
+    /// keep-first (skip it); renamed and skipped ones are warned about.
+    #[arg(long, default_value = "error", value_name = "POLICY")]
+    on_duplicate_id: OnDuplicateId,
     /// JSONL field holding the outlet name.
     #[arg(long, default_value = "outlet", value_name = "FIELD")]
     outlet_field: String,
@@ -105,6 +109,7 @@ impl InputArgs {
             max_doc_bytes: self.max_doc_bytes,
             max_line_bytes: self.max_line_bytes,
             stdin_as_text: self.stdin_text,
+            on_duplicate_id: self.on_duplicate_id,
         }
     }
 }

@@ -58,8 +58,18 @@ pub enum Error {
         hint: &'static str,
     },
 
+    /// An input given explicitly is in a format stemma does not read (JSON array, CSV, a
+    /// compressed file that is not JSONL, ...).
+    #[error("{}: {problem}", path.display())]
+    UnsupportedInput {
+        /// The input.
+        path: PathBuf,
+        /// What it looks like and what is supported instead.
+        problem: String,
+    },
+
     /// Two documents carry the same id.
-    #[error("duplicate document id {id:?}: first at {first}, again at {second} (ids must be unique; use --id-field to pick another field, or rename one file)")]
+    #[error("duplicate document id {id:?}: first at {first}, again at {second} (ids must be unique: use --id-field to pick another field, rename one file, or pass --on-duplicate-id rename|keep-first)")]
     DuplicateId {
         /// The id seen twice.
         id: String,

@@ -91,6 +91,97 @@ pub fn write_atomic(
     Ok(())
 }
 
+/// How an output is compressed, chosen by its name: `.gz` gzip, `.zst` zstd, else not at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    /// Plain bytes.
+    None,
+    /// gzip (one member), default level.
+    Gzip,
+    /// zstd, level 3.
+    Zstd,
+}
+
+/// The compression an output's name asks for (case-insensitive; `-` is never compressed).
+pub fn compression_of(path: &Path) -> Compression {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    if name.ends_with(".gz") {
+        Compression::Gzip
+    } else if name.ends_with(".zst") {
+        Compression::Zstd
+    } else {
+        Compression::None
+    }
+}
+
+/// [`write_atomic`], compressed as the name says ([`compression_of`]): `out.jsonl.gz` is gzip,
+/// `out.jsonl.zst` zstd, anything else plain. The compressed stream is finished before the
+/// file is synced and renamed, so the file is whole or absent, and stemma's readers (which
+/// decompress by the same suffixes) read it back.
+pub fn write_atomic_compressed(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<()> {
+    match compression_of(path) {
+        Compression::None => write_atomic(path, write),
+        Compression::Gzip => write_atomic(path, |w| {
+            let mut enc = flate2::write::GzEncoder::new(w, flate2::Compression::default());
+            write(&mut enc)?;
+            enc.finish().map(drop)
+        }),
+        Compression::Zstd => write_atomic(path, |w| {
+            let mut enc = zstd::stream::write::Encoder::new(w, 3)?;
+            write(&mut enc)?;
+            enc.finish().map(drop)
+        }),
+    }
+}
+
+/// Checks, before any work, that [`write_atomic`] can write `path` (`-` always can): the path
+/// is not a directory, its directory exists, and a temporary file can be created there (it is
+/// removed at once). Returns what is wrong, in words, for a message that names the flag.
+pub fn check_writable(path: &Path) -> std::result::Result<(), String> {
+    if path.as_os_str() == "-" {
+        return Ok(());
+    }
+    if path.is_dir() {
+        return Err("it is a directory; give a file name".into());
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    match fs::metadata(dir) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return Err(format!(
+                "directory {} does not exist (create it, or choose another path)",
+                dir.display()
+            ))
+        }
+        Err(e) => return Err(format!("cannot reach directory {}: {e}", dir.display())),
+        Ok(m) if !m.is_dir() => {
+            return Err(format!("{} is not a directory", dir.display()));
+        }
+        Ok(_) => {}
+    }
+    let tmp = temp_path(path);
+    let _pending = Pending::new(&tmp);
+    match File::create(&tmp) {
+        Ok(file) => {
+            drop(file);
+            let _ = fs::remove_file(&tmp);
+            Ok(())
+        }
+        Err(e) => Err(format!(
+            "cannot create a file in {}: {e} (check its permissions, or choose another path)",
+            dir.display()
+        )),
+    }
+}
+
 /// `dir/.name.stemma-tmp-PID`: beside the target so the rename stays on one file system.
 pub fn temp_path(path: &Path) -> PathBuf {
     let name = path
@@ -119,6 +210,56 @@ mod tests {
         assert!(!temp_path(&target).exists());
         write_atomic(&target, |w| w.write_all(b"new")).unwrap();
         assert_eq!(fs::read_to_string(&target).unwrap(), "new");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn compressed_outputs_follow_the_extension() {
+        use std::io::Read;
+        let dir = std::env::temp_dir().join(format!("stemma-output-z-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let data = b"{\"id\":1}\n".repeat(100);
+        for name in ["a.jsonl", "a.jsonl.gz", "a.JSONL.ZST"] {
+            let path = dir.join(name);
+            write_atomic_compressed(&path, |w| w.write_all(&data)).unwrap();
+            let raw = fs::read(&path).unwrap();
+            let back = match compression_of(&path) {
+                Compression::None => raw,
+                Compression::Gzip => {
+                    let mut out = Vec::new();
+                    flate2::read::GzDecoder::new(&raw[..])
+                        .read_to_end(&mut out)
+                        .unwrap();
+                    out
+                }
+                Compression::Zstd => zstd::decode_all(&raw[..]).unwrap(),
+            };
+            assert_eq!(back, data, "{name}");
+        }
+        assert_eq!(compression_of(Path::new("-")), Compression::None);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn writable_locations_are_checked_without_leaving_files() {
+        let dir = std::env::temp_dir().join(format!("stemma-output-w-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        assert_eq!(check_writable(Path::new("-")), Ok(()));
+        assert_eq!(check_writable(&dir.join("new.json")), Ok(()));
+        assert_eq!(
+            fs::read_dir(&dir).unwrap().count(),
+            0,
+            "the probe is removed"
+        );
+        let err = check_writable(&dir.join("no/such/x.json")).unwrap_err();
+        assert!(
+            err.contains("no/such") && err.contains("does not exist"),
+            "{err}"
+        );
+        assert!(check_writable(&dir).unwrap_err().contains("directory"));
+        fs::write(dir.join("file"), "x").unwrap();
+        let err = check_writable(&dir.join("file/x.json")).unwrap_err();
+        assert!(err.contains("not a directory"), "{err}");
         fs::remove_dir_all(&dir).unwrap();
     }
 

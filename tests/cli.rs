@@ -1026,3 +1026,415 @@ fn spilling_to_temporary_files_gives_the_same_reports_and_leaves_nothing() {
         "{msg}"
     );
 }
+
+/// Issue 15 item 2: dedup output named `.gz` / `.zst` is compressed that way, and stemma reads
+/// its own output back (as input to dedup and scan).
+#[test]
+fn dedup_compresses_outputs_by_their_extension_and_reads_them_back() {
+    use std::io::Read;
+    let dir = scratch("dedup-compressed-out");
+    let mut jsonl = String::new();
+    for i in 0..40u64 {
+        let text = words(500 + i / 2, 60).join(" ");
+        jsonl.push_str(&serde_json::json!({"id": format!("r{i}"), "text": text}).to_string());
+        jsonl.push('\n');
+    }
+    let [plain, gz, _] = write_jsonl_plain_gz_zst(&dir, "in", &jsonl);
+    let out = |name: &str| dir.join(name).display().to_string();
+    stemma_ok(&[
+        "dedup",
+        "-q",
+        plain.to_str().unwrap(),
+        "-o",
+        &out("want.jsonl"),
+    ]);
+    let want = fs::read(dir.join("want.jsonl")).unwrap();
+    assert_eq!(String::from_utf8_lossy(&want).lines().count(), 20);
+    for ext in ["gz", "zst"] {
+        let (kept, removed, pairs) = (
+            out(&format!("kept.jsonl.{ext}")),
+            out(&format!("removed.jsonl.{ext}")),
+            out(&format!("pairs.jsonl.{ext}")),
+        );
+        stemma_ok(&[
+            "dedup",
+            "-q",
+            gz.to_str().unwrap(),
+            "-o",
+            &kept,
+            "--removed",
+            &removed,
+            "--pairs",
+            &pairs,
+        ]);
+        let decode = |path: &str| -> Vec<u8> {
+            let raw = fs::read(path).unwrap();
+            if ext == "gz" {
+                let mut plain = Vec::new();
+                flate2::read::GzDecoder::new(&raw[..])
+                    .read_to_end(&mut plain)
+                    .unwrap_or_else(|e| panic!("{path} is not gzip: {e}"));
+                plain
+            } else {
+                zstd::decode_all(&raw[..]).unwrap_or_else(|e| panic!("{path} is not zstd: {e}"))
+            }
+        };
+        assert_eq!(decode(&kept), want, "{ext}: kept records");
+        assert_eq!(
+            String::from_utf8(decode(&removed)).unwrap().lines().count(),
+            20
+        );
+        assert_eq!(
+            String::from_utf8(decode(&pairs)).unwrap().lines().count(),
+            20
+        );
+        // stemma reads its own output back.
+        let again = out(&format!("again-{ext}.jsonl"));
+        stemma_ok(&["dedup", "-q", &kept, "-o", &again]);
+        assert_eq!(
+            fs::read(&again).unwrap(),
+            want,
+            "{ext}: dedup of the output"
+        );
+        let r = scan_json(&[&kept], &dir);
+        assert_eq!(r.documents.len(), 20, "{ext}: scan of the output");
+    }
+}
+
+/// Issue 15 item 6: with an output on standard output (`-`), standard output holds only that
+/// output (the human summary goes to standard error); two outputs to `-` are refused.
+#[test]
+fn an_output_to_stdout_keeps_stdout_clean_and_two_are_refused() {
+    let s = seeds();
+    for (cmd, flag) in [
+        ("scan", "--pairs"),
+        ("scan", "--families"),
+        ("trace", "--stemma"),
+    ] {
+        let out = stemma_ok(&[cmd, flag, "-", &s]);
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            !stdout.trim().is_empty(),
+            "{cmd} {flag} -: nothing on stdout"
+        );
+        for line in stdout.lines() {
+            serde_json::from_str::<serde_json::Value>(line)
+                .unwrap_or_else(|e| panic!("{cmd} {flag} -: not JSON: {line:?} ({e})"));
+        }
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("F1"),
+            "{cmd}: summary not on stderr: {stderr}"
+        );
+    }
+    // The whole report to stdout parses as one JSON document.
+    let out = stemma_ok(&["scan", "--json", "-", &s]);
+    serde_json::from_slice::<serde_json::Value>(&out.stdout).expect("--json - is JSON");
+    // Two outputs to `-`: refused before any work, naming both flags.
+    let dir = scratch("two-stdout");
+    let input = dir.join("in.jsonl");
+    fs::write(&input, "{\"id\":\"a\",\"text\":\"one two three\"}\n").unwrap();
+    for args in [
+        vec!["scan", "--pairs", "-", "--json", "-", s.as_str()],
+        vec!["trace", "--stemma", "-", "--families", "-", s.as_str()],
+        vec![
+            "dedup",
+            input.to_str().unwrap(),
+            "-o",
+            "-",
+            "--removed",
+            "-",
+        ],
+    ] {
+        let out = stemma(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}: wrote to stdout");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("standard output") && err.matches("--").count() >= 2,
+            "{args:?}: {err}"
+        );
+    }
+}
+
+/// Issue 15 item 7: every output location is checked before any work, with a message naming
+/// the flag and the path; when one is bad, no output is written.
+#[test]
+fn bad_output_locations_fail_before_any_work_and_nothing_is_written() {
+    let dir = scratch("bad-outputs");
+    let s = seeds();
+    let json = dir.join("r.json");
+    let json = json.to_str().unwrap();
+    let out = stemma(&[
+        "trace",
+        "--json",
+        json,
+        "--html",
+        "/nonexistent-stemma/d/r.html",
+        &s,
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--html /nonexistent-stemma/d/r.html: cannot write there: directory /nonexistent-stemma/d does not exist"),
+        "{err}"
+    );
+    assert!(
+        out.stdout.is_empty(),
+        "a summary was printed: the work was done"
+    );
+    assert!(!Path::new(json).exists(), "--json was written");
+    assert_eq!(
+        fs::read_dir(&dir).unwrap().count(),
+        0,
+        "files left in {dir:?}"
+    );
+    // Checked before the inputs are even read: a missing input is not what is reported.
+    let out = stemma(&[
+        "scan",
+        "--pairs",
+        "/nonexistent-stemma/p.jsonl",
+        "/nonexistent-input",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--pairs /nonexistent-stemma/p.jsonl"), "{err}");
+    // A directory given as an output file, and one file named by two outputs.
+    let d = dir.to_str().unwrap();
+    let out = stemma(&["scan", "--json", json, "--families", d, &s]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("--families {d}: ")) && err.contains("directory"),
+        "{err}"
+    );
+    let out = stemma(&["scan", "--json", json, "--pairs", json, &s]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--json and --pairs both write to"), "{err}");
+    // dedup, query and audit too.
+    let input = dir.join("in.jsonl");
+    fs::write(&input, "{\"id\":\"a\",\"text\":\"one two three\"}\n").unwrap();
+    let kept = dir.join("kept.jsonl");
+    let out = stemma(&[
+        "dedup",
+        input.to_str().unwrap(),
+        "-o",
+        kept.to_str().unwrap(),
+        "--removed",
+        "/nonexistent-stemma/removed.jsonl",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--removed /nonexistent-stemma/removed.jsonl"),
+        "{err}"
+    );
+    assert!(!kept.exists());
+    for args in [
+        vec!["audit", &s, "-o", "/nonexistent-stemma/a.sarif"],
+        vec!["query", d, &s, "--json", "/nonexistent-stemma/q.jsonl"],
+    ] {
+        let out = stemma(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("/nonexistent-stemma/") && err.contains("does not exist"),
+            "{args:?}: {err}"
+        );
+    }
+    assert_eq!(
+        fs::read_dir(&dir).unwrap().count(),
+        1,
+        "only the input is left"
+    );
+}
+
+/// Issue 15 item 5: an explicit `.json` (a JSON array), `.csv` or a `.gz` that is not JSONL is
+/// refused with an error naming the file and what is supported, not read as one plain-text
+/// document; plain text piped to `scan -` is told about --stdin-text.
+#[test]
+fn unsupported_inputs_are_refused_and_plain_stdin_suggests_stdin_text() {
+    let dir = scratch("unsupported");
+    let text = words(9, 80).join(" ");
+    let json = dir.join("docs.json");
+    fs::write(
+        &json,
+        serde_json::json!([{"id": "a", "text": text}]).to_string(),
+    )
+    .unwrap();
+    let csv = dir.join("docs.csv");
+    fs::write(&csv, format!("id,text\na,\"{text}\"\n")).unwrap();
+    let gz = dir.join("notes.txt.gz");
+    let mut enc = flate2::write::GzEncoder::new(
+        fs::File::create(&gz).unwrap(),
+        flate2::Compression::default(),
+    );
+    enc.write_all(text.as_bytes()).unwrap();
+    enc.finish().unwrap();
+    for (path, says) in [(&json, "JSONL"), (&csv, "CSV"), (&gz, "compressed")] {
+        for cmd in ["scan", "trace", "audit"] {
+            let out = stemma(&[cmd, "--quiet", path.to_str().unwrap()]);
+            assert_eq!(out.status.code(), Some(2), "{cmd} {path:?} was read");
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                err.contains(path.to_str().unwrap())
+                    && err.contains("unsupported input")
+                    && err.contains(says)
+                    && err.contains(".jsonl"),
+                "{cmd} {path:?}: {err}"
+            );
+        }
+    }
+    // A text file with another name is still read as text.
+    let readme = dir.join("README");
+    fs::write(&readme, &text).unwrap();
+    stemma_ok(&["scan", "--quiet", readme.to_str().unwrap()]);
+    // Plain text on standard input.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stemma"))
+        .args(["scan", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("A plain text.\n{text}\n").as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("-:1:") && err.contains("--stdin-text") && !err.contains("--skip-bad"),
+        "{err}"
+    );
+}
+
+/// Issue 15 item 8: ids. A JSONL record without an id gets FILE:LINE (said once); two roots
+/// holding the same relative path keep apart (one root keeps relative ids); a repeated JSONL
+/// id is an error that names --on-duplicate-id, or is renamed / skipped on request; audit's
+/// --against takes one value, so the inputs after it stay inputs.
+#[test]
+fn ids_fall_back_stay_unique_across_roots_and_duplicates_are_a_choice() {
+    let dir = scratch("ids");
+    let text = |seed: u64| words(seed, 120).join(" ");
+    // No id field.
+    let noid = dir.join("noid.jsonl");
+    let lines: Vec<String> = [1u64, 2, 1]
+        .iter()
+        .map(|&s| serde_json::json!({"text": text(s)}).to_string())
+        .collect();
+    fs::write(&noid, lines.join("\n") + "\n").unwrap();
+    let json = dir.join("r.json");
+    let out = stemma_ok(&[
+        "scan",
+        "-q",
+        "--json",
+        json.to_str().unwrap(),
+        noid.to_str().unwrap(),
+    ]);
+    let r: Report = serde_json::from_str(&fs::read_to_string(&json).unwrap()).unwrap();
+    let n = noid.display();
+    let ids: Vec<&str> = r.documents.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(ids, [format!("{n}:1"), format!("{n}:2"), format!("{n}:3")]);
+    assert!(pair(&r, &format!("{n}:1"), &format!("{n}:3")).is_some());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.matches("FILE:LINE").count(), 1, "said once: {err}");
+    assert!(err.contains("--id-field"), "{err}");
+    // Two roots with the same relative path.
+    for (d, seed) in [("d1", 3), ("d2", 4)] {
+        fs::create_dir_all(dir.join(d).join("sub")).unwrap();
+        fs::write(dir.join(d).join("sub/story.txt"), text(seed)).unwrap();
+    }
+    let (d1, d2) = (dir.join("d1"), dir.join("d2"));
+    let (d1, d2) = (d1.to_str().unwrap(), d2.to_str().unwrap());
+    let r = scan_json(&[d1, d2], &dir);
+    let ids: Vec<&str> = r.documents.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [format!("{d1}/sub/story.txt"), format!("{d2}/sub/story.txt")]
+    );
+    let r = scan_json(&[d1], &dir);
+    assert_eq!(
+        r.documents[0].id, "sub/story.txt",
+        "one root: ids unchanged"
+    );
+    // Repeated ids in JSONL.
+    let dup = dir.join("dup.jsonl");
+    let records = [("x", 5u64), ("y", 6), ("x", 7)];
+    let lines: Vec<String> = records
+        .iter()
+        .map(|(id, s)| serde_json::json!({"id": id, "text": text(*s)}).to_string())
+        .collect();
+    fs::write(&dup, lines.join("\n") + "\n").unwrap();
+    let dup = dup.to_str().unwrap();
+    for cmd in ["scan", "dedup"] {
+        let kept = dir.join("kept.jsonl");
+        let mut args = vec![cmd, dup];
+        if cmd == "dedup" {
+            args.extend(["-o", kept.to_str().unwrap()]);
+        }
+        let out = stemma(&args);
+        assert_eq!(out.status.code(), Some(2), "{cmd}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("duplicate document id \"x\"")
+                && err.contains(&format!("{dup}:1"))
+                && err.contains(&format!("{dup}:3"))
+                && err.contains("--on-duplicate-id"),
+            "{cmd}: {err}"
+        );
+    }
+    let r = scan_json(&["--on-duplicate-id", "rename", dup], &dir);
+    let ids: Vec<&str> = r.documents.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(ids, ["x", "x#2", "y"]);
+    let r = scan_json(&["--on-duplicate-id", "keep-first", dup], &dir);
+    let ids: Vec<&str> = r.documents.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(ids, ["x", "y"]);
+    let kept = dir.join("kept.jsonl");
+    let out = stemma_ok(&[
+        "dedup",
+        dup,
+        "-o",
+        kept.to_str().unwrap(),
+        "--on-duplicate-id",
+        "rename",
+    ]);
+    assert_eq!(fs::read_to_string(&kept).unwrap().lines().count(), 3);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("\"x#2\""));
+    stemma_ok(&[
+        "dedup",
+        dup,
+        "-o",
+        kept.to_str().unwrap(),
+        "--on-duplicate-id",
+        "keep-first",
+    ]);
+    assert_eq!(fs::read_to_string(&kept).unwrap().lines().count(), 2);
+    // audit --against takes one value: `test` stays an input.
+    let (train, test) = (dir.join("train"), dir.join("test"));
+    fs::create_dir_all(&train).unwrap();
+    fs::create_dir_all(&test).unwrap();
+    fs::write(train.join("t1.txt"), text(8)).unwrap();
+    fs::write(test.join("q1.txt"), text(8)).unwrap();
+    let out = stemma(&[
+        "audit",
+        "--against",
+        train.to_str().unwrap(),
+        test.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("against:t1.txt") && stdout.contains("q1.txt"),
+        "{stdout}"
+    );
+}

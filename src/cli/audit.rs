@@ -63,8 +63,9 @@ pub struct AuditArgs {
     /// build`, whose documents matching the inputs are read back from it) analysed with the
     /// inputs; only pairs of an input and a reference document are reported by
     /// `contamination`. Ids get the prefix `against:`. Giving --against turns on the
-    /// contamination check.
-    #[arg(long, value_name = "INPUT", num_args = 1..)]
+    /// contamination check. One path per --against: repeat it for several
+    /// (`--against train1 --against train2`), so the inputs after it stay inputs.
+    #[arg(long, value_name = "INPUT")]
     against: Vec<PathBuf>,
     /// A check to run (repeatable): duplicates, contamination, uncredited. Default: duplicates
     /// (plus contamination when --against is given).
@@ -111,6 +112,13 @@ pub struct AuditArgs {
 
 /// Runs `stemma audit`; returns 0 (pass) or 1 (new findings).
 pub fn run(args: AuditArgs) -> Result<i32> {
+    super::check_outputs(&[
+        ("--output", args.output.as_deref()),
+        (
+            "--baseline",
+            args.baseline.as_deref().filter(|_| args.update_baseline),
+        ),
+    ])?;
     args.matching.init_threads()?;
     // An --against path holding an index (a MANIFEST file) is queried with the inputs; the
     // indexed documents they match are read back from it (texts are stored by default) and
@@ -144,7 +152,7 @@ pub fn run(args: AuditArgs) -> Result<i32> {
     checks.dedup();
     anyhow::ensure!(
         !checks.contains(&Check::Contamination) || !args.against.is_empty(),
-        "--check contamination needs a reference corpus: give it with --against INPUT..."
+        "--check contamination needs a reference corpus: give it with --against INPUT (repeat it for several)"
     );
     let policy = Policy {
         checks,

@@ -12,6 +12,7 @@
 //! file behind). Standard input is spooled to memory because it
 //! cannot be read twice.
 
+use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -23,10 +24,10 @@ use serde::Serialize;
 use stemma::config::Banding;
 use stemma::corpus::{
     for_each_jsonl_in, for_each_jsonl_in_par, for_each_jsonl_line, for_each_jsonl_line_in,
-    for_each_jsonl_par, is_jsonl_path, At, Document,
+    for_each_jsonl_par, is_jsonl_path, At, Document, OnDuplicateId,
 };
 use stemma::dedup::{dedup_keys, KeepPolicy, KeyRecord};
-use stemma::output::write_atomic;
+use stemma::output::write_atomic_compressed;
 use stemma::profile::Profiler;
 use stemma::report::round4;
 use stemma::similarity::overlap;
@@ -42,7 +43,8 @@ pub struct DedupArgs {
     /// A JSONL file (.jsonl, .jsonl.gz, .jsonl.zst), or `-` for standard input.
     #[arg(value_name = "INPUT")]
     input: PathBuf,
-    /// Where the kept records go (JSONL, unchanged, in input order).
+    /// Where the kept records go (JSONL, unchanged, in input order). Every output is gzip
+    /// when its name ends in .gz, zstd when it ends in .zst, plain otherwise.
     #[arg(long, short, value_name = "FILE")]
     output: PathBuf,
     /// Where the removed records go, each with `duplicate_of`, `relation` and `jaccard` added
@@ -87,6 +89,11 @@ pub fn run(args: DedupArgs) -> Result<i32> {
             args.input.display()
         );
     }
+    super::check_outputs(&[
+        ("--output", Some(args.output.as_path())),
+        ("--removed", args.removed.as_deref()),
+        ("--pairs", args.pairs.as_deref()),
+    ])?;
     for out in std::iter::once(&args.output)
         .chain(&args.removed)
         .chain(&args.pairs)
@@ -128,10 +135,27 @@ pub fn run(args: DedupArgs) -> Result<i32> {
     // pass to read it again without scanning.
     let random_access = spooled.is_some() || !is_compressed(&args.input);
     let mut spans: Vec<(u64, u64)> = Vec::new();
+    // Id -> the line it was first seen on; a repeated id is refused, renamed or skipped
+    // (--on-duplicate-id), with a warning for the last two.
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    let mut id_warnings: Vec<String> = Vec::new();
+    let name = args.input.display().to_string();
     let mut on_record = |at: At, raw: &[u8], keyed: stemma::Result<(KeyRecord, String)>| {
-        let Ok((record, id)) = keyed else {
+        let Ok((record, mut id)) = keyed else {
             return Ok(()); // a bad record skipped under --skip-bad
         };
+        if let Some(first) = seen.get(&id) {
+            let (first, second) = (format!("{name}:{first}"), format!("{name}:{}", at.line));
+            let (renamed, warning) = opts
+                .on_duplicate_id
+                .resolve(&id, &first, &second, |c| seen.contains_key(c))?;
+            id_warnings.push(warning);
+            match renamed {
+                Some(new) => id = new,
+                None => return Ok(()), // keep-first: skipped, like a bad record
+            }
+        }
+        seen.insert(id.clone(), at.line);
         lines.push(at.line);
         if random_access {
             spans.push((at.offset, at.offset + raw.len() as u64));
@@ -150,7 +174,10 @@ pub fn run(args: DedupArgs) -> Result<i32> {
         )?,
         None => for_each_jsonl_par(&args.input, &opts, key_of, &mut on_record)?,
     };
-    check_unique(&ids, &lines, &args.input)?;
+    drop(seen);
+    for w in stats.warnings.iter().chain(&id_warnings) {
+        eprintln!("stemma: warning: {}", stemma::report::terminal_safe(w));
+    }
     // Exact verification: the shingle sets of just the records of the pairs asked for, recomputed
     // from the input. A plain file or spooled standard input is read at the records' byte spans
     // (noted in pass 1), a few hundred pairs at a time, so only those sets are held; a
@@ -272,8 +299,8 @@ pub fn run(args: DedupArgs) -> Result<i32> {
                 other => other.map_err(std::io::Error::other),
             }
         };
-    write_atomic(&args.output, |w| match &args.removed {
-        Some(path) => write_atomic(path, |rw| copy_all(w, Some(rw), &mut kept_count))
+    write_atomic_compressed(&args.output, |w| match &args.removed {
+        Some(path) => write_atomic_compressed(path, |rw| copy_all(w, Some(rw), &mut kept_count))
             .map_err(std::io::Error::other),
         None => copy_all(w, None, &mut kept_count),
     })?;
@@ -287,12 +314,12 @@ pub fn run(args: DedupArgs) -> Result<i32> {
                 jaccard: round4(p.jaccard),
             })
             .collect();
-        write_atomic(path, |w| stemma::report::json::write_jsonl(&lines, w))?;
+        write_atomic_compressed(path, |w| stemma::report::json::write_jsonl(&lines, w))?;
     }
     let removed = records.len() - kept_count;
     if !args.quiet {
         eprintln!(
-            "stemma dedup: read {} records, kept {}, removed {} ({} duplicate pairs from {} candidates, banding {}x{}){}",
+            "stemma dedup: read {} records, kept {}, removed {} ({} duplicate pairs from {} candidates, banding {}x{}){}{}",
             records.len(),
             kept_count,
             removed,
@@ -300,7 +327,12 @@ pub fn run(args: DedupArgs) -> Result<i32> {
             decision.candidates,
             decision.banding.bands,
             decision.banding.rows,
-            if stats.bad_records > 0 { format!(", {} bad records skipped", stats.bad_records) } else { String::new() }
+            if stats.bad_records > 0 { format!(", {} bad records skipped", stats.bad_records) } else { String::new() },
+            match (id_warnings.len(), opts.on_duplicate_id) {
+                (0, _) => String::new(),
+                (n, OnDuplicateId::KeepFirst) => format!(", {n} records with a repeated id skipped"),
+                (n, _) => format!(", {n} repeated ids renamed"),
+            }
         );
     }
     Ok(0)
@@ -319,28 +351,6 @@ fn annotate(raw: &[u8], kept_id: &str, jaccard: f64) -> Vec<u8> {
         obj.insert("stemma".to_string(), note);
     }
     serde_json::to_vec(&value).unwrap_or_default()
-}
-
-fn check_unique(ids: &[String], lines: &[u64], input: &Path) -> Result<()> {
-    let mut sorted: Vec<(&str, usize)> = ids
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.as_str(), i))
-        .collect();
-    sorted.sort_unstable();
-    for w in sorted.windows(2) {
-        if w[0].0 == w[1].0 {
-            bail!(
-                "duplicate document id {:?}: first at {}:{}, again at {}:{} (ids must be unique; use --id-field to pick another field)",
-                w[0].0,
-                input.display(),
-                lines[w[0].1],
-                input.display(),
-                lines[w[1].1]
-            );
-        }
-    }
-    Ok(())
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {

@@ -10,11 +10,13 @@ mod query;
 mod scan;
 mod trace;
 
+use std::io::Write as _;
+
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 
 use stemma::config::{Banding, FingerprintParams};
-use stemma::corpus::{stream_inputs, ReadOptions, ReadReport};
+use stemma::corpus::{stream_inputs, OnDuplicateId, ReadOptions, ReadReport};
 use stemma::pipeline::Ingest;
 use stemma::scratch::{Scratch, TextStore};
 use stemma::{Analysis, Config, Document, Progress, ShingleSpec};
@@ -57,9 +59,13 @@ pub struct InputArgs {
     /// JSONL field holding the text.
     #[arg(long, default_value = "text", value_name = "FIELD")]
     text_field: String,
-    /// JSONL field holding the document id.
+    /// JSONL field holding the document id (a record without it gets FILE:LINE as id).
     #[arg(long, default_value = "id", value_name = "FIELD")]
     id_field: String,
+    /// A document whose id was seen before: error (stop), rename (to ID#2, ID#3, ...) or
+    /// keep-first (skip it); renamed and skipped ones are warned about.
+    #[arg(long, default_value = "error", value_name = "POLICY")]
+    on_duplicate_id: OnDuplicateId,
     /// JSONL field holding the outlet name.
     #[arg(long, default_value = "outlet", value_name = "FIELD")]
     outlet_field: String,
@@ -103,6 +109,7 @@ impl InputArgs {
             max_doc_bytes: self.max_doc_bytes,
             max_line_bytes: self.max_line_bytes,
             stdin_as_text: self.stdin_text,
+            on_duplicate_id: self.on_duplicate_id,
         }
     }
 }
@@ -310,6 +317,68 @@ pub fn run() -> Result<i32> {
         Command::Index(args) => index::run(args),
         Command::Query(args) => query::run(args),
     }
+}
+
+/// The output files a command was asked for, each with the flag that names it, checked before
+/// any work, so a bad path fails at once and no output is written: every location must be
+/// writable ([`stemma::output::check_writable`]), no two outputs may be the same file, and at
+/// most one may be `-` (standard output). Returns true when one is, so the command prints its
+/// human summary to standard error instead, keeping standard output for the data
+/// (`--pairs - | jq .`).
+pub fn check_outputs(outputs: &[(&str, Option<&std::path::Path>)]) -> Result<bool> {
+    let files: Vec<(&str, &std::path::Path)> = outputs
+        .iter()
+        .filter_map(|(flag, path)| Some((*flag, (*path)?)))
+        .filter(|(_, path)| path.as_os_str() != "-")
+        .collect();
+    for (flag, path) in &files {
+        if let Err(problem) = stemma::output::check_writable(path) {
+            anyhow::bail!("{flag} {}: cannot write there: {problem}", path.display());
+        }
+    }
+    // The same file twice: one output would silently replace the other.
+    let key = |p: &std::path::Path| {
+        let dir = match p.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => std::path::Path::new("."),
+        };
+        (dir.canonicalize().ok(), p.file_name().map(|n| n.to_owned()))
+    };
+    for (i, (flag, path)) in files.iter().enumerate() {
+        if let Some((other, _)) = files[..i].iter().find(|(_, p)| key(p) == key(path)) {
+            anyhow::bail!(
+                "{other} and {flag} both write to {}; give each output its own file",
+                path.display()
+            );
+        }
+    }
+    let to_stdout: Vec<&str> = outputs
+        .iter()
+        .filter(|(_, path)| path.is_some_and(|p| p.as_os_str() == "-"))
+        .map(|(flag, _)| *flag)
+        .collect();
+    if to_stdout.len() > 1 {
+        anyhow::bail!(
+            "{} all write to standard output (`-`); only one output can go there: give the others a file name",
+            to_stdout.join(", ")
+        );
+    }
+    Ok(!to_stdout.is_empty())
+}
+
+/// Prints a command's human summary: on standard output, or on standard error when an output
+/// goes to standard output.
+pub fn print_summary(text: &str, to_stderr: bool) -> Result<()> {
+    if to_stderr {
+        let mut err = std::io::stderr().lock();
+        err.write_all(text.as_bytes())?;
+        err.flush()?;
+    } else {
+        let mut out = std::io::stdout().lock();
+        out.write_all(text.as_bytes())?;
+        out.flush()?;
+    }
+    Ok(())
 }
 
 /// Writes the Markdown, HTML and DOT renderings that were asked for.

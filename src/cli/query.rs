@@ -8,7 +8,6 @@
 //! `direction`).
 
 use std::fmt::Write as _;
-use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Result;
@@ -18,7 +17,7 @@ use serde::Serialize;
 use stemma::corpus::{read_inputs, Document};
 use stemma::index::query::query;
 use stemma::index::Index;
-use stemma::output::write_atomic;
+use stemma::output::write_atomic_compressed;
 use stemma::provenance::compare;
 use stemma::provenance::cues::AgencyTable;
 use stemma::report::{round4, terminal_safe};
@@ -40,7 +39,7 @@ pub struct QueryArgs {
     /// Skip passages and direction (faster; figures only).
     #[arg(long)]
     no_trace: bool,
-    /// Do not print the summary.
+    /// Do not print the summary (printed on standard error when --json is `-`).
     #[arg(long, short)]
     quiet: bool,
     #[command(flatten)]
@@ -100,6 +99,7 @@ struct MatchLine {
 
 /// Runs `stemma query`.
 pub fn run(args: QueryArgs) -> Result<i32> {
+    let data_on_stdout = super::check_outputs(&[("--json", args.json.as_deref())])?;
     args.matching.init_threads()?;
     let index = Index::open(&args.index)?;
     let config = args.matching.config_for_index(&index.manifest)?;
@@ -217,7 +217,7 @@ pub fn run(args: QueryArgs) -> Result<i32> {
         }
     }
     if let Some(path) = &args.json {
-        write_atomic(path, |w| {
+        write_atomic_compressed(path, |w| {
             for l in &lines {
                 serde_json::to_writer(&mut *w, l)?;
                 w.write_all(b"\n")?;
@@ -226,9 +226,7 @@ pub fn run(args: QueryArgs) -> Result<i32> {
         })?;
     }
     if !args.quiet {
-        let mut out = std::io::stdout().lock();
-        out.write_all(text.as_bytes())?;
-        out.flush()?;
+        super::print_summary(&text, data_on_stdout)?;
     }
     Ok(0)
 }

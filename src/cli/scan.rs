@@ -1,13 +1,12 @@
 //! `stemma scan`: find reuse and families; print a summary, write JSON / JSONL on request.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::Args;
 
 use stemma::config::FamilyPolicy;
-use stemma::output::write_atomic;
+use stemma::output::write_atomic_compressed;
 use stemma::report::json::{
     build, family_lines, figures_line, write_jsonl, write_report, IndexMatchLine, InputSummary,
 };
@@ -48,7 +47,7 @@ pub struct ScanArgs {
     /// How relations become families: strict (no chaining of unrelated texts) or connected.
     #[arg(long, default_value = "strict", value_name = "POLICY")]
     family_policy: FamilyPolicy,
-    /// Do not print the summary.
+    /// Do not print the summary (printed on standard error when an output is `-`).
     #[arg(long, short)]
     quiet: bool,
     #[command(flatten)]
@@ -61,6 +60,14 @@ pub struct ScanArgs {
 
 /// Runs `stemma scan`.
 pub fn run(args: ScanArgs) -> Result<i32> {
+    let data_on_stdout = super::check_outputs(&[
+        ("--json", args.json.as_deref()),
+        ("--pairs", args.pairs.as_deref()),
+        ("--families", args.families.as_deref()),
+        ("--markdown", args.markdown.as_deref()),
+        ("--html", args.html.as_deref()),
+        ("--dot", args.dot.as_deref()),
+    ])?;
     args.matching.init_threads()?;
     // With --against, the index's settings (unless flags say otherwise), so the new documents
     // are fingerprinted the way the indexed ones were.
@@ -116,13 +123,13 @@ pub fn run(args: ScanArgs) -> Result<i32> {
         eprintln!("stemma: warning: {}", stemma::report::terminal_safe(w));
     }
     if let Some(path) = &args.json {
-        write_atomic(path, |w| write_report(&report, w))?;
+        write_atomic_compressed(path, |w| write_report(&report, w))?;
     }
     if let Some(path) = &args.pairs {
-        write_atomic(path, |w| write_jsonl(&report.pairs, w))?;
+        write_atomic_compressed(path, |w| write_jsonl(&report.pairs, w))?;
     }
     if let Some(path) = &args.families {
-        write_atomic(path, |w| write_jsonl(&family_lines(&report), w))?;
+        write_atomic_compressed(path, |w| write_jsonl(&family_lines(&report), w))?;
     }
     if args.markdown.is_some() || args.html.is_some() || args.dot.is_some() {
         // DOT shows no text.
@@ -141,9 +148,7 @@ pub fn run(args: ScanArgs) -> Result<i32> {
         )?;
     }
     if !args.quiet {
-        let mut out = std::io::stdout().lock();
-        out.write_all(summary(&report).as_bytes())?;
-        out.flush()?;
+        super::print_summary(&summary(&report), data_on_stdout)?;
     }
     Ok(0)
 }

@@ -1,14 +1,13 @@
 //! `stemma trace`: everything `scan` does, plus aligned passages, cues, direction evidence and
 //! a stemma per family; text summary on stdout and reports on request.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::Args;
 
 use stemma::config::FamilyPolicy;
-use stemma::output::write_atomic;
+use stemma::output::write_atomic_compressed;
 use stemma::report::json::{
     add_trace, build, family_lines, stemma_lines, write_jsonl, write_report, InputSummary,
 };
@@ -53,7 +52,7 @@ pub struct TraceArgs {
     /// How relations become families: strict (no chaining of unrelated texts) or connected.
     #[arg(long, default_value = "strict", value_name = "POLICY")]
     family_policy: FamilyPolicy,
-    /// Do not print the summary.
+    /// Do not print the summary (printed on standard error when an output is `-`).
     #[arg(long, short)]
     quiet: bool,
     #[command(flatten)]
@@ -66,6 +65,15 @@ pub struct TraceArgs {
 
 /// Runs `stemma trace`.
 pub fn run(args: TraceArgs) -> Result<i32> {
+    let data_on_stdout = super::check_outputs(&[
+        ("--json", args.json.as_deref()),
+        ("--pairs", args.pairs.as_deref()),
+        ("--families", args.families.as_deref()),
+        ("--stemma", args.stemma.as_deref()),
+        ("--markdown", args.markdown.as_deref()),
+        ("--html", args.html.as_deref()),
+        ("--dot", args.dot.as_deref()),
+    ])?;
     args.matching.init_threads()?;
     let mut config = args.matching.config()?;
     config.family_policy = args.family_policy;
@@ -89,16 +97,16 @@ pub fn run(args: TraceArgs) -> Result<i32> {
         eprintln!("stemma: warning: {}", stemma::report::terminal_safe(w));
     }
     if let Some(path) = &args.json {
-        write_atomic(path, |w| write_report(&report, w))?;
+        write_atomic_compressed(path, |w| write_report(&report, w))?;
     }
     if let Some(path) = &args.pairs {
-        write_atomic(path, |w| write_jsonl(&report.pairs, w))?;
+        write_atomic_compressed(path, |w| write_jsonl(&report.pairs, w))?;
     }
     if let Some(path) = &args.families {
-        write_atomic(path, |w| write_jsonl(&family_lines(&report), w))?;
+        write_atomic_compressed(path, |w| write_jsonl(&family_lines(&report), w))?;
     }
     if let Some(path) = &args.stemma {
-        write_atomic(path, |w| write_jsonl(&stemma_lines(&report), w))?;
+        write_atomic_compressed(path, |w| write_jsonl(&stemma_lines(&report), w))?;
     }
     let texts = if args.markdown.is_some() || args.html.is_some() {
         streamed.related_texts()?
@@ -114,9 +122,7 @@ pub fn run(args: TraceArgs) -> Result<i32> {
         args.dot.as_deref(),
     )?;
     if !args.quiet {
-        let mut out = std::io::stdout().lock();
-        out.write_all(trace_summary(&report).as_bytes())?;
-        out.flush()?;
+        super::print_summary(&trace_summary(&report), data_on_stdout)?;
     }
     Ok(0)
 }

@@ -277,9 +277,10 @@ struct Slot {
     over: Option<usize>,
 }
 
-/// What became of one line: the mapped document and whether its text was truncated, or what
-/// is wrong with the line.
-type Parsed<T> = std::result::Result<(T, bool), Problem>;
+/// What became of one line: the mapped document, whether its text was truncated and whether
+/// its id was made up (`FILE:LINE`, the record having no id field), or what is wrong with the
+/// line.
+type Parsed<T> = std::result::Result<(T, bool, bool), Problem>;
 
 /// Lines read for one round of parsing, in one buffer.
 #[derive(Default)]
@@ -363,6 +364,8 @@ impl Batch {
                 ));
             }
             let (id, mut text, meta) = parse_record(&self.bytes[slot.start..slot.end], opts)?;
+            let made_id = id.is_none();
+            let id = id.unwrap_or_else(|| fallback_id(source.path, slot.line));
             let truncated = truncate_text(&mut text, opts.max_doc_bytes);
             let origin = Origin {
                 path: source.path.to_path_buf(),
@@ -374,7 +377,7 @@ impl Batch {
                 meta,
                 origin,
             };
-            Ok((map(slot.line, doc), truncated))
+            Ok((map(slot.line, doc), truncated, made_id))
         };
         if self.slots.len() > 1 {
             self.slots.par_iter().map(parse).collect()
@@ -400,6 +403,7 @@ fn read_batched<T: Send>(
     let Source { path, opts, .. } = *source;
     let mut cursor = Cursor::default();
     let mut stats = JsonlStats::default();
+    let mut said_fallback = false;
     let (mut batch, mut next) = (Batch::default(), Batch::default());
     let mut done = batch.fill(reader, source, batch_lines, &mut cursor)?;
     loop {
@@ -423,7 +427,16 @@ fn read_batched<T: Send>(
                 line: Some(line),
             };
             let record = match parsed {
-                Ok((value, truncated)) => {
+                Ok((value, truncated, made_id)) => {
+                    if made_id && !said_fallback {
+                        said_fallback = true;
+                        warnings.push(format!(
+                            "{}: records without an {:?} field get their place as id (FILE:LINE, here {}); use --id-field to name the field holding the id",
+                            path.display(),
+                            opts.id_field,
+                            fallback_id(path, line)
+                        ));
+                    }
                     if truncated {
                         stats.truncated += 1;
                         warnings.push(truncation_warning(&origin(), opts.max_doc_bytes));
@@ -431,7 +444,15 @@ fn read_batched<T: Send>(
                     stats.records += 1;
                     Ok(value)
                 }
-                Err((problem, hint)) => {
+                Err((problem, mut hint)) => {
+                    // Plain text piped to `-` fails on its first line: say how to read it.
+                    if is_stdin(path)
+                        && stats.records == 0
+                        && !raw.is_empty()
+                        && !raw.trim_ascii_start().starts_with(b"{")
+                    {
+                        hint = STDIN_TEXT_HINT;
+                    }
                     if !opts.skip_bad {
                         return Err(Error::BadRecord {
                             path: path.into(),
@@ -520,11 +541,19 @@ fn append_line(r: &mut dyn BufRead, buf: &mut Vec<u8>, max: usize) -> io::Result
 
 type Problem = (String, &'static str);
 
-/// Parses one non-blank line into (id, text, meta), or says what is wrong and what to do.
+const STDIN_TEXT_HINT: &str = "standard input is read as JSONL, one JSON object per line; to read it as one plain-text document, pass --stdin-text";
+
+/// The id of a record without an id field: where it is, `FILE:LINE` (`-:LINE` on stdin).
+fn fallback_id(path: &Path, line: u64) -> String {
+    format!("{}:{line}", path.display())
+}
+
+/// Parses one non-blank line into (id, text, meta), or says what is wrong and what to do. The
+/// id is `None` when the record has no id field (the caller gives it its place as id).
 fn parse_record(
     raw: &[u8],
     opts: &ReadOptions,
-) -> std::result::Result<(String, String, Meta), Problem> {
+) -> std::result::Result<(Option<String>, String, Meta), Problem> {
     const FIX: &str =
         "each line must be one JSON object; fix the line, or pass --skip-bad to skip bad records";
     let s = std::str::from_utf8(raw).map_err(|e| {
@@ -574,14 +603,9 @@ fn parse_record(
     let name = &opts.id_field;
     let bad_id = "ids must be non-empty strings or numbers; use --id-field to pick another field";
     let id = match obj.get(name) {
-        Some(Value::String(id)) if !id.is_empty() => id.clone(),
-        Some(Value::Number(n)) => n.to_string(),
-        None => {
-            return Err((
-                format!("field {name:?} is missing"),
-                "use --id-field to name it",
-            ))
-        }
+        Some(Value::String(id)) if !id.is_empty() => Some(id.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        None => None,
         Some(Value::String(_)) => return Err((format!("field {name:?} is empty"), bad_id)),
         Some(other) => {
             return Err((

@@ -8,13 +8,21 @@
 //!   (see [`is_jsonl_path`]) are read as JSONL; everything else, and files with a NUL byte in
 //!   their first 8 KiB, is skipped and counted. Symlinked files are read, symlinked directories
 //!   are not followed (so symlink loops cannot hang the walk).
-//! - A file given explicitly is JSONL if [`is_jsonl_path`] says so, else one text document whose
-//!   id is the path as given (even without an extension, even with NUL bytes — with a warning).
+//! - A file given explicitly is JSONL if [`is_jsonl_path`] says so; a name that says another
+//!   format stemma does not read (`.json`, `.csv`, `.tsv`, `.parquet`, a `.gz`/`.zst` that is
+//!   not JSONL, `.pdf`, ...) is refused with [`Error::UnsupportedInput`], never read as text;
+//!   anything else is one text document whose id is the path as given (even without an
+//!   extension, even with NUL bytes — with a warning).
 //!
 //! Guarantees:
 //! - Determinism: inputs in the order given, directory entries sorted by their relative path
 //!   (byte order), JSONL records in line order.
-//! - Ids are unique across all inputs, else [`Error::DuplicateId`] names both places.
+//! - Ids are unique across all inputs, else [`Error::DuplicateId`] names both places (or, as
+//!   [`ReadOptions::on_duplicate_id`] says, a repeated id is renamed `ID#2` or skipped, with a
+//!   warning). With several inputs, the ids of a directory's files are prefixed by the
+//!   directory as given (`d1/story.txt`), so two roots holding the same relative path stay
+//!   apart; with one input they are relative to it (`story.txt`). A JSONL record without an
+//!   id field gets `FILE:LINE` (one warning per file).
 //! - Memory: JSONL is read line by line through one reusable buffer that never holds more than
 //!   [`ReadOptions::max_line_bytes`]; a text file is read only up to
 //!   [`ReadOptions::max_doc_bytes`] (plus a few bytes to spot truncation and a BOM).
@@ -24,7 +32,7 @@
 //!
 //! Not done here: no language detection, no normalization (see the text module), no check that
 //! a text file is "really" text beyond the NUL sniff, no decompression of text files (`a.txt.gz`
-//! given explicitly is read as one text document of compressed bytes), and no
+//! given explicitly is refused), and no
 //! [`Error::NoDocuments`]: an empty result is `Ok`, the caller decides whether that is an error.
 
 mod jsonl;
@@ -96,7 +104,8 @@ pub struct Document {
 pub struct ReadOptions {
     /// JSONL field holding the text. Default `"text"`.
     pub text_field: String,
-    /// JSONL field holding the id (a string or a number). Default `"id"`.
+    /// JSONL field holding the id (a string or a number). Default `"id"`. A record without it
+    /// gets its place as id, `FILE:LINE` (`-:LINE` on stdin), with one warning per file.
     pub id_field: String,
     /// JSONL field for [`Meta::outlet`]. Default `"outlet"`.
     pub outlet_field: String,
@@ -118,6 +127,72 @@ pub struct ReadOptions {
     pub max_line_bytes: usize,
     /// Read stdin (`-`) as one text document with id `-` instead of JSONL. Default false.
     pub stdin_as_text: bool,
+    /// What to do with a document whose id was seen before. Default [`OnDuplicateId::Error`].
+    pub on_duplicate_id: OnDuplicateId,
+}
+
+/// What to do with a document whose id an earlier document already has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OnDuplicateId {
+    /// Stop with [`Error::DuplicateId`], naming both places.
+    #[default]
+    Error,
+    /// Keep it under the id with `#2` appended (`#3`, ... when that is taken too), with a
+    /// warning.
+    Rename,
+    /// Skip it, keeping the first, with a warning.
+    KeepFirst,
+}
+
+impl std::str::FromStr for OnDuplicateId {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "error" => Ok(OnDuplicateId::Error),
+            "rename" => Ok(OnDuplicateId::Rename),
+            "keep-first" => Ok(OnDuplicateId::KeepFirst),
+            other => Err(format!("{other:?} is not one of error, rename, keep-first")),
+        }
+    }
+}
+
+impl OnDuplicateId {
+    /// What becomes of a document whose `id` was seen before at `first`, found at `second`:
+    /// `Ok(Some(new id))` under `rename` (the first of `id#2`, `id#3`, ... for which `taken`
+    /// is false), `Ok(None)` to skip it under `keep-first`, the error under `error`; with the
+    /// warning to give, when one is due.
+    pub fn resolve(
+        self,
+        id: &str,
+        first: &str,
+        second: &str,
+        taken: impl Fn(&str) -> bool,
+    ) -> Result<(Option<String>, String)> {
+        match self {
+            OnDuplicateId::Error => Err(Error::DuplicateId {
+                id: id.to_string(),
+                first: first.to_string(),
+                second: second.to_string(),
+            }),
+            OnDuplicateId::Rename => {
+                let new = (2u64..)
+                    .map(|n| format!("{id}#{n}"))
+                    .find(|c| !taken(c))
+                    .unwrap_or_default();
+                let warning = format!(
+                    "{second}: duplicate id {id:?} (first at {first}) renamed to {new:?} (--on-duplicate-id rename)"
+                );
+                Ok((Some(new), warning))
+            }
+            OnDuplicateId::KeepFirst => Ok((
+                None,
+                format!(
+                    "{second}: duplicate id {id:?} (first at {first}): skipped (--on-duplicate-id keep-first)"
+                ),
+            )),
+        }
+    }
 }
 
 impl Default for ReadOptions {
@@ -134,6 +209,7 @@ impl Default for ReadOptions {
             max_doc_bytes: 16 << 20,
             max_line_bytes: 256 << 20,
             stdin_as_text: false,
+            on_duplicate_id: OnDuplicateId::Error,
         }
     }
 }
@@ -151,6 +227,8 @@ pub struct ReadReport {
     pub bad_records: u64,
     /// Documents whose text was truncated to [`ReadOptions::max_doc_bytes`].
     pub truncated: u64,
+    /// Documents whose id was seen before, renamed or skipped ([`ReadOptions::on_duplicate_id`]).
+    pub duplicate_ids: u64,
     /// Human-readable warnings naming the input: the first 100, then one line counting the rest.
     pub warnings: Vec<String>,
 }
@@ -222,7 +300,8 @@ pub(crate) fn truncation_warning(origin: &Origin, max: usize) -> String {
 
 /// Reads every input in order. See the module docs for what each kind of input yields.
 ///
-/// Errors: [`Error::Read`] (a missing or unreadable path), [`Error::Decompress`],
+/// Errors: [`Error::Read`] (a missing or unreadable path), [`Error::UnsupportedInput`],
+/// [`Error::Decompress`],
 /// [`Error::BadRecord`] (unless [`ReadOptions::skip_bad`]), [`Error::DuplicateId`].
 pub fn read_inputs(inputs: &[PathBuf], opts: &ReadOptions) -> Result<ReadReport> {
     let mut documents = Vec::new();
@@ -250,6 +329,9 @@ pub fn stream_inputs(
         seen: HashMap::new(),
         sink,
     };
+    // With several inputs, the files of a directory get ids prefixed by the directory as given,
+    // so `d1/story.txt` and `d2/story.txt` stay apart; one input keeps ids relative to it.
+    let prefix_roots = inputs.len() > 1;
     for input in inputs {
         if is_stdin(input) {
             if opts.stdin_as_text {
@@ -261,9 +343,14 @@ pub fn stream_inputs(
         }
         let meta = fs::metadata(input).map_err(|source| read_error(input, source))?;
         if meta.is_dir() {
-            reader.walk(input)?;
+            reader.walk(input, prefix_roots)?;
         } else if is_jsonl_path(input) {
             reader.jsonl_file(input)?;
+        } else if let Some(problem) = unsupported(input) {
+            return Err(Error::UnsupportedInput {
+                path: input.clone(),
+                problem,
+            });
         } else {
             reader.text_file(input, input.to_string_lossy().into_owned(), false)?;
         }
@@ -273,6 +360,31 @@ pub fn stream_inputs(
     Ok(report)
 }
 
+/// What stemma reads, for messages about inputs it does not.
+const SUPPORTED: &str = "stemma reads text files (.txt, .md), directories of them, and JSONL (.jsonl or .ndjson, one JSON object per line, optionally .gz or .zst); `-` is JSONL on standard input (--stdin-text: one plain-text document)";
+
+/// Why an input given explicitly is not read, when its name says it is a format stemma does
+/// not read: it is refused rather than read as one plain-text document of its raw bytes.
+fn unsupported(path: &Path) -> Option<String> {
+    let name = lower_name(path);
+    let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
+    let what = match ext {
+        "json" => "a JSON file (one value, such as an array of records) is not read: convert it to JSONL, e.g. `jq -c '.[]' FILE > FILE.jsonl`",
+        "csv" | "tsv" => "CSV/TSV input is not supported yet: convert the table to JSONL with a text column",
+        "parquet" | "arrow" | "feather" | "avro" | "orc" => {
+            "columnar data files are not supported yet: convert the table to JSONL"
+        }
+        "gz" | "zst" | "bz2" | "xz" | "lz4" | "zip" | "tgz" | "tar" | "7z" => {
+            "only JSONL is read compressed (.jsonl.gz, .jsonl.zst, .ndjson.gz, .ndjson.zst): decompress a text file first, or name a compressed JSONL file .jsonl.gz / .jsonl.zst"
+        }
+        "pdf" | "doc" | "docx" | "odt" | "rtf" | "epub" | "xls" | "xlsx" | "ods" => {
+            "a document in a binary format is not read: extract its text to a .txt file first"
+        }
+        _ => return None,
+    };
+    Some(format!("unsupported input: {what} ({SUPPORTED})"))
+}
+
 fn read_error(path: &Path, source: std::io::Error) -> Error {
     Error::Read {
         path: path.to_path_buf(),
@@ -280,18 +392,24 @@ fn read_error(path: &Path, source: std::io::Error) -> Error {
     }
 }
 
-/// Hands `doc` to `sink` unless its id was seen before.
+/// Hands `doc` to `sink`; a document whose id was seen before is refused, renamed or skipped
+/// as `policy` says (a warning for each of the last two goes to `said`).
 fn add_document(
     sink: &mut dyn FnMut(Document) -> Result<()>,
     seen: &mut HashMap<String, String>,
-    doc: Document,
+    policy: OnDuplicateId,
+    said: &mut Vec<String>,
+    mut doc: Document,
 ) -> Result<()> {
     if let Some(first) = seen.get(&doc.id) {
-        return Err(Error::DuplicateId {
-            id: doc.id,
-            first: first.clone(),
-            second: doc.origin.to_string(),
-        });
+        let second = doc.origin.to_string();
+        let (renamed, warning) =
+            policy.resolve(&doc.id, first, &second, |c| seen.contains_key(c))?;
+        said.push(warning);
+        match renamed {
+            Some(id) => doc.id = id,
+            None => return Ok(()),
+        }
     }
     seen.insert(doc.id.clone(), doc.origin.to_string());
     sink(doc)
@@ -307,7 +425,10 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
-    fn walk(&mut self, root: &Path) -> Result<()> {
+    /// Reads a directory tree; ids are paths relative to `root`, prefixed by `root` as given
+    /// when `prefix_root`.
+    fn walk(&mut self, root: &Path, prefix_root: bool) -> Result<()> {
+        let prefix = if prefix_root { root_prefix(root) } else { None };
         // (relative id, path); sorted globally so the order does not depend on the file system.
         let mut files: Vec<(String, PathBuf)> = Vec::new();
         let mut dirs = vec![root.to_path_buf()];
@@ -336,7 +457,12 @@ impl Reader<'_> {
                 if kind.is_dir() {
                     dirs.push(path);
                 } else if kind.is_file() {
-                    files.push((relative_id(root, &path), path));
+                    let rel = relative_id(root, &path);
+                    let id = match &prefix {
+                        Some(prefix) => format!("{prefix}/{rel}"),
+                        None => rel,
+                    };
+                    files.push((id, path));
                 } else {
                     self.report.skipped_files += 1; // fifo, socket, device
                 }
@@ -357,12 +483,18 @@ impl Reader<'_> {
 
     fn jsonl_file(&mut self, path: &Path) -> Result<()> {
         let (sink, seen) = (&mut *self.sink, &mut self.seen);
+        let policy = self.opts.on_duplicate_id;
+        let mut said = Vec::new();
         let stats = jsonl::read_records(path, self.opts, &mut self.warnings, &mut |_, _, rec| {
             match rec {
-                Ok(doc) => add_document(sink, seen, doc),
+                Ok(doc) => add_document(sink, seen, policy, &mut said, doc),
                 Err(_) => Ok(()), // skipped; counted and warned about by read_records
             }
         })?;
+        self.report.duplicate_ids += said.len() as u64;
+        for w in said {
+            self.warnings.push(w);
+        }
         self.report.files_read += 1;
         self.report.bad_records += stats.bad_records;
         self.report.truncated += stats.truncated;
@@ -426,7 +558,28 @@ impl Reader<'_> {
             meta: Meta::default(),
             origin,
         };
-        add_document(self.sink, &mut self.seen, doc)
+        let mut said = Vec::new();
+        let policy = self.opts.on_duplicate_id;
+        add_document(self.sink, &mut self.seen, policy, &mut said, doc)?;
+        self.report.duplicate_ids += said.len() as u64;
+        for w in said {
+            self.warnings.push(w);
+        }
+        Ok(())
+    }
+}
+
+/// `root` as given, as an id prefix: without trailing `/` or leading `./`; `None` for `.`.
+fn root_prefix(root: &Path) -> Option<String> {
+    let s = root.to_string_lossy();
+    let mut s = s.trim_end_matches('/');
+    while let Some(rest) = s.strip_prefix("./") {
+        s = rest.trim_start_matches('/');
+    }
+    match s {
+        "" if root.has_root() => Some(String::new()),
+        "" | "." => None,
+        s => Some(s.to_string()),
     }
 }
 

@@ -173,14 +173,16 @@ fn bad_records_fail_with_file_line_or_are_skipped() {
         "{e}"
     );
     let r = read_with(&[&p], &skip_bad()).unwrap();
-    assert_eq!((ids(&r), r.bad_records), (vec!["1"], 5));
+    // A record without an id is not bad: its place is its id, said once.
+    let placed = format!("{}:6", p.display());
+    assert_eq!((ids(&r), r.bad_records), (vec!["1", placed.as_str()], 4));
     assert_eq!(r.warnings.len(), 5);
     assert!(
         r.warnings[2].contains(":4: field \"text\" is missing"),
         "{:?}",
         r.warnings
     );
-    assert!(r.warnings[3].contains("UTF-8") && r.warnings[4].contains("\"id\" is missing"));
+    assert!(r.warnings[3].contains("UTF-8") && r.warnings[4].contains("FILE:LINE"));
 
     let q = t.write("g.jsonl", "{\"id\":1,\"body\":\"b\"}\n");
     let msg = read(&[&q]).unwrap_err().to_string();
@@ -447,4 +449,41 @@ fn parallel_and_raw_line_readers_agree_with_the_serial_reader() {
     let e2 = for_each_jsonl_par(&p, &opts, |_, d| d, |_, _, _| Ok(())).unwrap_err();
     assert_eq!(e1.to_string(), e2.to_string());
     assert!(e1.to_string().contains("many.jsonl:2"), "{e1}");
+}
+
+#[test]
+fn repeated_ids_are_refused_renamed_or_skipped_and_roots_keep_ids_apart() {
+    let t = TempDir::new();
+    let p = t.write(
+        "f.jsonl",
+        "{\"id\":\"x\",\"text\":\"a\"}\n{\"id\":\"x#2\",\"text\":\"b\"}\n{\"id\":\"x\",\"text\":\"c\"}\n",
+    );
+    let e = read(&[&p]).unwrap_err();
+    assert!(matches!(e, Error::DuplicateId { .. }), "{e:?}");
+    assert!(e.to_string().contains("--on-duplicate-id"), "{e}");
+    let with = |policy| ReadOptions {
+        on_duplicate_id: policy,
+        ..ReadOptions::default()
+    };
+    let r = read_with(&[&p], &with(OnDuplicateId::Rename)).unwrap();
+    assert_eq!(ids(&r), ["x", "x#2", "x#3"]);
+    assert_eq!((r.duplicate_ids, r.warnings.len()), (1, 1));
+    let r = read_with(&[&p], &with(OnDuplicateId::KeepFirst)).unwrap();
+    assert_eq!(ids(&r), ["x", "x#2"]);
+    assert_eq!(r.documents[1].text, "b");
+    // Two roots with the same relative path: prefixed by the root as given.
+    t.write("d1/s.txt", "one");
+    t.write("d2/s.txt", "two");
+    let (d1, d2) = (t.0.join("d1"), t.0.join("d2"));
+    let r = read(&[&d1, &d2]).unwrap();
+    assert_eq!(
+        ids(&r),
+        [
+            format!("{}/s.txt", d1.display()),
+            format!("{}/s.txt", d2.display())
+        ]
+    );
+    assert_eq!(ids(&read(&[&d1]).unwrap()), ["s.txt"]);
+    assert_eq!(root_prefix(Path::new("./a/b/")).as_deref(), Some("a/b"));
+    assert_eq!(root_prefix(Path::new(".")), None);
 }

@@ -71,9 +71,20 @@ fn main() {
             (a.min(b), a.max(b))
         })
         .collect();
+    // Document frequency of every bigram, for the idf weights scan gives its views.
+    let mut bigram_df: HashMap<u64, usize> = HashMap::new();
+    for t in &texts {
+        for h in profiler.kgram_set(t, 2) {
+            *bigram_df.entry(h).or_default() += 1;
+        }
+    }
+    let statistics = docs.len() > config.bigram_max_df;
     let view = |id: &str| {
         let mut v = profiler.view(by_id[id]);
         v.drop_common_bigrams(&common);
+        if statistics {
+            v.weigh_bigrams(docs.len(), |h| bigram_df.get(&h).copied().unwrap_or(1));
+        }
         v.mark_boilerplate(|h| fps.binary_search(&h).is_ok());
         v
     };

@@ -167,9 +167,9 @@ pub struct RelationThresholds {
 pub struct LexicalModel {
     /// Intercept.
     pub intercept: f64,
-    /// Weight of the shorter text's bigram containment in the longer one.
+    /// Weight of the shorter text's idf-weighted bigram containment in the longer one.
     pub bigram_short: f64,
-    /// Weight of the longer text's bigram containment in the shorter one.
+    /// Weight of the longer text's idf-weighted bigram containment in the shorter one.
     pub bigram_long: f64,
     /// Weight of the shorter text's word k-gram (shingle) containment.
     pub containment_short: f64,
@@ -206,20 +206,20 @@ impl Default for RelationThresholds {
             rewrite_min_tokens: 50,
             // benches/calibrate/fit.py, fitted on counter-dev and clough (384 labelled pairs).
             derived: LexicalModel {
-                intercept: -1.9831,
-                bigram_short: 6.4033,
-                bigram_long: 14.2834,
-                containment_short: -0.9087,
-                verbatim_short: -5.1763,
-                log_length_ratio: 1.0483,
+                intercept: -1.8371,
+                bigram_short: 5.3904,
+                bigram_long: 17.2561,
+                containment_short: -0.3224,
+                verbatim_short: -5.2706,
+                log_length_ratio: 0.8448,
             },
             whole: LexicalModel {
-                intercept: -5.0154,
-                bigram_short: 10.2406,
-                bigram_long: 9.0463,
-                containment_short: -8.0418,
-                verbatim_short: -1.0972,
-                log_length_ratio: -1.2009,
+                intercept: -4.8502,
+                bigram_short: 10.1277,
+                bigram_long: 10.6053,
+                containment_short: -8.5338,
+                verbatim_short: -1.2979,
+                log_length_ratio: -1.4089,
             },
         }
     }

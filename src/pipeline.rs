@@ -371,7 +371,7 @@ impl<'a> Ingest<'a> {
             config,
             &self.scratch,
         )?;
-        let (common, rewrites) = bigram_candidates(
+        let bigram_stats = bigram_candidates(
             self.bigrams,
             &rank,
             &identical_to,
@@ -379,13 +379,18 @@ impl<'a> Ingest<'a> {
             config,
             &self.scratch,
         )?;
+        let BigramStats {
+            common,
+            rare,
+            candidates: rewrites,
+        } = bigram_stats;
         stats.bigram_candidates = rewrites.len();
         candidates = merge_candidates(candidates, rewrites);
         let mut pairs = verify(
             &corpus,
             &sums,
             &candidates,
-            (&common, &common_fps),
+            (&common, &common_fps, &rare),
             config,
             &self.scratch,
             progress,
@@ -740,8 +745,9 @@ fn bigram_candidates(
     sums: &[Summary],
     config: &Config,
     scratch: &Scratch,
-) -> Result<(Vec<u64>, Vec<Candidate>)> {
+) -> Result<BigramStats> {
     let per_doc = config.bigram_candidates_per_document;
+    let mut rare: Vec<(u64, u32)> = Vec::new();
     let active = |d: u32| rep[d as usize] == d && sums[d as usize].tokens > 0;
     let mut common = Vec::new();
     let mut links: Sorter<u64> = Sorter::new(scratch);
@@ -753,7 +759,11 @@ fn bigram_candidates(
                 common.push(run[0].0);
                 return Ok(());
             }
-            if per_doc == 0 || run.len() < 2 {
+            if run.len() < 2 {
+                return Ok(());
+            }
+            rare.push((run[0].0, run.len() as u32));
+            if per_doc == 0 {
                 return Ok(());
             }
             docs.clear();
@@ -770,7 +780,11 @@ fn bigram_candidates(
         },
     )?;
     if per_doc == 0 {
-        return Ok((common, Vec::new()));
+        return Ok(BigramStats {
+            common,
+            rare,
+            candidates: Vec::new(),
+        });
     }
     // (document, shared, partner) for both ends of every pair sharing enough rare bigrams.
     let min_shared = config.bigram_candidates_min_shared.max(1);
@@ -794,7 +808,22 @@ fn bigram_candidates(
             pairs.push((d.min(other), d.max(other), Sources::BIGRAMS));
         }
     }
-    Ok((common, pairs))
+    Ok(BigramStats {
+        common,
+        rare,
+        candidates: pairs,
+    })
+}
+
+/// What the corpus's bigrams give verification and candidate generation.
+struct BigramStats {
+    /// Bigrams in more than `bigram_max_df` documents, sorted.
+    common: Vec<u64>,
+    /// `(bigram, document frequency)` of the others found in at least 2 documents, sorted: the
+    /// idf weights of the bigram figures (a bigram not listed is in one document).
+    rare: Vec<(u64, u32)>,
+    /// Rewrite candidates.
+    candidates: Vec<Candidate>,
 }
 
 /// The keys added to `sorter` more than `max_df` times (the caller adds each document's
@@ -868,7 +897,7 @@ fn verify(
     corpus: &Corpus,
     sums: &[Summary],
     candidates: &[Candidate],
-    (common, common_fps): (&[u64], &[u64]),
+    (common, common_fps, rare): (&[u64], &[u64], &[(u64, u32)]),
     config: &Config,
     scratch: &Scratch,
     progress: &dyn Progress,
@@ -895,6 +924,12 @@ fn verify(
             .map(|&d| {
                 let mut v = corpus.profiler.view(&corpus.text(d)?);
                 v.drop_common_bigrams(common);
+                if statistics {
+                    v.weigh_bigrams(sums.len(), |h| {
+                        rare.binary_search_by_key(&h, |r| r.0)
+                            .map_or(1, |i| rare[i].1 as usize)
+                    });
+                }
                 v.mark_boilerplate(|h| common_fps.binary_search(&h).is_ok());
                 Ok(v)
             })

@@ -53,6 +53,9 @@ pub struct TokenView {
     pub shingle_set: Vec<u64>,
     /// The set of token bigram hashes (sorted, distinct).
     pub bigram_set: Vec<u64>,
+    /// Each bigram's idf weight over the corpus, parallel to `bigram_set`; empty until
+    /// [`TokenView::weigh_bigrams`] (then figures use plain containment).
+    pub bigram_weights: Vec<f64>,
     /// Same as [`Profile::content_hash`].
     pub content_hash: u64,
     /// The shingles of this text that recur across too many documents of the corpus to be
@@ -199,6 +202,7 @@ impl Profiler {
             content_hash: content_hash(&hashes, p.seed),
             shingle_set: to_set(shingle_seq.clone()),
             bigram_set: to_set(bigrams),
+            bigram_weights: Vec::new(),
             boilerplate: Vec::new(),
             shingle_seq,
             tokens,
@@ -213,6 +217,17 @@ impl TokenView {
         if !common.is_empty() {
             self.bigram_set.retain(|b| common.binary_search(b).is_err());
         }
+    }
+
+    /// Weighs each bigram by its idf, ln(`docs` / document frequency) with the frequency from
+    /// `df` (at least 1, at most `docs`), after [`TokenView::drop_common_bigrams`].
+    pub fn weigh_bigrams(&mut self, docs: usize, mut df: impl FnMut(u64) -> usize) {
+        let n = docs.max(1) as f64;
+        self.bigram_weights = self
+            .bigram_set
+            .iter()
+            .map(|&h| (n / df(h).clamp(1, docs.max(1)) as f64).ln())
+            .collect();
     }
 
     /// Marks as boilerplate the shingles for which `is_common` holds (a document frequency

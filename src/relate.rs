@@ -9,8 +9,8 @@
 //!    >= `excerpt_containment`.
 //! 4. The lexical models, when the shorter text has at least `rewrite_min_tokens` tokens:
 //!    `derived` (is it reuse at all?) and `whole` (is the text wholly derived?), two logistic
-//!    models over five figures seen from the shorter text ([`lexical_inputs`]): bigram
-//!    containment both ways (bigrams common in the corpus dropped), shingle containment,
+//!    models over five figures seen from the shorter text ([`lexical_inputs`]): idf-weighted
+//!    bigram containment both ways (bigrams common in the corpus dropped), shingle containment,
 //!    verbatim coverage (boilerplate excluded) and the length ratio. Derived and whole:
 //!    `rewrite`; derived only: `partial-reuse`. Their coefficients are fitted on labelled dev
 //!    data by `benches/calibrate/fit.py` (grouped cross-validation; ARCHITECTURE.md).
@@ -107,6 +107,14 @@ pub struct PairFigures {
     pub bigram_containment_a_in_b: f64,
     /// Fraction of B's bigram set found in A.
     pub bigram_containment_b_in_a: f64,
+    /// A's bigram containment in B with each bigram weighted by its idf, ln(N / document
+    /// frequency), over the corpus: a bigram shared by two texts alone weighs most, a template
+    /// phrase of many editions little. Equal to the plain figure without corpus statistics.
+    #[serde(default)]
+    pub idf_bigram_containment_a_in_b: f64,
+    /// B's idf-weighted bigram containment in A.
+    #[serde(default)]
+    pub idf_bigram_containment_b_in_a: f64,
     /// Tokens of A inside verbatim runs (of at least `min_run_tokens`) shared with B.
     pub verbatim_tokens_a: usize,
     /// Tokens of B inside verbatim runs shared with A.
@@ -130,6 +138,8 @@ impl PairFigures {
             shared_shingles: shingles,
             bigram_containment_a_in_b: 1.0,
             bigram_containment_b_in_a: 1.0,
+            idf_bigram_containment_a_in_b: 1.0,
+            idf_bigram_containment_b_in_a: 1.0,
             verbatim_tokens_a: tokens,
             verbatim_tokens_b: tokens,
             longest_run_tokens: tokens,
@@ -145,6 +155,8 @@ impl PairFigures {
             containment_b_in_a: self.containment_a_in_b,
             bigram_containment_a_in_b: self.bigram_containment_b_in_a,
             bigram_containment_b_in_a: self.bigram_containment_a_in_b,
+            idf_bigram_containment_a_in_b: self.idf_bigram_containment_b_in_a,
+            idf_bigram_containment_b_in_a: self.idf_bigram_containment_a_in_b,
             verbatim_tokens_a: self.verbatim_tokens_b,
             verbatim_tokens_b: self.verbatim_tokens_a,
             ..self.clone()
@@ -203,11 +215,31 @@ pub fn measure(a: &TokenView, b: &TokenView, k: usize, t: &RelationThresholds) -
         shared_shingles: o.shared,
         bigram_containment_a_in_b: bigrams.containment_a_in_b,
         bigram_containment_b_in_a: bigrams.containment_b_in_a,
+        idf_bigram_containment_a_in_b: weighted_containment(a, b)
+            .unwrap_or(bigrams.containment_a_in_b),
+        idf_bigram_containment_b_in_a: weighted_containment(b, a)
+            .unwrap_or(bigrams.containment_b_in_a),
         // A text shorter than k has one shingle spanning k tokens: clamp to real lengths.
         verbatim_tokens_a: verbatim_tokens_a.min(na),
         verbatim_tokens_b: verbatim_tokens_b.min(nb),
         longest_run_tokens: longest_a.min(na).max(longest_b.min(nb)),
     }
+}
+
+/// The share of `x`'s bigram weight found in `y`'s bigrams, when `x` carries weights
+/// ([`TokenView::weigh_bigrams`]).
+fn weighted_containment(x: &TokenView, y: &TokenView) -> Option<f64> {
+    if x.bigram_weights.len() != x.bigram_set.len() || x.bigram_set.is_empty() {
+        return None;
+    }
+    let (mut shared, mut total) = (0.0, 0.0);
+    for (h, w) in x.bigram_set.iter().zip(&x.bigram_weights) {
+        total += w;
+        if y.bigram_set.binary_search(h).is_ok() {
+            shared += w;
+        }
+    }
+    Some(if total > 0.0 { shared / total } else { 0.0 })
 }
 
 /// Tokens of a text covered by runs of consecutive shingles found in `other_set`, counting
@@ -276,21 +308,21 @@ pub fn relate(f: &PairFigures, t: &RelationThresholds) -> Option<Relation> {
     judge(f, t, false).relation
 }
 
-/// The five inputs of the lexical models, seen from the shorter text (ties: A): its bigram
-/// containment in the longer, the longer's in it, its shingle containment, its share inside
+/// The five inputs of the lexical models, seen from the shorter text (ties: A): its
+/// idf-weighted bigram containment in the longer, the longer's in it, its shingle containment, its share inside
 /// verbatim passages, ln(shorter tokens / longer tokens).
 pub fn lexical_inputs(f: &PairFigures) -> [f64; 5] {
     let (bigram_short, bigram_long, containment, coverage) = if f.a_is_shorter() {
         (
-            f.bigram_containment_a_in_b,
-            f.bigram_containment_b_in_a,
+            f.idf_bigram_containment_a_in_b,
+            f.idf_bigram_containment_b_in_a,
             f.containment_a_in_b,
             f.verbatim_coverage_a(),
         )
     } else {
         (
-            f.bigram_containment_b_in_a,
-            f.bigram_containment_a_in_b,
+            f.idf_bigram_containment_b_in_a,
+            f.idf_bigram_containment_a_in_b,
             f.containment_b_in_a,
             f.verbatim_coverage_b(),
         )
@@ -478,6 +510,8 @@ mod tests {
             shared_shingles: 0,
             bigram_containment_a_in_b: 0.0,
             bigram_containment_b_in_a: 0.0,
+            idf_bigram_containment_a_in_b: 0.0,
+            idf_bigram_containment_b_in_a: 0.0,
             verbatim_tokens_a: 0,
             verbatim_tokens_b: 0,
             longest_run_tokens: 0,

@@ -29,11 +29,12 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DATA = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "..", "shared", "data")
-CORPORA = ["counter-dev", "clough", "vn-baomoi-dev", "reuters21578"]
+CORPORA = ["counter-dev", "clough", "vn-baomoi-dev", "vn-baomoi-dev#2", "reuters21578"]
 # Corpora labelled by judging a sample of reported pairs (ids and verdicts in this folder,
 # benches/runs/*-judged.md says how): a verdict "shared-passage" is derived, else not.
 JUDGED = {
     "vn-baomoi-dev": "vn-baomoi-dev-judged-1.jsonl",
+    "vn-baomoi-dev#2": "vn-baomoi-dev-judged-2.jsonl",
     "reuters21578": "reuters21578-judged-1.jsonl",
 }
 K = 5
@@ -44,7 +45,7 @@ WHOLE = {"wholly-derived"}
 
 
 def dump(corpus):
-    path = os.path.join(DATA, corpus)
+    path = os.path.join(DATA, corpus.split("#")[0])
     truth = os.path.join(path, "truth.jsonl")
     if corpus in JUDGED:
         truth = os.path.join(os.path.dirname(os.path.abspath(__file__)), JUDGED[corpus])
@@ -54,7 +55,10 @@ def dump(corpus):
         ["cargo", "run", "--quiet", "--release", "--example", "features", "--", path, truth],
         cwd=ROOT, check=True, capture_output=True, text=True,
     ).stdout
-    return [json.loads(line) for line in out.splitlines()]
+    rows = [json.loads(line) for line in out.splitlines()]
+    for r in rows:
+        r["corpus"] = corpus
+    return rows
 
 
 def sides(f):
@@ -69,8 +73,8 @@ def features(f):
     s, l = sides(f)
     ts, tl = f["tokens_" + s], f["tokens_" + l]
     return [
-        f[f"bigram_containment_{s}_in_{l}"],
-        f[f"bigram_containment_{l}_in_{s}"],
+        f[f"idf_bigram_containment_{s}_in_{l}"],
+        f[f"idf_bigram_containment_{l}_in_{s}"],
         f[f"containment_{s}_in_{l}"],
         f["verbatim_tokens_" + s] / ts if ts else 0.0,
         math.log(max(ts, 1) / max(tl, 1)),

@@ -156,6 +156,7 @@ pub fn query(index: &Index, docs: &[Document], config: &Config) -> Result<Vec<Qu
         }
         if let Some((yb, gone)) = &bigram_df {
             let mut keep = Vec::with_capacity(v.bigram_set.len());
+            let mut weights = Vec::with_capacity(v.bigram_set.len());
             for &h in &v.bigram_set {
                 let mut x = count_in(yb, h);
                 for seg in &index.segments {
@@ -165,11 +166,16 @@ pub fn query(index: &Index, docs: &[Document], config: &Config) -> Result<Vec<Qu
                         .first()
                         .map_or(0, |r| r.1 as usize);
                 }
-                if x.saturating_sub(count_in(gone, h)) <= config.bigram_max_df {
+                let df = x.saturating_sub(count_in(gone, h));
+                if df <= config.bigram_max_df {
                     keep.push(h);
+                    weights.push(df);
                 }
             }
             v.bigram_set = keep;
+            // idf weights over X ∪ Y, as scan computes them.
+            let mut dfs = weights.into_iter();
+            v.weigh_bigrams(total, |_| dfs.next().unwrap_or(1));
         }
         Ok(())
     };

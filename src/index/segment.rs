@@ -832,6 +832,7 @@ impl Segment {
                     shingle_seq: blob.shingle_seq.clone(),
                     shingle_set: set,
                     bigram_set: blob.bigrams.clone(),
+                    bigram_weights: Vec::new(),
                     content_hash: e.content_hash,
                     boilerplate: Vec::new(),
                 }

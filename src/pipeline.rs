@@ -734,7 +734,9 @@ fn merge_candidates(mut all: Vec<Candidate>, more: Vec<Candidate>) -> Vec<Candid
 /// From every document's distinct bigrams (`(bigram, input position)`): the bigrams found in
 /// more than `bigram_max_df` documents (sorted; they do not count as evidence of a rewrite),
 /// and the rewrite candidates: pairs of active documents that share at least
-/// `bigram_candidates_min_shared` rare bigrams (found in 2 to `bigram_max_df` documents). Each
+/// `bigram_candidates_min_shared` rare bigrams (found in 2 to `bigram_candidates_max_df`
+/// documents: a bigram's links grow with the square of its frequency, and one in many
+/// documents says little about any pair of them). Each
 /// document proposes at most `bigram_candidates_per_document` partners, those it shares the
 /// most rare bigrams with (ties: the smaller position), so there are at most that many times
 /// the number of documents; 0 turns the generator off.
@@ -763,7 +765,7 @@ fn bigram_candidates(
                 return Ok(());
             }
             rare.push((run[0].0, run.len() as u32));
-            if per_doc == 0 {
+            if per_doc == 0 || run.len() > config.bigram_candidates_max_df {
                 return Ok(());
             }
             docs.clear();

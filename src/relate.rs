@@ -402,7 +402,7 @@ pub fn judge(f: &PairFigures, t: &RelationThresholds, corpus_statistics: bool) -
         0.0
     };
     let inputs = format!(
-        "bigram containment {:.3} (shorter) / {:.3} (longer), containment {:.3}, verbatim {:.3}, length ratio {:.2}",
+        "idf-weighted bigram containment {:.3} (shorter) / {:.3} (longer), containment {:.3}, verbatim {:.3}, length ratio {:.2}",
         x[0],
         x[1],
         x[2],

@@ -128,6 +128,8 @@ fn pair(
         shared_shingles: 31,
         bigram_containment_a_in_b: 0.52,
         bigram_containment_b_in_a: 0.47,
+        idf_bigram_containment_a_in_b: 0.5,
+        idf_bigram_containment_b_in_a: 0.45,
         verbatim_coverage_a: 0.5,
         verbatim_coverage_b: 0.45,
         longest_run_tokens: 27,

@@ -20,7 +20,8 @@
 //! A `PairLine` (also one line of `--pairs`): `a`, `b` (ids), `relation`, `jaccard`,
 //! `containment_a_in_b`, `containment_b_in_a` (shingle sets), `estimated_jaccard` (MinHash),
 //! `simhash_distance`, `shared_shingles`, `bigram_containment_a_in_b`,
-//! `bigram_containment_b_in_a`, `verbatim_coverage_a`, `verbatim_coverage_b` (fraction of each
+//! `bigram_containment_b_in_a`, `idf_bigram_containment_a_in_b`,
+//! `idf_bigram_containment_b_in_a` (each bigram weighted by its idf), `verbatim_coverage_a`, `verbatim_coverage_b` (fraction of each
 //! text inside shared verbatim runs, boilerplate excluded), `longest_run_tokens`, `tokens_a`,
 //! `tokens_b`, `sources` (which candidate generators proposed the pair), `confidence` and
 //! `rule` ([`crate::relate::Judgment`]). Ratios are rounded to 4 decimals.
@@ -174,6 +175,12 @@ pub struct PairLine {
     pub bigram_containment_a_in_b: f64,
     /// Share of B's word bigrams found in A.
     pub bigram_containment_b_in_a: f64,
+    /// A's bigram containment in B, each bigram weighted by its idf over the corpus.
+    #[serde(default)]
+    pub idf_bigram_containment_a_in_b: f64,
+    /// B's idf-weighted bigram containment in A.
+    #[serde(default)]
+    pub idf_bigram_containment_b_in_a: f64,
     /// Share of A's tokens inside verbatim runs shared with B.
     pub verbatim_coverage_a: f64,
     /// Share of B's tokens inside verbatim runs shared with A.
@@ -458,6 +465,8 @@ pub fn figures_line(a: &str, b: &str, p: &Pair) -> PairLine {
         shared_shingles: f.shared_shingles,
         bigram_containment_a_in_b: round4(f.bigram_containment_a_in_b),
         bigram_containment_b_in_a: round4(f.bigram_containment_b_in_a),
+        idf_bigram_containment_a_in_b: round4(f.idf_bigram_containment_a_in_b),
+        idf_bigram_containment_b_in_a: round4(f.idf_bigram_containment_b_in_a),
         verbatim_coverage_a: round4(f.verbatim_coverage_a()),
         verbatim_coverage_b: round4(f.verbatim_coverage_b()),
         longest_run_tokens: f.longest_run_tokens,

@@ -381,6 +381,7 @@ pub fn report() -> (Report, Vec<String>) {
             lsh_candidates: 3,
             simhash_candidates: 1,
             postings_candidates: 4,
+            bigram_candidates: 0,
             verified: 5,
             oversized_buckets: 0,
             boilerplate_fingerprints: 2,

@@ -12,7 +12,8 @@
 //!                    "published_at"?, "lang"? } ],            // sorted by id
 //!   "pairs": [ PairLine ],                                   // sorted by (a, b) in document order
 //!   "families": [ { "family", "members": [ids], "capped", "pairs": [ {"a", "b", "relation"} ] } ],
-//!   "stats": { "lsh_candidates", "simhash_candidates", "postings_candidates", "verified",
+//!   "stats": { "lsh_candidates", "simhash_candidates", "postings_candidates",
+//!              "bigram_candidates", "verified",
 //!              "oversized_buckets", "boilerplate_fingerprints", "banding": [bands, rows] }
 //! }
 //! ```
@@ -346,6 +347,9 @@ pub struct StatsLine {
     pub simhash_candidates: usize,
     /// Pairs proposed by shared fingerprints.
     pub postings_candidates: usize,
+    /// Pairs proposed by shared rare bigrams.
+    #[serde(default)]
+    pub bigram_candidates: usize,
     /// Distinct pairs verified.
     pub verified: usize,
     /// Buckets linked as stars.
@@ -433,6 +437,7 @@ pub fn build(
             lsh_candidates: s.lsh_candidates,
             simhash_candidates: s.simhash_candidates,
             postings_candidates: s.postings_candidates,
+            bigram_candidates: s.bigram_candidates,
             verified: s.verified,
             oversized_buckets: s.oversized_buckets,
             boilerplate_fingerprints: s.boilerplate_fingerprints,

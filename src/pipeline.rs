@@ -682,17 +682,13 @@ fn find_candidates(
                 boilerplate += 1;
                 return Ok(());
             }
-            docs.clear();
-            docs.extend(
+            link_all(
                 run.iter()
                     .map(|&(_, i)| rank[i as usize])
                     .filter(|&d| active[d as usize]),
-            );
-            docs.sort_unstable();
-            for (i, &a) in docs.iter().enumerate() {
-                links.extend(docs[i + 1..].iter().map(|&b| pack(a, b)))?;
-            }
-            Ok(())
+                &mut docs,
+                &mut links,
+            )
         },
     )?;
     let min_shared = u64::from(config.min_shared_fingerprints);
@@ -715,6 +711,22 @@ fn find_candidates(
     all.extend(sim_pairs.into_iter().map(|(a, b)| (a, b, Sources::SIMHASH)));
     all.extend(shared.into_iter().map(|(a, b)| (a, b, Sources::POSTINGS)));
     Ok((merge_candidates(all, Vec::new()), stats, common_fps))
+}
+
+/// Adds to `links` every pair (packed, smaller first) of the documents `group` (`docs` is
+/// scratch): the documents that share one key.
+fn link_all(
+    group: impl Iterator<Item = u32>,
+    docs: &mut Vec<u32>,
+    links: &mut Sorter<u64>,
+) -> Result<()> {
+    docs.clear();
+    docs.extend(group);
+    docs.sort_unstable();
+    for (i, &a) in docs.iter().enumerate() {
+        links.extend(docs[i + 1..].iter().map(|&b| pack(a, b)))?;
+    }
+    Ok(())
 }
 
 /// `all` and `more` as one list sorted by pair, each pair once with the union of its sources.
@@ -768,17 +780,13 @@ fn bigram_candidates(
             if per_doc == 0 || run.len() > config.bigram_candidates_max_df {
                 return Ok(());
             }
-            docs.clear();
-            docs.extend(
+            link_all(
                 run.iter()
                     .map(|&(_, i)| rank[i as usize])
                     .filter(|&d| active(d)),
-            );
-            docs.sort_unstable();
-            for (i, &a) in docs.iter().enumerate() {
-                links.extend(docs[i + 1..].iter().map(|&b| pack(a, b)))?;
-            }
-            Ok(())
+                &mut docs,
+                &mut links,
+            )
         },
     )?;
     if per_doc == 0 {

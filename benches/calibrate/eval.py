@@ -15,23 +15,12 @@ import subprocess
 import sys
 import tempfile
 
+from fit import macro_f1
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "target", "release", "stemma")
 DATA = sys.argv[2] if len(sys.argv) > 2 else os.path.join(ROOT, "..", "shared", "data")
 DERIVED = {"partially-derived", "wholly-derived", "near-copy", "light-revision", "heavy-revision"}
-
-
-def macro_f1(pairs):
-    classes = sorted({t for t, _ in pairs} | {p for _, p in pairs})
-    out = []
-    for c in classes:
-        tp = sum(1 for t, p in pairs if t == c and p == c)
-        fp = sum(1 for t, p in pairs if t != c and p == c)
-        fn = sum(1 for t, p in pairs if t == c and p != c)
-        pr = tp / (tp + fp) if tp + fp else 0.0
-        rc = tp / (tp + fn) if tp + fn else 0.0
-        out.append(2 * pr * rc / (pr + rc) if pr + rc else 0.0)
-    return sum(out) / len(out)
 
 
 def run(corpus):

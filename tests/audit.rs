@@ -536,3 +536,48 @@ fn contamination_against_an_index_matches_contamination_against_the_documents() 
         .collect();
     assert_eq!(idx_side, docs_side);
 }
+
+/// Issue #15 item 3: an outlet reusing its own copy is not uncredited reuse; the same copy in
+/// another outlet's paper is.
+#[test]
+fn an_outlet_reusing_its_own_copy_is_not_uncredited() {
+    let dir = scratch("own-outlet");
+    fs::create_dir_all(&dir).unwrap();
+    let source = story("harbour", 20);
+    let copy = format!(
+        "{}\nA closing line of our own.\n",
+        &source[..source.len() * 3 / 4]
+    );
+    let line = |id: &str, outlet: &str, date: &str, text: &str| {
+        serde_json::json!({"id": id, "outlet": outlet, "date": date, "text": text}).to_string()
+    };
+    let write = |name: &str, copy_outlet: &str| {
+        let path = dir.join(name);
+        fs::write(
+            &path,
+            format!(
+                "{}\n{}\n",
+                line("first", "Wire", "2020-01-01", &source),
+                line("second", copy_outlet, "2020-01-03", &copy)
+            ),
+        )
+        .unwrap();
+        p(&path)
+    };
+    let note = |r: &Report| -> (String, String) {
+        let n = r
+            .credits
+            .iter()
+            .find(|n| n.id == "second")
+            .unwrap_or_else(|| panic!("no note for the copy: {:?}", r.credits));
+        (n.status.clone(), n.reason.clone())
+    };
+    let (c, r) = json(&[&write("same.jsonl", "Wire"), "--check", "uncredited"]);
+    assert_eq!((c, r.findings.len()), (0, 0), "{:?}", r.findings);
+    let (status, reason) = note(&r);
+    assert_eq!(status, "own-outlet", "{reason}");
+    assert!(reason.contains("Wire"), "{reason}");
+    let (c, r) = json(&[&write("other.jsonl", "Gazette"), "--check", "uncredited"]);
+    assert_eq!(c, 1, "{:?}", r.credits);
+    assert_eq!(note(&r).0, "uncredited");
+}

@@ -24,6 +24,8 @@
 //!   - parent is a **latent `common-source`** (siblings of a source nobody names): credited when
 //!     the child credits any source in its text; otherwise uncredited, but only by inference;
 //!   - no parent (a root): nothing to credit.
+//!   - a child published by the outlet or agency it would have to credit (its own copy, or its
+//!     agency's when it is that agency) is `own-outlet`: nothing to credit.
 //!
 //!   An uncredited (or picture-only) derivation is a finding when the stemma edge's confidence
 //!   is at least [`Policy::min_confidence`] (default 0.5); the finding carries that confidence.
@@ -265,7 +267,7 @@ pub struct CreditNote {
     pub kind: String,
     /// The stemma edge confidence.
     pub confidence: f64,
-    /// `credited`, `picture-credit-only`, `uncredited`, or `no-source`.
+    /// `credited`, `own-outlet` (published by the outlet it would have to credit), `picture-credit-only`, `uncredited`, or `no-source`.
     pub status: String,
     /// The credits found in its text, as `SOURCE: "cue text"` (`(picture)` when picture-only).
     pub credits: Vec<String>,
@@ -597,12 +599,14 @@ fn uncredited(
             let facts = &prov.facts[child as usize];
             let id = facts.id.clone();
             let conf = round4(e.confidence);
-            let (coverage, credit, parent_name, source, explain): (
+            // `owners`: the outlets and agencies a credit would have to name.
+            let (coverage, credit, parent_name, source, explain, owners): (
                 Coverage,
                 Option<&Credit>,
                 Option<String>,
                 Option<String>,
                 String,
+                Vec<String>,
             ) = match &e.parent {
                 Parent::Root => {
                     notes.push(CreditNote {
@@ -640,7 +644,8 @@ fn uncredited(
                     } else {
                         format!("{} is published by or credits {}", pf.id, names.join(", "))
                     };
-                    (cov, credit, Some(pf.id.clone()), None, wanted)
+                    let owners = names.iter().map(|n| n.to_string()).collect();
+                    (cov, credit, Some(pf.id.clone()), None, wanted, owners)
                 }
                 Parent::External(name) if name == LATENT => {
                     let text_credit = facts.credits.iter().find(|c| !c.photo_only);
@@ -655,6 +660,7 @@ fn uncredited(
                         Some(format!("external:{name}")),
                         Some(name.clone()),
                         "its source is inferred (siblings share text that neither credits to anyone named), so any credit in the text counts".to_string(),
+                        Vec::new(),
                     )
                 }
                 Parent::External(name) => {
@@ -665,11 +671,26 @@ fn uncredited(
                         Some(format!("external:{name}")),
                         Some(name.clone()),
                         format!("{name} is a source outside the corpus"),
+                        vec![name.clone()],
                     )
                 }
             };
             let parent_label = parent_name.clone().unwrap_or_default();
+            // An outlet reusing its own copy (or its agency's, when it is the agency) owes no
+            // credit.
+            let own_outlet = facts.outlet.as_deref().filter(|o| {
+                !matches!(coverage, Coverage::Credited)
+                    && owners.iter().any(|n| n.eq_ignore_ascii_case(o))
+            });
             let (status, mut reason) = match (coverage, credit) {
+                _ if own_outlet.is_some() => (
+                    "own-outlet",
+                    format!(
+                        "{id} derives from {parent_label} ({}, confidence {conf:.2}) and is published by {} itself: an outlet reusing its own copy needs no credit",
+                        e.kind.as_str(),
+                        own_outlet.unwrap_or_default()
+                    ),
+                ),
                 (Coverage::Credited, Some(c)) => (
                     "credited",
                     format!(
@@ -696,7 +717,7 @@ fn uncredited(
                     ),
                 ),
             };
-            let is_problem = status != "credited";
+            let is_problem = status != "credited" && status != "own-outlet";
             let reported = is_problem && e.confidence >= policy.min_confidence;
             if is_problem && !reported {
                 reason.push_str(&format!(

@@ -550,6 +550,18 @@ enum Coverage {
     Uncredited,
 }
 
+/// What a derivation owes and how it is covered: coverage, the credit found, the parent's
+/// label, the outside source, what would count (explained), and the outlets and agencies a
+/// credit would have to name.
+type CreditDue<'f> = (
+    Coverage,
+    Option<&'f Credit>,
+    Option<String>,
+    Option<String>,
+    String,
+    Vec<String>,
+);
+
 /// The best credit of `facts` among `names` (a text credit beats a picture credit).
 fn covering<'f>(facts: &'f DocFacts, names: &[&str]) -> (Coverage, Option<&'f Credit>) {
     let matching = |c: &&Credit| names.iter().any(|n| c.source.eq_ignore_ascii_case(n));
@@ -600,14 +612,9 @@ fn uncredited(
             let id = facts.id.clone();
             let conf = round4(e.confidence);
             // `owners`: the outlets and agencies a credit would have to name.
-            let (coverage, credit, parent_name, source, explain, owners): (
-                Coverage,
-                Option<&Credit>,
-                Option<String>,
-                Option<String>,
-                String,
-                Vec<String>,
-            ) = match &e.parent {
+            let (coverage, credit, parent_name, source, explain, owners): CreditDue = match &e
+                .parent
+            {
                 Parent::Root => {
                     notes.push(CreditNote {
                         id: id.clone(),

@@ -414,8 +414,20 @@ impl Config {
         }
         if self.max_family_size < 2 {
             return Err(Error::Config {
-                setting: "--max-family-size",
+                setting: "max_family_size",
                 problem: "must be at least 2".into(),
+            });
+        }
+        if !(1..=32).contains(&fp.shingle.k) {
+            return Err(Error::Config {
+                setting: "--shingle",
+                problem: format!("shingle size {} is out of range 1..=32", fp.shingle.k),
+            });
+        }
+        if self.boilerplate_max_df == 0 || self.bigram_candidates_min_shared == 0 {
+            return Err(Error::Config {
+                setting: "boilerplate_max_df/bigram_candidates_min_shared",
+                problem: "must be at least 1".into(),
             });
         }
         Ok(())
@@ -425,6 +437,19 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shingle_size_and_new_caps_are_validated() {
+        let mut c = Config::default();
+        c.fingerprint.shingle.k = 0;
+        let err = c.validate().unwrap_err().to_string();
+        assert!(err.contains("--shingle"), "{err}");
+        let c = Config {
+            boilerplate_max_df: 0,
+            ..Config::default()
+        };
+        assert!(c.validate().is_err());
+    }
 
     #[test]
     fn permutation_family_is_validated() {

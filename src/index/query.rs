@@ -141,19 +141,6 @@ pub fn query(index: &Index, docs: &[Document], config: &Config) -> Result<Vec<Qu
         None
     };
     let drop_common = |v: &mut TokenView| -> Result<()> {
-        // Boilerplate shingles: winnowed fingerprints above the document-frequency cap over
-        // X ∪ Y, as scan marks them.
-        let mut failure = None;
-        v.mark_boilerplate(|h| match fp_df(h) {
-            Ok(df) => df > config.boilerplate_max_df,
-            Err(e) => {
-                failure.get_or_insert(e);
-                false
-            }
-        });
-        if let Some(e) = failure {
-            return Err(e);
-        }
         if let Some((yb, gone)) = &bigram_df {
             let mut keep = Vec::with_capacity(v.bigram_set.len());
             let mut weights = Vec::with_capacity(v.bigram_set.len());
@@ -275,10 +262,34 @@ pub fn query(index: &Index, docs: &[Document], config: &Config) -> Result<Vec<Qu
             if !merged.is_empty() {
                 let mut vy = profiler.view(&doc.text);
                 drop_common(&mut vy)?;
+                // Whether each of the query's shingles is boilerplate (a winnowed fingerprint
+                // above `boilerplate_max_df` over X ∪ Y, as scan marks them), looked up once
+                // and only for shingles a candidate shares: only shared shingles can break a
+                // run.
+                let mut is_boilerplate: std::collections::HashMap<u64, bool> = Default::default();
                 for (s, d, sources) in merged {
                     let seg = &index.segments[s];
                     let (mut vx, blob) = seg.view(d, &profiler)?;
                     drop_common(&mut vx)?;
+                    let mut boilerplate = Vec::new();
+                    for &h in &vy.shingle_set {
+                        if vx.shingle_set.binary_search(&h).is_err() {
+                            continue;
+                        }
+                        let common = match is_boilerplate.get(&h) {
+                            Some(&c) => c,
+                            None => {
+                                let c = fp_df(h)? > config.boilerplate_max_df;
+                                is_boilerplate.insert(h, c);
+                                c
+                            }
+                        };
+                        if common {
+                            boilerplate.push(h);
+                        }
+                    }
+                    vx.boilerplate = boilerplate.clone();
+                    vy.boilerplate = boilerplate;
                     let xid = seg.id(d)?;
                     let query_is_a = doc.id < xid;
                     let figures = if query_is_a {

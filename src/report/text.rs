@@ -119,6 +119,15 @@ fn pair_line_figures(out: &mut String, p: &super::json::PairLine) {
         p.verbatim_coverage_b * 100.0,
         p.longest_run_tokens
     );
+    if !p.rule.is_empty() {
+        let _ = writeln!(
+            out,
+            "    {:<14} confidence {:.2}: {}",
+            "",
+            p.confidence,
+            terminal_safe(&p.rule)
+        );
+    }
 }
 
 /// The `trace` summary: the scan summary, then each family's stemma with its evidence and the

@@ -131,16 +131,18 @@ fn reuters(dir: &Path) {
         .enumerate()
         .map(|(i, d)| (d.id.as_str(), i as u32))
         .collect();
+    // Every pair, including those implied by identical copies (a copy of a copy is related
+    // through the group's first document).
     let related: std::collections::HashSet<(u32, u32)> = analysis
-        .pairs
-        .iter()
-        .filter(|p| {
+        .all_pairs()
+        .into_iter()
+        .filter(|&(_, _, i, _)| {
             matches!(
-                p.relation,
+                analysis.pairs[i].relation,
                 stemma::Relation::Duplicate | stemma::Relation::NearDuplicate
             )
         })
-        .map(|p| (p.a, p.b))
+        .map(|(a, b, _, _)| (a, b))
         .collect();
     let profiler = Profiler::new(&config.fingerprint);
     let records: Vec<Record> = docs

@@ -422,9 +422,7 @@ pub fn judge(f: &PairFigures, t: &RelationThresholds, corpus_statistics: bool) -
             p,
         );
     }
-    if verbatim >= t.partial_min_tokens
-        || (coverage >= t.partial_min_coverage && verbatim >= t.partial_min_tokens_with_coverage)
-    {
+    if passages_suffice(verbatim, coverage, t) {
         return decided(
             Some(Relation::PartialReuse),
             format!(
@@ -445,6 +443,14 @@ pub fn judge(f: &PairFigures, t: &RelationThresholds, corpus_statistics: bool) -
     decided(None, why, p)
 }
 
+/// The passage rule: verbatim tokens of the shorter text (in runs outside boilerplate) reach
+/// `partial_min_tokens`, or cover `partial_min_coverage` of it with
+/// `partial_min_tokens_with_coverage` tokens.
+fn passages_suffice(verbatim: usize, coverage: f64, t: &RelationThresholds) -> bool {
+    verbatim >= t.partial_min_tokens
+        || (coverage >= t.partial_min_coverage && verbatim >= t.partial_min_tokens_with_coverage)
+}
+
 /// The rules for a pair without corpus statistics: passages first, then the bigram
 /// containment of the shorter text (with a verbatim run, or high enough alone). The confidence
 /// is uncalibrated here: 0.5 for a relation, 0 for none.
@@ -459,9 +465,7 @@ fn judge_without_statistics(
     } else {
         f.bigram_containment_b_in_a
     };
-    let (relation, rule) = if verbatim >= t.partial_min_tokens
-        || (coverage >= t.partial_min_coverage && verbatim >= t.partial_min_tokens_with_coverage)
-    {
+    let (relation, rule) = if passages_suffice(verbatim, coverage, t) {
         (
             Some(Relation::PartialReuse),
             format!(

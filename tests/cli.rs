@@ -15,6 +15,24 @@ fn stemma(args: &[&str]) -> Output {
         .expect("run stemma")
 }
 
+/// Runs stemma with `input` on its standard input.
+fn stemma_with_stdin(args: &[&str], input: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stemma"))
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run stemma");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input)
+        .expect("write stdin");
+    child.wait_with_output().expect("wait for stemma")
+}
+
 fn stemma_ok(args: &[&str]) -> Output {
     let out = stemma(args);
     assert!(
@@ -500,20 +518,8 @@ fn dedup_outputs_do_not_depend_on_compression_stdin_or_threads() {
         args.extend(["--pairs".into(), outs[2].display().to_string()]);
         let out = if input.as_os_str() == "-" {
             args.push("-".into());
-            let mut child = Command::new(env!("CARGO_BIN_EXE_stemma"))
-                .args(&args)
-                .stdin(std::process::Stdio::piped())
-                .stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .unwrap();
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(jsonl.as_bytes())
-                .unwrap();
-            child.wait_with_output().unwrap()
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            stemma_with_stdin(&args, jsonl.as_bytes())
         } else {
             args.push(input.display().to_string());
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -1289,20 +1295,10 @@ fn unsupported_inputs_are_refused_and_plain_stdin_suggests_stdin_text() {
     fs::write(&readme, &text).unwrap();
     stemma_ok(&["scan", "--quiet", readme.to_str().unwrap()]);
     // Plain text on standard input.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_stemma"))
-        .args(["scan", "-"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("A plain text.\n{text}\n").as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = stemma_with_stdin(
+        &["scan", "-"],
+        format!("A plain text.\n{text}\n").as_bytes(),
+    );
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(

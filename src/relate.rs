@@ -579,6 +579,43 @@ mod tests {
     }
 
     #[test]
+    fn idf_weights_make_a_common_shared_bigram_count_less() {
+        let profiler = crate::profile::Profiler::new(&Default::default());
+        let mut a = profiler.view("alpha beta gamma delta");
+        let mut b = profiler.view("alpha beta omega sigma");
+        let plain = measure(&a, &b, 5, &RelationThresholds::default());
+        // Unweighted, the idf figure is the plain one.
+        assert_eq!(
+            plain.idf_bigram_containment_a_in_b,
+            plain.bigram_containment_a_in_b
+        );
+        // The shared bigram "alpha beta" is in 50 of 100 documents, the others in 1 or 2.
+        let shared = a.bigram_set.clone();
+        let df = |h: u64| {
+            if b.bigram_set.contains(&h) && shared.contains(&h) {
+                50
+            } else {
+                2
+            }
+        };
+        a.weigh_bigrams(100, df);
+        let df_b = |h: u64| if shared.contains(&h) { 50 } else { 2 };
+        b.weigh_bigrams(100, df_b);
+        let f = measure(&a, &b, 5, &RelationThresholds::default());
+        assert!((f.bigram_containment_a_in_b - 1.0 / 3.0).abs() < 1e-9);
+        let want = (2.0f64).ln() / ((2.0f64).ln() + 2.0 * (50.0f64).ln());
+        assert!(
+            (f.idf_bigram_containment_a_in_b - want).abs() < 1e-9,
+            "{} vs {want}",
+            f.idf_bigram_containment_a_in_b
+        );
+        assert_eq!(
+            f.idf_bigram_containment_a_in_b,
+            f.mirrored().idf_bigram_containment_b_in_a
+        );
+    }
+
+    #[test]
     fn verbatim_runs_count_only_long_runs() {
         // k = 3: shingles 0..10; shared: 1,2 (run of 2 shingles = 4 tokens), 4..=9 (6 shingles = 8 tokens).
         let seq: Vec<u64> = (0..10).collect();

@@ -184,6 +184,11 @@ fn summary_names_the_family_and_relations() {
     assert!(text.contains("family F1 (3 documents)"), "{text}");
     assert!(text.contains("partial-reuse"), "{text}");
     assert!(text.contains("in no family: 2 documents"), "{text}");
+    // Each pair says how sure and why.
+    assert!(
+        text.contains("confidence 0.50: verbatim passages: 498 tokens"),
+        "{text}"
+    );
 }
 
 #[test]

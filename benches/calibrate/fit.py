@@ -29,13 +29,16 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DATA = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "..", "shared", "data")
-CORPORA = ["counter-dev", "clough", "vn-baomoi-dev", "vn-baomoi-dev#2", "reuters21578"]
+CORPORA = ["counter-dev", "clough", "vn-baomoi-dev", "vn-baomoi-dev#2", "vn-baomoi-dev#3",
+           "reuters21578", "reuters21578#2"]
 # Corpora labelled by judging a sample of reported pairs (ids and verdicts in this folder,
 # benches/runs/*-judged.md says how): a verdict "shared-passage" is derived, else not.
 JUDGED = {
     "vn-baomoi-dev": "vn-baomoi-dev-judged-1.jsonl",
     "vn-baomoi-dev#2": "vn-baomoi-dev-judged-2.jsonl",
+    "vn-baomoi-dev#3": "vn-baomoi-dev-judged-3.jsonl",
     "reuters21578": "reuters21578-judged-1.jsonl",
+    "reuters21578#2": "reuters21578-judged-2.jsonl",
 }
 K = 5
 SEEDS = [1, 2, 3]

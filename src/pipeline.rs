@@ -968,20 +968,15 @@ fn verify(
     Ok(pairs)
 }
 
-/// The token bigrams found in more than `max_df` documents, sorted: boilerplate for the
-/// rewrite signal (function-word pairs, template phrases). Bigrams are counted once per document.
+/// The word bigrams ([`Profiler::bigram_set`]) found in more than `max_df` of `texts`, sorted
+/// (each counted once per document), in memory: boilerplate for the rewrite signal
+/// (function-word pairs, template phrases). [`Ingest`] and [`crate::provenance::trace_stored`]
+/// count theirs as they read, through a [`Sorter`] that may spill.
 pub fn common_bigrams(texts: &[&str], profiler: &Profiler, max_df: usize) -> Vec<u64> {
-    common_kgrams(texts, profiler, 2, max_df)
-}
-
-/// The token k-grams found in more than `max_df` of `texts`, sorted (each counted once per
-/// document), in memory. [`Ingest`] and [`crate::provenance::trace_stored`] count theirs as
-/// they read, through a [`Sorter`] that may spill.
-pub fn common_kgrams(texts: &[&str], profiler: &Profiler, k: usize, max_df: usize) -> Vec<u64> {
     let mut sorter = Sorter::new(&Scratch::in_memory());
     let all: Vec<u64> = texts
         .par_iter()
-        .flat_map_iter(|t| profiler.kgram_set(t, k))
+        .flat_map_iter(|t| profiler.bigram_set(t))
         .collect();
     let counted = sorter.extend(all).and_then(|()| common_of(sorter, max_df));
     counted.expect("an in-memory sorter does no IO")

@@ -5,7 +5,7 @@
 //! A profile is a pure function of the text and [`FingerprintParams`]: same text, same params,
 //! same profile, on every platform and thread count.
 
-use crate::config::FingerprintParams;
+use crate::config::{FingerprintParams, TokenUnit};
 use crate::hash::hash_u64s;
 use crate::shingle::{shingle_hashes, to_set};
 use crate::sketch::minhash::{MinHasher, Signature};
@@ -51,8 +51,13 @@ pub struct TokenView {
     pub shingle_seq: Vec<u64>,
     /// The shingle set (sorted, distinct).
     pub shingle_set: Vec<u64>,
-    /// The set of token bigram hashes (sorted, distinct).
+    /// The set of word bigram hashes (sorted, distinct): bigrams of words whatever the
+    /// shingle unit, since a rewrite keeps word pairs, and pairs of characters are shared by
+    /// any two texts of a language ([`Profiler::bigram_set`]).
     pub bigram_set: Vec<u64>,
+    /// Words in the text (equal to the token count when the shingle unit is words): token
+    /// counts over words is the unit the run and passage minimums scale by.
+    pub words: usize,
     /// Each bigram's idf weight over the corpus, parallel to `bigram_set`; empty until
     /// [`TokenView::weigh_bigrams`] (then figures use plain containment).
     pub bigram_weights: Vec<f64>,
@@ -110,14 +115,41 @@ impl Profiler {
         self.profile_of(&hashes)
     }
 
-    /// The fingerprints of `text` and its distinct token bigrams, sorted (equal to
-    /// `kgram_set(text, 2)`), from one tokenization.
+    /// The fingerprints of `text` and its distinct word bigrams, sorted (equal to
+    /// [`Profiler::bigram_set`]), from one tokenization when the shingle unit is words.
     pub fn profile_and_bigrams(&self, text: &str) -> (Profile, Vec<u64>) {
         let mut hashes = Vec::new();
         token_hashes(text, &self.params, &mut hashes);
+        let (bigrams, _) = self.word_bigrams(text, &hashes);
+        (self.profile_of(&hashes), bigrams)
+    }
+
+    /// The distinct word bigrams of `text`, sorted: with word shingles the token bigrams, with
+    /// character shingles the bigrams of the text's words (tokenized as words, same seed), so
+    /// the rewrite signal and its corpus statistics mean the same in both units.
+    pub fn bigram_set(&self, text: &str) -> Vec<u64> {
+        let mut hashes = Vec::new();
+        if self.params.shingle.unit == TokenUnit::Words {
+            token_hashes(text, &self.params, &mut hashes);
+        }
+        self.word_bigrams(text, &hashes).0
+    }
+
+    /// The word bigram set of `text` and its word count; `hashes` are its token hashes, used
+    /// as the words when the unit is words (otherwise the text is tokenized as words).
+    fn word_bigrams(&self, text: &str, hashes: &[u64]) -> (Vec<u64>, usize) {
+        let mut words = Vec::new();
+        let words: &[u64] = if self.params.shingle.unit == TokenUnit::Words {
+            hashes
+        } else {
+            let mut as_words = self.params.clone();
+            as_words.shingle.unit = TokenUnit::Words;
+            token_hashes(text, &as_words, &mut words);
+            &words
+        };
         let mut bigrams = Vec::new();
-        shingle_hashes(&hashes, 2, self.params.seed, &mut bigrams);
-        (self.profile_of(&hashes), to_set(bigrams))
+        shingle_hashes(words, 2, self.params.seed, &mut bigrams);
+        (to_set(bigrams), words.len())
     }
 
     fn profile_of(&self, hashes: &[u64]) -> Profile {
@@ -196,12 +228,12 @@ impl Profiler {
         let hashes: Vec<u64> = tokens.iter().map(|t| t.hash).collect();
         let mut shingle_seq = Vec::new();
         shingle_hashes(&hashes, p.shingle.k, p.seed, &mut shingle_seq);
-        let mut bigrams = Vec::new();
-        shingle_hashes(&hashes, 2, p.seed, &mut bigrams);
+        let (bigram_set, words) = self.word_bigrams(text, &hashes);
         TokenView {
             content_hash: content_hash(&hashes, p.seed),
             shingle_set: to_set(shingle_seq.clone()),
-            bigram_set: to_set(bigrams),
+            bigram_set,
+            words,
             bigram_weights: Vec::new(),
             boilerplate: Vec::new(),
             shingle_seq,
@@ -334,6 +366,24 @@ mod tests {
     }
 
     proptest! {
+        /// With character shingles the bigrams (and the word count) are still those of the
+        /// words, equal to what a word-shingle profiler with the same seed gives.
+        #[test]
+        fn character_shingles_keep_word_bigrams(text in crate::text::testgen::arb_text()) {
+            let mut params = FingerprintParams::default();
+            params.shingle = crate::config::ShingleSpec { unit: TokenUnit::Chars, k: 7 };
+            let chars = Profiler::new(&params);
+            params.shingle = crate::config::ShingleSpec { unit: TokenUnit::Words, k: 5 };
+            let words = Profiler::new(&params);
+            let want = words.kgram_set(&text, 2);
+            prop_assert_eq!(&chars.bigram_set(&text), &want);
+            prop_assert_eq!(&chars.profile_and_bigrams(&text).1, &want);
+            let view = chars.view(&text);
+            prop_assert_eq!(&view.bigram_set, &want);
+            prop_assert_eq!(view.words, words.view(&text).tokens.len());
+            prop_assert!(view.words <= view.tokens.len());
+        }
+
         #[test]
         fn dedup_key_agrees_with_the_profile(
             text in prop_oneof![crate::text::testgen::arb_text(), arb_repetitive_text()],
@@ -348,6 +398,7 @@ mod tests {
             prop_assert_eq!(p.shingle_set(&text), full.shingles.clone());
             let (profile, bigrams) = p.profile_and_bigrams(&text);
             prop_assert_eq!(profile, full);
+            prop_assert_eq!(&bigrams, &p.bigram_set(&text));
             prop_assert_eq!(bigrams, p.kgram_set(&text, 2));
         }
     }

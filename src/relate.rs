@@ -121,6 +121,19 @@ pub struct PairFigures {
     pub verbatim_tokens_b: usize,
     /// Longest verbatim run, in tokens (measured on A).
     pub longest_run_tokens: usize,
+    /// Tokens per word over both texts: 1 with word shingles, the characters per word with
+    /// character shingles. The token minimums of the rules scale by it
+    /// ([`RelationThresholds::in_tokens`]). Written only when not 1.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub tokens_per_word: f64,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+fn is_one(x: &f64) -> bool {
+    *x == 1.0
 }
 
 impl PairFigures {
@@ -143,6 +156,7 @@ impl PairFigures {
             verbatim_tokens_a: tokens,
             verbatim_tokens_b: tokens,
             longest_run_tokens: tokens,
+            tokens_per_word: 1.0,
         }
     }
 
@@ -187,6 +201,14 @@ fn ratio(n: usize, d: usize) -> f64 {
 
 /// Measures a pair exactly from the two documents' positional views (`k` = shingle size).
 pub fn measure(a: &TokenView, b: &TokenView, k: usize, t: &RelationThresholds) -> PairFigures {
+    let tokens = a.tokens.len() + b.tokens.len();
+    let words = a.words + b.words;
+    let tokens_per_word = if words == 0 || words >= tokens {
+        1.0
+    } else {
+        tokens as f64 / words as f64
+    };
+    let t = &t.in_tokens(tokens_per_word);
     let o = overlap(&a.shingle_set, &b.shingle_set);
     let bigrams = overlap(&a.bigram_set, &b.bigram_set);
     // Boilerplate shingles (common across the corpus) break runs: a template line shared by
@@ -223,6 +245,7 @@ pub fn measure(a: &TokenView, b: &TokenView, k: usize, t: &RelationThresholds) -
         verbatim_tokens_a: verbatim_tokens_a.min(na),
         verbatim_tokens_b: verbatim_tokens_b.min(nb),
         longest_run_tokens: longest_a.min(na).max(longest_b.min(nb)),
+        tokens_per_word,
     }
 }
 
@@ -343,6 +366,7 @@ pub fn lexical_inputs(f: &PairFigures) -> [f64; 5] {
 /// `bigram_max_df` documents dropped; without them the lexical models do not apply (see
 /// [`RelationThresholds::rewrite_min_bigram_containment`]).
 pub fn judge(f: &PairFigures, t: &RelationThresholds, corpus_statistics: bool) -> Judgment {
+    let t = &t.in_tokens(f.tokens_per_word);
     let decided = |relation, rule: String, confidence| Judgment {
         relation,
         rule,
@@ -519,6 +543,7 @@ mod tests {
             verbatim_tokens_a: 0,
             verbatim_tokens_b: 0,
             longest_run_tokens: 0,
+            tokens_per_word: 1.0,
         }
     }
 

@@ -86,6 +86,10 @@ pub struct Manifest {
     pub banding: (usize, usize),
     /// Whether segments hold texts.
     pub texts: bool,
+    /// Whether stored bigrams are word bigrams whatever the shingle unit (false in indexes
+    /// written before; with character shingles those hold character bigrams and are refused).
+    #[serde(default)]
+    pub word_bigrams: bool,
     /// Bumped by every commit.
     pub generation: u64,
     /// Number of the next segment file.
@@ -149,6 +153,15 @@ pub fn decode_manifest(path: &Path, bytes: &[u8]) -> Result<Manifest> {
             path: path.to_path_buf(),
             found: m.format_version,
             supported: FORMAT_VERSION,
+        });
+    }
+    if m.params.shingle.unit == crate::config::TokenUnit::Chars && !m.word_bigrams {
+        return Err(Error::IndexMismatch {
+            path: path.to_path_buf(),
+            setting: "bigrams of",
+            index: "characters".into(),
+            asked: "words".into(),
+            hint: "an earlier stemma stored character bigrams for character shingles, which relate any two texts of a language; rebuild the index with `stemma index build`",
         });
     }
     Ok(m)
@@ -649,6 +662,7 @@ impl Writer {
                 params: config.fingerprint.clone(),
                 banding: banding_of(config),
                 texts,
+                word_bigrams: true,
                 generation: 0,
                 next_segment: 1,
                 segments: Vec::new(),

@@ -126,7 +126,7 @@ pub fn query(index: &Index, docs: &[Document], config: &Config) -> Result<Vec<Qu
     let bigram_df = if total > config.bigram_max_df {
         let mut y_bigrams: Vec<u64> = order
             .par_iter()
-            .flat_map_iter(|&i| profiler.kgram_set(&docs[i].text, 2))
+            .flat_map_iter(|&i| profiler.bigram_set(&docs[i].text))
             .collect();
         y_bigrams.sort_unstable();
         let mut gone: Vec<u64> = Vec::new();

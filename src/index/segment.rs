@@ -66,6 +66,9 @@ pub struct Blob {
     pub shingle_seq: Vec<u64>,
     /// Without texts: distinct bigrams, sorted.
     pub bigrams: Vec<u64>,
+    /// Without texts: the word count (absent in indexes written before it was stored, which
+    /// hold word shingles only: then the token count).
+    pub words: Option<u32>,
 }
 
 impl DocRecord {
@@ -98,6 +101,7 @@ impl DocRecord {
             for h in &view.bigram_set {
                 blob.extend_from_slice(&h.to_le_bytes());
             }
+            blob.extend_from_slice(&(view.words as u32).to_le_bytes());
         }
         Ok(DocRecord {
             id: id.to_string(),
@@ -774,17 +778,24 @@ impl Segment {
                 text: Some(text),
                 shingle_seq: Vec::new(),
                 bigrams: Vec::new(),
+                words: None,
             })
         } else {
             let n = c.u32("shingle count")? as usize;
             let shingle_seq = c.u64s(n, "shingles")?;
             let m = c.u32("bigram count")? as usize;
             let bigrams = c.u64s(m, "bigrams")?;
+            let words = if c.remaining() > 0 {
+                Some(c.u32("word count")?)
+            } else {
+                None
+            };
             Ok(Blob {
                 meta,
                 text: None,
                 shingle_seq,
                 bigrams,
+                words,
             })
         }
     }
@@ -832,6 +843,7 @@ impl Segment {
                     shingle_seq: blob.shingle_seq.clone(),
                     shingle_set: set,
                     bigram_set: blob.bigrams.clone(),
+                    words: blob.words.unwrap_or(e.tokens) as usize,
                     bigram_weights: Vec::new(),
                     content_hash: e.content_hash,
                     boilerplate: Vec::new(),

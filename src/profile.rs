@@ -370,11 +370,12 @@ mod tests {
         /// words, equal to what a word-shingle profiler with the same seed gives.
         #[test]
         fn character_shingles_keep_word_bigrams(text in crate::text::testgen::arb_text()) {
-            let mut params = FingerprintParams::default();
-            params.shingle = crate::config::ShingleSpec { unit: TokenUnit::Chars, k: 7 };
-            let chars = Profiler::new(&params);
-            params.shingle = crate::config::ShingleSpec { unit: TokenUnit::Words, k: 5 };
-            let words = Profiler::new(&params);
+            let with = |unit, k| FingerprintParams {
+                shingle: crate::config::ShingleSpec { unit, k },
+                ..FingerprintParams::default()
+            };
+            let chars = Profiler::new(&with(TokenUnit::Chars, 7));
+            let words = Profiler::new(&with(TokenUnit::Words, 5));
             let want = words.kgram_set(&text, 2);
             prop_assert_eq!(&chars.bigram_set(&text), &want);
             prop_assert_eq!(&chars.profile_and_bigrams(&text).1, &want);

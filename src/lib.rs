@@ -54,6 +54,7 @@ pub mod scratch;
 pub mod shingle;
 pub mod similarity;
 pub mod sketch;
+pub mod stream;
 pub mod text;
 
 pub use config::{Config, FingerprintParams, ShingleSpec, TokenUnit};
@@ -62,3 +63,4 @@ pub use error::{Error, Result};
 pub use pipeline::{analyze, Analysis, Family, Pair, Progress, Silent};
 pub use relate::Relation;
 pub use sketch::minhash::{MinHasher, PermutationFamily, Signature};
+pub use stream::{analyze_streamed, Streamed};

@@ -12,6 +12,10 @@
 //! removed record with its kept record.
 //!
 //! Invariant: every record is either kept or removed with the id of a kept record of its group.
+//!
+//! [`jsonl`] is the IO edge: a JSONL file deduplicated in streaming passes.
+
+pub mod jsonl;
 
 use rayon::prelude::*;
 

@@ -59,8 +59,13 @@ pub mod text;
 
 pub use config::{Config, FingerprintParams, ShingleSpec, TokenUnit};
 pub use corpus::{Document, Meta, Origin};
+pub use dedup::jsonl::{plan as dedup_jsonl, Plan as DedupPlan, Source as JsonlSource};
 pub use error::{Error, Result};
+pub use index::Index;
 pub use pipeline::{analyze, Analysis, Family, Pair, Progress, Silent};
+pub use provenance::{compare, trace, Comparison, Provenance};
 pub use relate::Relation;
+pub use report::compare::render as render_comparison;
+pub use report::query::{query_report, QueryReport};
 pub use sketch::minhash::{MinHasher, PermutationFamily, Signature};
 pub use stream::{analyze_streamed, Streamed};

@@ -97,6 +97,16 @@ pub enum Error {
         problem: String,
     },
 
+    /// An audit baseline file could not be read.
+    #[error("{}: cannot read the baseline (create it with --update-baseline)", path.display())]
+    BaselineRead {
+        /// The baseline file.
+        path: PathBuf,
+        /// The underlying IO error.
+        #[source]
+        source: std::io::Error,
+    },
+
     /// No document could be read from the inputs.
     #[error("no documents found in the inputs (give .txt/.md files, a directory, or JSONL; {skipped} files were skipped)")]
     NoDocuments {
@@ -166,6 +176,13 @@ pub enum Error {
         path: PathBuf,
         /// Which ids and what to do.
         problem: String,
+    },
+
+    /// A command needs the texts of an index built without them (`--no-text`).
+    #[error("{}: the index holds no texts (built with --no-text); the contamination check needs them: rebuild the index without --no-text, or pass the reference documents themselves", path.display())]
+    IndexNoTexts {
+        /// The index directory.
+        path: PathBuf,
     },
 
     /// Temporary data (sorted runs, texts beyond the memory budget) could not be written or read.

@@ -123,14 +123,15 @@ pub fn check_outputs(outputs: &[(&str, Option<&Path>)]) -> Result<bool> {
 
 /// Prints a command's human summary: on standard output, or on standard error when an output
 /// goes to standard output.
-pub fn print_summary(text: &str, to_stderr: bool) -> Result<()> {
+pub fn print_summary(text: impl AsRef<[u8]>, to_stderr: bool) -> Result<()> {
+    let text = text.as_ref();
     if to_stderr {
         let mut err = std::io::stderr().lock();
-        err.write_all(text.as_bytes())?;
+        err.write_all(text)?;
         err.flush()?;
     } else {
         let mut out = std::io::stdout().lock();
-        out.write_all(text.as_bytes())?;
+        out.write_all(text)?;
         out.flush()?;
     }
     Ok(())

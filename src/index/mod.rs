@@ -48,6 +48,7 @@ use crate::config::{Config, FingerprintParams};
 use crate::corpus::Document;
 use crate::error::{Error, Result};
 use crate::hash::hash_bytes;
+use crate::pipeline::{Progress, Silent};
 use crate::profile::Profiler;
 
 use format::{corrupt, frame, unframe, FORMAT_VERSION, MAGIC_DELETES, MAGIC_MANIFEST};
@@ -700,6 +701,34 @@ impl Writer {
         self.write_records(&recs)
     }
 
+    /// Reads `inputs` as a stream ([`crate::corpus::stream_inputs`]) and writes them, one
+    /// segment per batch of 250 000 documents or 128 MiB of text, so memory follows the batch,
+    /// not the corpus. Returns what was read (without the documents). Progress: an `index`
+    /// stage counting documents as they are read (total unknown).
+    pub fn write_inputs(
+        &mut self,
+        inputs: &[PathBuf],
+        opts: &crate::corpus::ReadOptions,
+        progress: &dyn Progress,
+    ) -> Result<crate::corpus::ReadReport> {
+        let (mut batch, mut bytes) = (Vec::new(), 0usize);
+        progress.start("index", 0);
+        let report = crate::corpus::stream_inputs(inputs, opts, &mut |doc| {
+            bytes += doc.text.len();
+            batch.push(doc);
+            progress.advance(1);
+            if bytes >= WRITE_BATCH_BYTES || batch.len() >= WRITE_BATCH_DOCS {
+                self.write(&batch)?;
+                batch.clear();
+                bytes = 0;
+            }
+            Ok(())
+        })?;
+        self.write(&batch)?;
+        progress.finish();
+        Ok(report)
+    }
+
     /// Writes already fingerprinted documents as one segment (none: nothing written).
     fn write_records(&mut self, recs: &[DocRecord]) -> Result<()> {
         if !recs.is_empty() {
@@ -780,6 +809,11 @@ pub fn remove(dir: &Path, ids: &[String]) -> Result<Stats> {
     Ok(Index::open(dir)?.stats())
 }
 
+/// Text per segment written by [`Writer::write_inputs`] at most...
+const WRITE_BATCH_BYTES: usize = 128 << 20;
+/// ...and documents.
+const WRITE_BATCH_DOCS: usize = 250_000;
+
 /// Documents per segment written by [`compact`] at most...
 const COMPACT_DOCS: usize = 250_000;
 /// ...and bytes of per-document data (blob, winnowed fingerprints, bigrams, signature) at most.
@@ -792,12 +826,26 @@ const COMPACT_BYTES: usize = 256 << 20;
 /// index, and the new segment files written so far are removed (or, after `kill -9`, by the
 /// next writer).
 pub fn compact(dir: &Path) -> Result<Stats> {
-    compact_with(dir, COMPACT_DOCS, COMPACT_BYTES)
+    compact_in(dir, COMPACT_DOCS, COMPACT_BYTES, &Silent)
+}
+
+/// [`compact`], reporting a `compact` stage that counts the live documents rewritten.
+pub fn compact_with_progress(dir: &Path, progress: &dyn Progress) -> Result<Stats> {
+    compact_in(dir, COMPACT_DOCS, COMPACT_BYTES, progress)
 }
 
 /// [`compact`] into segments of at most `max_docs` documents or about `max_bytes` of document
 /// data each (at least one document per segment).
 pub fn compact_with(dir: &Path, max_docs: usize, max_bytes: usize) -> Result<Stats> {
+    compact_in(dir, max_docs, max_bytes, &Silent)
+}
+
+fn compact_in(
+    dir: &Path,
+    max_docs: usize,
+    max_bytes: usize,
+    progress: &dyn Progress,
+) -> Result<Stats> {
     let lock = WriteLock::acquire(dir)?;
     let index = Index::open(dir)?;
     collect_garbage(dir, &index.manifest);
@@ -816,6 +864,7 @@ pub fn compact_with(dir: &Path, max_docs: usize, max_bytes: usize) -> Result<Sta
         _lock: lock,
     };
     let profiler = Profiler::new(&index.manifest.params);
+    progress.start("compact", index.live());
     let mut recs: Vec<DocRecord> = Vec::new();
     let mut bytes = 0usize;
     let flush = |writer: &mut Writer, recs: &mut Vec<DocRecord>| -> Result<()> {
@@ -848,6 +897,7 @@ pub fn compact_with(dir: &Path, max_docs: usize, max_bytes: usize) -> Result<Sta
                 + 8 * (rec.winnowed.len() + rec.bigrams.len())
                 + 4 * rec.signature.len();
             recs.push(rec);
+            progress.advance(1);
             if recs.len() >= max_docs || bytes >= max_bytes {
                 flush(&mut writer, &mut recs)?;
                 bytes = 0;
@@ -855,6 +905,7 @@ pub fn compact_with(dir: &Path, max_docs: usize, max_bytes: usize) -> Result<Sta
         }
     }
     flush(&mut writer, &mut recs)?;
+    progress.finish();
     writer.commit()
 }
 

@@ -137,6 +137,14 @@ pub fn load(path: &Path, missing_ok: bool) -> Result<Baseline> {
     }
 }
 
+/// Rewrites the baseline file at `path` with the findings of `audit` ([`updated`]: notes
+/// kept; the file is created if missing), atomically; returns the new baseline.
+pub fn update_file(path: &Path, audit: &Audit) -> Result<Baseline> {
+    let new = updated(&load(path, true)?, audit);
+    crate::output::write_atomic(path, |w| write(&new, w))?;
+    Ok(new)
+}
+
 /// Writes `baseline` as pretty JSON with a trailing newline.
 pub fn write(baseline: &Baseline, w: &mut dyn Write) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *w, baseline)?;

@@ -169,6 +169,17 @@ impl Policy {
         checks.dedup();
         checks
     }
+
+    /// Checks the settings: `min_confidence` must be in 0..1.
+    pub fn validate(&self) -> crate::Result<()> {
+        if !(0.0..=1.0).contains(&self.min_confidence) {
+            return Err(crate::Error::Config {
+                setting: "--min-confidence",
+                problem: format!("{} is not in 0..1", self.min_confidence),
+            });
+        }
+        Ok(())
+    }
 }
 
 impl Default for Policy {

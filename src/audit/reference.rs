@@ -86,3 +86,26 @@ pub fn with_reference(
     }
     (docs, roles)
 }
+
+/// The documents of an audit read from paths: the `inputs` (at least one document, else
+/// [`Error::NoDocuments`]), then the reference corpus from `against` ([`read_reference`]),
+/// prefixed ([`with_reference`]). Returns the documents, their roles and the reading warnings
+/// (the inputs' first).
+pub fn read_audited(
+    inputs: &[PathBuf],
+    against: &[PathBuf],
+    opts: &ReadOptions,
+    config: &Config,
+) -> Result<(Vec<Document>, Vec<Role>, Vec<String>)> {
+    let read = read_inputs(inputs, opts)?;
+    if read.documents.is_empty() {
+        return Err(Error::NoDocuments {
+            skipped: read.skipped_files,
+        });
+    }
+    let (reference, more) = read_reference(against, &read.documents, opts, config)?;
+    let mut warnings = read.warnings;
+    warnings.extend(more);
+    let (docs, roles) = with_reference(read.documents, reference);
+    Ok((docs, roles, warnings))
+}

@@ -4,7 +4,7 @@
 use anyhow::{Context, Result};
 use clap::Args;
 
-use stemma::config::{Banding, FingerprintParams};
+use stemma::config::FingerprintParams;
 use stemma::corpus::{OnDuplicateId, ReadOptions};
 use stemma::scratch::Scratch;
 use stemma::{Config, ShingleSpec};
@@ -131,8 +131,7 @@ impl MatchArgs {
     pub fn config_for_index(&self, manifest: &stemma::index::Manifest) -> Result<Config> {
         let mut config = self.config_from(manifest.params.clone())?;
         if self.threshold.is_none() {
-            let (bands, rows) = manifest.banding;
-            config.banding = Some(Banding { bands, rows });
+            config.banding = Some(manifest.banding);
         }
         config.validate()?;
         Ok(config)

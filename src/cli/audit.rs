@@ -12,9 +12,8 @@ use clap::{Args, ValueEnum};
 
 use stemma::audit::baseline;
 use stemma::audit::format::RenderOptions;
-use stemma::audit::reference::{is_index, read_reference, with_reference};
+use stemma::audit::reference::{is_index, read_audited};
 use stemma::audit::{audit, Check, Policy};
-use stemma::corpus::read_inputs;
 use stemma::output::write_atomic;
 use stemma::Relation;
 
@@ -124,11 +123,6 @@ pub fn run(args: AuditArgs) -> Result<i32> {
             .config_for_index(&stemma::index::read_manifest(dir)?)?,
         None => args.matching.config()?,
     };
-    anyhow::ensure!(
-        (0.0..=1.0).contains(&args.min_confidence),
-        "invalid setting --min-confidence: {} is not in 0..1",
-        args.min_confidence
-    );
     let checks = Policy::checks_for(&args.checks, !args.against.is_empty());
     anyhow::ensure!(
         !checks.contains(&Check::Contamination) || !args.against.is_empty(),
@@ -140,19 +134,11 @@ pub fn run(args: AuditArgs) -> Result<i32> {
         contamination_level: args.contamination_level,
         min_confidence: args.min_confidence,
     };
+    policy.validate()?;
 
     let opts = args.input.read_options();
-    let read = read_inputs(&args.inputs, &opts)?;
-    anyhow::ensure!(
-        !read.documents.is_empty(),
-        stemma::Error::NoDocuments {
-            skipped: read.skipped_files
-        }
-    );
-    let (reference, ref_warnings) = read_reference(&args.against, &read.documents, &opts, &config)?;
-    super::warn(&read.warnings);
-    super::warn(&ref_warnings);
-    let (docs, roles) = with_reference(read.documents, reference);
+    let (docs, roles, warnings) = read_audited(&args.inputs, &args.against, &opts, &config)?;
+    super::warn(&warnings);
 
     let analysis = stemma::analyze(&docs, &config, &Bar::new(!args.quiet))?;
     let provenance = match policy.checks.contains(&Check::Uncredited) {
@@ -173,10 +159,8 @@ pub fn run(args: AuditArgs) -> Result<i32> {
         &policy,
     );
     if let Some(path) = &args.baseline {
-        let old = baseline::load(path, args.update_baseline)?;
         let applied = if args.update_baseline {
-            let new = baseline::updated(&old, &result);
-            write_atomic(path, |w| baseline::write(&new, w))?;
+            let new = baseline::update_file(path, &result)?;
             eprintln!(
                 "stemma: baseline {} updated: {} entries",
                 stemma::report::terminal_safe(&path.display().to_string()),
@@ -184,7 +168,7 @@ pub fn run(args: AuditArgs) -> Result<i32> {
             );
             new
         } else {
-            old
+            baseline::load(path, false)?
         };
         baseline::apply(&mut result, &applied);
     }

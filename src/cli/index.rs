@@ -97,8 +97,8 @@ fn print_stats(dir: &std::path::Path, s: &Stats) -> Result<()> {
         s.generation,
         s.params.shingle,
         s.params.num_perm,
-        s.banding.0,
-        s.banding.1
+        s.banding.bands,
+        s.banding.rows
     )?;
     Ok(())
 }

@@ -36,7 +36,7 @@ pub mod query;
 pub mod segment;
 
 use std::collections::BTreeSet;
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -44,7 +44,7 @@ use bitvec::prelude::{BitVec, Lsb0};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::config::{Config, FingerprintParams};
+use crate::config::{Banding, Config, FingerprintParams};
 use crate::corpus::Document;
 use crate::error::{Error, Result};
 use crate::hash::hash_bytes;
@@ -83,8 +83,9 @@ pub struct Manifest {
     pub format_version: u32,
     /// What every fingerprint was made with.
     pub params: FingerprintParams,
-    /// Bands and rows of the segments' band tables.
-    pub banding: (usize, usize),
+    /// Bands and rows of the segments' band tables (JSON: `[bands, rows]`).
+    #[serde(with = "crate::config::banding_pair")]
+    pub banding: Banding,
     /// Whether segments hold texts.
     pub texts: bool,
     /// Bumped by every commit.
@@ -96,9 +97,8 @@ pub struct Manifest {
 }
 
 /// The banding a config asks for.
-pub fn banding_of(config: &Config) -> (usize, usize) {
-    let p = crate::candidates::lsh::banding_for(config);
-    (p.bands, p.rows)
+pub fn banding_of(config: &Config) -> Banding {
+    crate::candidates::lsh::banding_for(config)
 }
 
 fn read_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
@@ -160,26 +160,13 @@ fn write_durable(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
     write_durable_parts(dir, name, &[bytes])
 }
 
-/// [`write_durable`] for a file given as consecutive parts.
+/// [`write_durable`] for a file given as consecutive parts, through the one atomic writer
+/// ([`crate::output::write_atomic`]; its temporary file, `.NAME.stemma-tmp-PID`, is garbage to
+/// the next writer if a kill leaves it).
 fn write_durable_parts(dir: &Path, name: &str, parts: &[&[u8]]) -> Result<()> {
-    let path = dir.join(name);
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let _pending = crate::output::Pending::new(&tmp);
-    let result = (|| {
-        let mut f = std::io::BufWriter::new(File::create(&tmp)?);
-        for part in parts {
-            f.write_all(part)?;
-        }
-        let f = f.into_inner().map_err(|e| e.into_error())?;
-        f.sync_all()?;
-        fs::rename(&tmp, &path)?;
-        File::open(dir)?.sync_all()
-    })();
-    if let Err(e) = result {
-        let _ = fs::remove_file(&tmp);
-        return Err(write_err(&path)(e));
-    }
-    Ok(())
+    crate::output::write_atomic(&dir.join(name), |w| {
+        parts.iter().try_for_each(|part| w.write_all(part))
+    })
 }
 
 fn write_manifest(dir: &Path, m: &Manifest) -> Result<()> {
@@ -319,7 +306,8 @@ pub struct Stats {
     /// Fingerprint parameters.
     pub params: FingerprintParams,
     /// LSH banding.
-    pub banding: (usize, usize),
+    #[serde(with = "crate::config::banding_pair")]
+    pub banding: Banding,
 }
 
 impl Index {
@@ -386,10 +374,9 @@ impl Index {
     /// The default [`Config`] with this index's fingerprint parameters and banding: the
     /// settings to query it with when the caller has no reason to ask for others.
     pub fn settings(&self) -> Config {
-        let (bands, rows) = self.manifest.banding;
         Config {
             fingerprint: self.manifest.params.clone(),
-            banding: Some(crate::config::Banding { bands, rows }),
+            banding: Some(self.manifest.banding),
             ..Config::default()
         }
     }
@@ -527,8 +514,8 @@ fn check_settings(dir: &Path, m: &Manifest, config: &Config) -> Result<()> {
     if m.banding != want {
         return mismatch(
             "LSH banding",
-            format!("{}x{}", m.banding.0, m.banding.1),
-            format!("{}x{}", want.0, want.1),
+            m.banding.to_string(),
+            want.to_string(),
             "use the --threshold (or --bands) the index was built with, or rebuild the index",
         );
     }
@@ -573,7 +560,13 @@ fn collect_garbage(dir: &Path, m: &Manifest) {
 fn write_segment(dir: &Path, m: &mut Manifest, recs: &[DocRecord]) -> Result<()> {
     let name = format!("seg-{:06}.seg", m.next_segment);
     m.next_segment += 1;
-    let parts = segment::encode_parts(recs, m.params.num_perm, m.banding.0, m.banding.1, m.texts);
+    let parts = segment::encode_parts(
+        recs,
+        m.params.num_perm,
+        m.banding.bands,
+        m.banding.rows,
+        m.texts,
+    );
     let slices: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
     write_durable_parts(dir, &name, &slices)?;
     let footer = parts.last().expect("a footer");

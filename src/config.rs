@@ -112,7 +112,7 @@ impl PermutationFamily {
         }
     }
 
-    /// Parses a family name; the error is [`Error::Config`] naming `permutation_family`.
+    /// Parses a family name; the error is [`crate::error::Error::Config`] naming `permutation_family`.
     pub fn parse(name: &str) -> crate::error::Result<Self> {
         Self::ALL
             .into_iter()
@@ -506,6 +506,12 @@ impl Config {
             });
         }
         if let Some(b) = self.banding {
+            if b.bands == 0 || b.rows == 0 {
+                return Err(Error::Config {
+                    setting: "--bands",
+                    problem: format!("{b}: bands and rows must be at least 1"),
+                });
+            }
             if b.bands * b.rows > fp.num_perm {
                 return Err(Error::Config {
                     setting: "--bands",
@@ -549,6 +555,66 @@ impl Config {
                 problem: "must be at least 1".into(),
             });
         }
+        // The remaining settings are config keys without a flag.
+        let r = &self.relations;
+        for (setting, value) in [
+            ("relations.excerpt_containment", r.excerpt_containment),
+            ("relations.partial_min_coverage", r.partial_min_coverage),
+            (
+                "relations.rewrite_min_bigram_containment",
+                r.rewrite_min_bigram_containment,
+            ),
+            (
+                "relations.rewrite_strong_bigram_containment",
+                r.rewrite_strong_bigram_containment,
+            ),
+        ] {
+            if !(0.0..=1.0).contains(&value) {
+                return Err(Error::Config {
+                    setting,
+                    problem: format!("{value} must be in [0, 1]"),
+                });
+            }
+        }
+        let models = [
+            ("relations.derived", &r.derived),
+            ("relations.whole", &r.whole),
+        ];
+        for (setting, m) in models {
+            let weights = [
+                m.intercept,
+                m.bigram_short,
+                m.bigram_long,
+                m.containment_short,
+                m.verbatim_short,
+                m.log_length_ratio,
+            ];
+            if weights.iter().any(|w| !w.is_finite()) {
+                return Err(Error::Config {
+                    setting,
+                    problem: "every coefficient must be a finite number".into(),
+                });
+            }
+        }
+        for (setting, value, least) in [
+            ("relations.min_run_tokens", r.min_run_tokens, 1),
+            ("max_df", self.max_df, 1),
+            ("bigram_max_df", self.bigram_max_df, 1),
+            (
+                "min_shared_fingerprints",
+                self.min_shared_fingerprints as usize,
+                1,
+            ),
+            ("bigram_candidates_max_df", self.bigram_candidates_max_df, 2),
+            ("max_bucket", self.max_bucket, 2),
+        ] {
+            if value < least {
+                return Err(Error::Config {
+                    setting,
+                    problem: format!("{value} must be at least {least}"),
+                });
+            }
+        }
         Ok(())
     }
 }
@@ -568,6 +634,50 @@ mod tests {
             ..Config::default()
         };
         assert!(c.validate().is_err());
+    }
+
+    #[test]
+    fn every_setting_is_validated() {
+        assert!(Config::default().validate().is_ok());
+        let cases: Vec<(&str, Box<dyn Fn(&mut Config)>)> = vec![
+            (
+                "--bands",
+                Box::new(|c| c.banding = Some(Banding { bands: 0, rows: 4 })),
+            ),
+            (
+                "relations.excerpt_containment",
+                Box::new(|c| c.relations.excerpt_containment = 1.5),
+            ),
+            (
+                "relations.partial_min_coverage",
+                Box::new(|c| c.relations.partial_min_coverage = -0.1),
+            ),
+            (
+                "relations.derived",
+                Box::new(|c| c.relations.derived.intercept = f64::NAN),
+            ),
+            (
+                "relations.min_run_tokens",
+                Box::new(|c| c.relations.min_run_tokens = 0),
+            ),
+            ("max_df", Box::new(|c| c.max_df = 0)),
+            ("bigram_max_df", Box::new(|c| c.bigram_max_df = 0)),
+            (
+                "min_shared_fingerprints",
+                Box::new(|c| c.min_shared_fingerprints = 0),
+            ),
+            (
+                "bigram_candidates_max_df",
+                Box::new(|c| c.bigram_candidates_max_df = 1),
+            ),
+            ("max_bucket", Box::new(|c| c.max_bucket = 1)),
+        ];
+        for (setting, break_it) in cases {
+            let mut c = Config::default();
+            break_it(&mut c);
+            let err = c.validate().unwrap_err().to_string();
+            assert!(err.contains(setting), "{setting}: {err}");
+        }
     }
 
     #[test]

@@ -148,7 +148,7 @@ impl Profiler {
     /// Faster than a profile: no spans, buffers reused per thread, and the shingle sequence is
     /// signed as it is, since a MinHash signature is a function of the set (each position a
     /// minimum) whatever the order and repeats; only long sequences are thinned of repeats
-    /// first ([`thin_repeats`]), so a text of one phrase repeated a million times does not cost
+    /// first (`thin_repeats`), so a text of one phrase repeated a million times does not cost
     /// a million elements per sketching round.
     pub fn dedup_key(&self, text: &str) -> DedupKey {
         thread_local! {

@@ -3,7 +3,7 @@
 //!
 //! Pure: documents, an [`Analysis`] and (for `uncredited`) a [`Provenance`] in, an [`Audit`]
 //! out; the writers ([`mod@format`], [`sarif`], [`junit`]) are functions from an [`Audit`] to bytes.
-//! Reading the reference corpus is [`reference`]'s job; reading inputs and writing outputs the
+//! Reading the reference corpus is [`mod@reference`]'s job; reading inputs and writing outputs the
 //! caller's.
 //!
 //! # Checks
@@ -47,7 +47,7 @@
 //! Several pairs with the same key (three identical files give three pairs) are one finding with
 //! several [`Finding::occurrences`].
 //!
-//! [`reference`] is the IO edge: the `--against` corpus read from files or from an index.
+//! [`mod@reference`] is the IO edge: the `--against` corpus read from files or from an index.
 
 pub mod baseline;
 pub mod format;

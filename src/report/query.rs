@@ -156,7 +156,7 @@ pub struct MatchLine {
 
 /// Queries `index` with `docs` and builds the report. With `trace` (and texts stored in the
 /// index), each match also gets its aligned passages and direction evidence
-/// ([`compare`](crate::provenance::compare) on the two texts).
+/// ([`compare`] on the two texts).
 ///
 /// ```
 /// use stemma::report::query::{query_report, summary};

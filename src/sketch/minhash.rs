@@ -230,7 +230,7 @@ impl MinHasher {
     /// A hasher of the family named `family` (see [`PermutationFamily::name`]).
     ///
     /// # Errors
-    /// [`Error::Config`] naming `permutation_family` if the family is unknown.
+    /// [`crate::error::Error::Config`] naming `permutation_family` if the family is unknown.
     pub fn with_family(family: &str, num_perm: usize, seed: u64) -> Result<Self> {
         Ok(Self::of_family(
             PermutationFamily::parse(family)?,

@@ -639,38 +639,31 @@ mod tests {
     #[test]
     fn every_setting_is_validated() {
         assert!(Config::default().validate().is_ok());
-        let cases: Vec<(&str, Box<dyn Fn(&mut Config)>)> = vec![
-            (
-                "--bands",
-                Box::new(|c| c.banding = Some(Banding { bands: 0, rows: 4 })),
-            ),
-            (
-                "relations.excerpt_containment",
-                Box::new(|c| c.relations.excerpt_containment = 1.5),
-            ),
-            (
-                "relations.partial_min_coverage",
-                Box::new(|c| c.relations.partial_min_coverage = -0.1),
-            ),
-            (
-                "relations.derived",
-                Box::new(|c| c.relations.derived.intercept = f64::NAN),
-            ),
-            (
-                "relations.min_run_tokens",
-                Box::new(|c| c.relations.min_run_tokens = 0),
-            ),
-            ("max_df", Box::new(|c| c.max_df = 0)),
-            ("bigram_max_df", Box::new(|c| c.bigram_max_df = 0)),
-            (
-                "min_shared_fingerprints",
-                Box::new(|c| c.min_shared_fingerprints = 0),
-            ),
-            (
-                "bigram_candidates_max_df",
-                Box::new(|c| c.bigram_candidates_max_df = 1),
-            ),
-            ("max_bucket", Box::new(|c| c.max_bucket = 1)),
+        /// Breaks one setting.
+        type Break = fn(&mut Config);
+        let cases: Vec<(&str, Break)> = vec![
+            ("--bands", |c| {
+                c.banding = Some(Banding { bands: 0, rows: 4 })
+            }),
+            ("relations.excerpt_containment", |c| {
+                c.relations.excerpt_containment = 1.5
+            }),
+            ("relations.partial_min_coverage", |c| {
+                c.relations.partial_min_coverage = -0.1
+            }),
+            ("relations.derived", |c| {
+                c.relations.derived.intercept = f64::NAN
+            }),
+            ("relations.min_run_tokens", |c| {
+                c.relations.min_run_tokens = 0
+            }),
+            ("max_df", |c| c.max_df = 0),
+            ("bigram_max_df", |c| c.bigram_max_df = 0),
+            ("min_shared_fingerprints", |c| c.min_shared_fingerprints = 0),
+            ("bigram_candidates_max_df", |c| {
+                c.bigram_candidates_max_df = 1
+            }),
+            ("max_bucket", |c| c.max_bucket = 1),
         ];
         for (setting, break_it) in cases {
             let mut c = Config::default();

@@ -186,7 +186,7 @@ pub fn run(args: AuditArgs) -> Result<i32> {
     };
     match &args.output {
         Some(path) => write_atomic(path, |w| w.write_all(&bytes))?,
-        None => super::print_summary(&bytes, false)?,
+        None => super::write_stdout(&bytes)?,
     }
     Ok(result.exit_code(args.fail_on_stale))
 }

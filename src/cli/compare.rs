@@ -2,7 +2,6 @@
 //! aligned passages, cues and direction evidence (`stemma::report::compare`), and when the
 //! two are not related, which rule failed and by how much.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{bail, Result};
@@ -50,9 +49,6 @@ pub fn run(args: CompareArgs) -> Result<i32> {
     let config = args.matching.config()?;
     let (a, b) = (one(&args.a, &args.input)?, one(&args.b, &args.input)?);
     let c = compare(&a, &b, &config, &AgencyTable::builtin());
-    let out = render(&a, &b, &c, &config, args.width);
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(out.as_bytes())?;
-    stdout.flush()?;
+    super::write_stdout(render(&a, &b, &c, &config, args.width).as_bytes())?;
     Ok(0)
 }

@@ -123,17 +123,22 @@ pub fn check_outputs(outputs: &[(&str, Option<&Path>)]) -> Result<bool> {
 
 /// Prints a command's human summary: on standard output, or on standard error when an output
 /// goes to standard output.
-pub fn print_summary(text: impl AsRef<[u8]>, to_stderr: bool) -> Result<()> {
-    let text = text.as_ref();
+pub fn print_summary(text: &str, to_stderr: bool) -> Result<()> {
     if to_stderr {
         let mut err = std::io::stderr().lock();
-        err.write_all(text)?;
+        err.write_all(text.as_bytes())?;
         err.flush()?;
     } else {
-        let mut out = std::io::stdout().lock();
-        out.write_all(text)?;
-        out.flush()?;
+        write_stdout(text.as_bytes())?;
     }
+    Ok(())
+}
+
+/// Writes `bytes` to standard output and flushes it.
+pub fn write_stdout(bytes: &[u8]) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)?;
+    out.flush()?;
     Ok(())
 }
 

@@ -40,6 +40,27 @@ impl Pending {
     }
 }
 
+impl Pending {
+    /// Creates a file with `create` and registers `path` if that succeeds, with the registry
+    /// locked throughout: a signal handler calling [`remove_pending`] waits for it, so a file
+    /// created here is never left unregistered by an interrupt (an index's write lock), and a
+    /// file `create` did not make (someone else's lock) is never registered.
+    pub fn create<T>(
+        path: &Path,
+        create: impl FnOnce() -> io::Result<T>,
+    ) -> io::Result<(T, Pending)> {
+        let mut list = pending();
+        let made = create()?;
+        list.push(path.to_path_buf());
+        Ok((
+            made,
+            Pending {
+                path: path.to_path_buf(),
+            },
+        ))
+    }
+}
+
 impl Drop for Pending {
     fn drop(&mut self) {
         let mut list = pending();

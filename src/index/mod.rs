@@ -195,11 +195,13 @@ impl WriteLock {
         let path = dir.join(LOCK);
         let me = format!("pid={}\nhost={}\n", std::process::id(), host_name());
         for attempt in 0..2 {
-            match OpenOptions::new().write(true).create_new(true).open(&path) {
-                Ok(mut f) => {
-                    // Registered once it is ours (never someone else's lock); a signal in
-                    // between leaves a lock of a dead process, which the next writer takes over.
-                    let pending = crate::output::Pending::new(&path);
+            // Registered once it is ours (never someone else's lock), atomically with its
+            // creation as far as a signal is concerned (`Pending::create`).
+            let created = crate::output::Pending::create(&path, || {
+                OpenOptions::new().write(true).create_new(true).open(&path)
+            });
+            match created {
+                Ok((mut f, pending)) => {
                     f.write_all(me.as_bytes())
                         .and_then(|_| f.sync_all())
                         .map_err(write_err(&path))?;

@@ -1589,3 +1589,18 @@ fn dedup_and_index_commands_show_progress_in_a_terminal() {
         "index compact shows no progress: {compact}"
     );
 }
+
+/// Issue 16: an error shows its cause once (library messages no longer quote their source,
+/// and main prints the chain without stripping repeats by substring).
+#[test]
+fn errors_print_their_cause_once() {
+    let missing = std::env::temp_dir().join(format!("stemma-it-{}-missing", std::process::id()));
+    let out = stemma(&["scan", missing.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("cannot read (check that the path exists"),
+        "{err}"
+    );
+    assert_eq!(err.matches("No such file or directory").count(), 1, "{err}");
+}

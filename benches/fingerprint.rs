@@ -55,7 +55,7 @@ fn bench(c: &mut Criterion) {
     let params = FingerprintParams::default();
     let profiler = Profiler::new(&params);
     let oph_profiler = Profiler::new(&FingerprintParams {
-        permutation_family: PermutationFamily::OphDensified.name().to_string(),
+        permutation_family: PermutationFamily::OphDensified,
         ..params.clone()
     });
     let mut group = c.benchmark_group("fingerprint");

@@ -76,6 +76,90 @@ impl std::fmt::Display for ShingleSpec {
     }
 }
 
+/// Which hash family makes a MinHash signature ([`crate::sketch::minhash::MinHasher`]; its
+/// module documentation compares them). Serialized by [`PermutationFamily::name`], as indexes
+/// store it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum PermutationFamily {
+    /// K functions `(a_i x + b_i) mod (2^61 - 1)`: `"mul-add-mod-2^61-1"` (classic MinHash;
+    /// the default before fast similarity sketching, kept by indexes built with it).
+    #[serde(rename = "mul-add-mod-2^61-1")]
+    MulAddMod61,
+    /// One-permutation hashing with optimal densification: `"oph-densified"`.
+    #[serde(rename = "oph-densified")]
+    OphDensified,
+    /// Fast Similarity Sketching (Dahlgaard, Knudsen, Thorup 2017): `"fast-similarity-sketch"`.
+    /// Default.
+    #[default]
+    #[serde(rename = "fast-similarity-sketch")]
+    FastSimilaritySketch,
+}
+
+impl PermutationFamily {
+    /// Every family, default first.
+    pub const ALL: [PermutationFamily; 3] = [
+        PermutationFamily::FastSimilaritySketch,
+        PermutationFamily::MulAddMod61,
+        PermutationFamily::OphDensified,
+    ];
+
+    /// The name used in [`crate::config::FingerprintParams::permutation_family`].
+    pub fn name(self) -> &'static str {
+        match self {
+            PermutationFamily::MulAddMod61 => "mul-add-mod-2^61-1",
+            PermutationFamily::OphDensified => "oph-densified",
+            PermutationFamily::FastSimilaritySketch => "fast-similarity-sketch",
+        }
+    }
+
+    /// Parses a family name; the error is [`crate::error::Error::Config`] naming `permutation_family`.
+    pub fn parse(name: &str) -> crate::error::Result<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|f| f.name() == name)
+            .ok_or_else(|| crate::error::Error::Config {
+                setting: "permutation_family",
+                problem: format!(
+                    "unknown MinHash family {name:?}: use {:?}, {:?} or {:?}",
+                    Self::ALL[0].name(),
+                    Self::ALL[1].name(),
+                    Self::ALL[2].name()
+                ),
+            })
+    }
+}
+
+impl std::fmt::Display for PermutationFamily {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// How SimHash weighs its features. Serialized by [`SimhashWeighting::name`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum SimhashWeighting {
+    /// Each distinct shingle weighs 1 + ln(its count in the text): `"shingle-tf-log"`. Default
+    /// (the only one).
+    #[default]
+    #[serde(rename = "shingle-tf-log")]
+    ShingleTfLog,
+}
+
+impl SimhashWeighting {
+    /// The name used in reports and index manifests.
+    pub fn name(self) -> &'static str {
+        match self {
+            SimhashWeighting::ShingleTfLog => "shingle-tf-log",
+        }
+    }
+}
+
+impl std::fmt::Display for SimhashWeighting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// Everything that defines a fingerprint. Two signatures are comparable only when these are
 /// equal; the index stores them and reports echo them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -89,17 +173,18 @@ pub struct FingerprintParams {
     pub shingle: ShingleSpec,
     /// Seed of every xxh3 call and of the permutation coefficients. Default: 0x5354_454D_4D41 ("STEMMA" in ASCII).
     pub seed: u64,
-    /// Hash family of the MinHash signature (see [`crate::sketch::minhash::PermutationFamily`]):
+    /// Hash family of the MinHash signature ([`PermutationFamily`]), serialized by name:
     /// `"fast-similarity-sketch"` (default: Dahlgaard, Knudsen and Thorup's fast similarity
     /// sketching, one hash per shingle for long texts, O(K log K) for short ones, measured RMSE
     /// 0.67-0.99x classic's from 20 to 2000 shingles), `"mul-add-mod-2^61-1"` (K
     /// permutations, the default before; indexes built with it keep it) or `"oph-densified"`
-    /// (one-permutation hashing with optimal densification). Checked by [`Config::validate`].
-    pub permutation_family: String,
+    /// (one-permutation hashing with optimal densification).
+    pub permutation_family: PermutationFamily,
     /// MinHash permutations K. Default: 128.
     pub num_perm: usize,
-    /// SimHash feature weighting. Fixed: `"shingle-tf-log"` (weight 1 + ln tf per shingle).
-    pub simhash_weighting: String,
+    /// SimHash feature weighting ([`SimhashWeighting`]). Default (and only):
+    /// `"shingle-tf-log"` (weight 1 + ln tf per shingle).
+    pub simhash_weighting: SimhashWeighting,
     /// Winnowing k-gram size, in tokens. Default: 5.
     pub winnow_k: usize,
     /// Winnowing window, in k-grams. Default: 4, so any shared run of
@@ -114,9 +199,9 @@ impl Default for FingerprintParams {
             fold_diacritics: false,
             shingle: ShingleSpec::default(),
             seed: 0x5354_454D_4D41,
-            permutation_family: "fast-similarity-sketch".to_string(),
+            permutation_family: PermutationFamily::FastSimilaritySketch,
             num_perm: 128,
-            simhash_weighting: "shingle-tf-log".to_string(),
+            simhash_weighting: SimhashWeighting::ShingleTfLog,
             winnow_k: 5,
             winnow_w: 4,
         }
@@ -266,13 +351,48 @@ impl std::str::FromStr for FamilyPolicy {
     }
 }
 
-/// LSH banding: `bands` bands of `rows` rows each (`bands * rows <= num_perm`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// LSH banding: `bands` bands of `rows` rows each (`bands * rows <= num_perm`). The one shape
+/// of a banding everywhere: config, candidates, index manifests and reports (the last two
+/// serialize it as `[bands, rows]` through [`banding_pair`]). `Default` is 0x0, "not chosen
+/// yet".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Banding {
     /// Number of bands.
     pub bands: usize,
     /// Rows (signature values) per band.
     pub rows: usize,
+}
+
+impl Banding {
+    /// Probability that two documents of Jaccard similarity `s` become candidates:
+    /// `1 - (1 - s^rows)^bands`.
+    pub fn probability(&self, s: f64) -> f64 {
+        1.0 - (1.0 - s.powi(self.rows as i32)).powi(self.bands as i32)
+    }
+}
+
+impl std::fmt::Display for Banding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}x{}", self.bands, self.rows)
+    }
+}
+
+/// Serializes a [`Banding`] as `[bands, rows]`, the shape index manifests and the report's
+/// `stats.banding` have always had (use with `#[serde(with = "banding_pair")]`).
+pub mod banding_pair {
+    use super::Banding;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    /// Writes `[bands, rows]`.
+    pub fn serialize<S: Serializer>(b: &Banding, s: S) -> Result<S::Ok, S::Error> {
+        (b.bands, b.rows).serialize(s)
+    }
+
+    /// Reads `[bands, rows]`.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Banding, D::Error> {
+        let (bands, rows) = <(usize, usize)>::deserialize(d)?;
+        Ok(Banding { bands, rows })
+    }
 }
 
 impl std::str::FromStr for Banding {
@@ -392,7 +512,6 @@ impl Config {
                 problem: format!("{} is out of range 1..=4096", fp.num_perm),
             });
         }
-        crate::sketch::minhash::PermutationFamily::parse(&fp.permutation_family)?;
         if fp.winnow_k == 0 || fp.winnow_w == 0 {
             return Err(Error::Config {
                 setting: "winnow_k/winnow_w",
@@ -407,6 +526,12 @@ impl Config {
             });
         }
         if let Some(b) = self.banding {
+            if b.bands == 0 || b.rows == 0 {
+                return Err(Error::Config {
+                    setting: "--bands",
+                    problem: format!("{b}: bands and rows must be at least 1"),
+                });
+            }
             if b.bands * b.rows > fp.num_perm {
                 return Err(Error::Config {
                     setting: "--bands",
@@ -450,6 +575,66 @@ impl Config {
                 problem: "must be at least 1".into(),
             });
         }
+        // The remaining settings are config keys without a flag.
+        let r = &self.relations;
+        for (setting, value) in [
+            ("relations.excerpt_containment", r.excerpt_containment),
+            ("relations.partial_min_coverage", r.partial_min_coverage),
+            (
+                "relations.rewrite_min_bigram_containment",
+                r.rewrite_min_bigram_containment,
+            ),
+            (
+                "relations.rewrite_strong_bigram_containment",
+                r.rewrite_strong_bigram_containment,
+            ),
+        ] {
+            if !(0.0..=1.0).contains(&value) {
+                return Err(Error::Config {
+                    setting,
+                    problem: format!("{value} must be in [0, 1]"),
+                });
+            }
+        }
+        let models = [
+            ("relations.derived", &r.derived),
+            ("relations.whole", &r.whole),
+        ];
+        for (setting, m) in models {
+            let weights = [
+                m.intercept,
+                m.bigram_short,
+                m.bigram_long,
+                m.containment_short,
+                m.verbatim_short,
+                m.log_length_ratio,
+            ];
+            if weights.iter().any(|w| !w.is_finite()) {
+                return Err(Error::Config {
+                    setting,
+                    problem: "every coefficient must be a finite number".into(),
+                });
+            }
+        }
+        for (setting, value, least) in [
+            ("relations.min_run_tokens", r.min_run_tokens, 1),
+            ("max_df", self.max_df, 1),
+            ("bigram_max_df", self.bigram_max_df, 1),
+            (
+                "min_shared_fingerprints",
+                self.min_shared_fingerprints as usize,
+                1,
+            ),
+            ("bigram_candidates_max_df", self.bigram_candidates_max_df, 2),
+            ("max_bucket", self.max_bucket, 2),
+        ] {
+            if value < least {
+                return Err(Error::Config {
+                    setting,
+                    problem: format!("{value} must be at least {least}"),
+                });
+            }
+        }
         Ok(())
     }
 }
@@ -472,24 +657,61 @@ mod tests {
     }
 
     #[test]
-    fn permutation_family_is_validated() {
-        let mut c = Config::default();
-        assert!(c.validate().is_ok());
-        c.fingerprint.permutation_family = "oph-densified".into();
-        assert!(c.validate().is_ok());
-        assert!(crate::profile::Profiler::try_new(&c.fingerprint).is_ok());
-        c.fingerprint.permutation_family = "minwise".into();
-        let err = c.validate().unwrap_err();
+    fn every_setting_is_validated() {
+        assert!(Config::default().validate().is_ok());
+        /// Breaks one setting.
+        type Break = fn(&mut Config);
+        let cases: Vec<(&str, Break)> = vec![
+            ("--bands", |c| {
+                c.banding = Some(Banding { bands: 0, rows: 4 })
+            }),
+            ("relations.excerpt_containment", |c| {
+                c.relations.excerpt_containment = 1.5
+            }),
+            ("relations.partial_min_coverage", |c| {
+                c.relations.partial_min_coverage = -0.1
+            }),
+            ("relations.derived", |c| {
+                c.relations.derived.intercept = f64::NAN
+            }),
+            ("relations.min_run_tokens", |c| {
+                c.relations.min_run_tokens = 0
+            }),
+            ("max_df", |c| c.max_df = 0),
+            ("bigram_max_df", |c| c.bigram_max_df = 0),
+            ("min_shared_fingerprints", |c| c.min_shared_fingerprints = 0),
+            ("bigram_candidates_max_df", |c| {
+                c.bigram_candidates_max_df = 1
+            }),
+            ("max_bucket", |c| c.max_bucket = 1),
+        ];
+        for (setting, break_it) in cases {
+            let mut c = Config::default();
+            break_it(&mut c);
+            let err = c.validate().unwrap_err().to_string();
+            assert!(err.contains(setting), "{setting}: {err}");
+        }
+    }
+
+    #[test]
+    fn families_serialize_by_their_old_names_and_unknown_ones_are_refused() {
+        // Indexes store the parameters as JSON: the names must stay what the strings were.
+        let json = serde_json::to_value(FingerprintParams::default()).unwrap();
+        assert_eq!(json["permutation_family"], "fast-similarity-sketch");
+        assert_eq!(json["simhash_weighting"], "shingle-tf-log");
+        for f in PermutationFamily::ALL {
+            let back: PermutationFamily =
+                serde_json::from_value(serde_json::Value::from(f.name())).unwrap();
+            assert_eq!(back, f);
+            assert_eq!(PermutationFamily::parse(f.name()).unwrap(), f);
+        }
+        let mut bad = json.clone();
+        bad["permutation_family"] = "minwise".into();
+        assert!(serde_json::from_value::<FingerprintParams>(bad).is_err());
+        let err = PermutationFamily::parse("minwise").unwrap_err().to_string();
         assert!(
-            matches!(
-                err,
-                crate::error::Error::Config {
-                    setting: "permutation_family",
-                    ..
-                }
-            ),
+            err.contains("permutation_family") && err.contains("oph-densified"),
             "{err}"
         );
-        assert!(crate::profile::Profiler::try_new(&c.fingerprint).is_err());
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! Every variant names the input it is about (a path, a line, a record id) and its message says
 //! what to do next. Foreign error types never appear in a variant's fields; they are kept as the
-//! `source` so callers can still walk the chain.
+//! `source`, which the message does not repeat: print the chain
+//! ([`std::error::Error::source`]) to show the cause, once.
 
 use std::path::PathBuf;
 
@@ -14,7 +15,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[non_exhaustive]
 pub enum Error {
     /// An input path could not be opened or read.
-    #[error("{}: cannot read: {source} (check that the path exists and is readable)", path.display())]
+    #[error("{}: cannot read (check that the path exists and is readable)", path.display())]
     Read {
         /// The file or directory.
         path: PathBuf,
@@ -24,7 +25,7 @@ pub enum Error {
     },
 
     /// An output file could not be written (its temporary file is removed).
-    #[error("{}: cannot write: {source} (check free space and permissions)", path.display())]
+    #[error("{}: cannot write (check free space and permissions)", path.display())]
     Write {
         /// The output path.
         path: PathBuf,
@@ -34,7 +35,7 @@ pub enum Error {
     },
 
     /// A compressed input (gzip or zstd) could not be decompressed.
-    #[error("{}: cannot decompress {format} data: {source} (the file is corrupt or truncated; check it with `{format} -t`, or decompress it yourself and pass the plain file)", path.display())]
+    #[error("{}: cannot decompress {format} data (the file is corrupt or truncated; check it with `{format} -t`, or decompress it yourself and pass the plain file)", path.display())]
     Decompress {
         /// The compressed file.
         path: PathBuf,
@@ -95,6 +96,16 @@ pub enum Error {
         path: PathBuf,
         /// What is wrong with it.
         problem: String,
+    },
+
+    /// An audit baseline file could not be read.
+    #[error("{}: cannot read the baseline (create it with --update-baseline)", path.display())]
+    BaselineRead {
+        /// The baseline file.
+        path: PathBuf,
+        /// The underlying IO error.
+        #[source]
+        source: std::io::Error,
     },
 
     /// No document could be read from the inputs.
@@ -168,8 +179,15 @@ pub enum Error {
         problem: String,
     },
 
+    /// A command needs the texts of an index built without them (`--no-text`).
+    #[error("{}: the index holds no texts (built with --no-text); the contamination check needs them: rebuild the index without --no-text, or pass the reference documents themselves", path.display())]
+    IndexNoTexts {
+        /// The index directory.
+        path: PathBuf,
+    },
+
     /// Temporary data (sorted runs, texts beyond the memory budget) could not be written or read.
-    #[error("{}: cannot keep temporary data there: {source} (check that the directory exists, is writable and has free space, or give another one with --temp-dir)", path.display())]
+    #[error("{}: cannot keep temporary data there (check that the directory exists, is writable and has free space, or give another one with --temp-dir)", path.display())]
     Scratch {
         /// The temporary directory.
         path: PathBuf,

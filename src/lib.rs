@@ -24,10 +24,27 @@
 //! assert_eq!(analysis.families.len(), 1);
 //! ```
 //!
+//! What a library user calls (each re-exported here, with an example in its docs):
+//!
+//! - [`analyze`]: documents in memory -> [`Analysis`]; [`trace`] adds passages, cues,
+//!   direction and a stemma per family ([`Provenance`]).
+//! - [`analyze_streamed`]: a corpus read from files, directories, JSONL or standard input as a
+//!   stream, with memory bounded by a [`scratch::Scratch`] budget ([`Streamed`]).
+//! - [`dedup_jsonl`]: which records of a JSONL file to keep ([`DedupPlan`]), then
+//!   [`DedupPlan::write`] or [`DedupPlan::write_files`] for the kept and removed records.
+//! - [`Index`] (open, [`index::build`], [`index::Writer`]) and [`query_report`]: the documents
+//!   of an index related to query documents, as a [`QueryReport`] (JSON schema `stemma.query`
+//!   v1, [`report::query`]).
+//! - [`compare`]: two documents side by side ([`Comparison`]), rendered by
+//!   [`render_comparison`] with a "why not related" line naming the rules that failed
+//!   ([`relate::shortfalls`]).
+//! - [`audit::audit`] with [`audit::reference`] for a reference corpus from files or an index.
+//!
 //! Layers (each module uses only its own or lower layers): foundation ([`error`], [`config`],
 //! [`hash`]) < [`text`] < [`shingle`] < [`sketch`] < [`profile`] < [`candidates`] <
 //! [`similarity`] < [`relate`], [`cluster`] < [`pipeline`], [`dedup`]; edges: [`corpus`],
-//! [`index`] (the persistent fingerprint index), [`report`], [`output`], [`audit`], and
+//! [`stream`] (analysis from inputs), [`dedup::jsonl`], [`index`] (the persistent fingerprint
+//! index), [`report`], [`output`], [`audit`], and
 //! [`scratch`] (sorted runs and texts beyond a memory budget, in unnamed temporary files, used
 //! by [`pipeline::Ingest`] for corpora larger than memory: the one edge the pure layers reach,
 //! and only when the caller gives it a directory; [`analyze`] never does).
@@ -54,11 +71,18 @@ pub mod scratch;
 pub mod shingle;
 pub mod similarity;
 pub mod sketch;
+pub mod stream;
 pub mod text;
 
 pub use config::{Config, FingerprintParams, ShingleSpec, TokenUnit};
 pub use corpus::{Document, Meta, Origin};
+pub use dedup::jsonl::{plan as dedup_jsonl, Plan as DedupPlan, Source as JsonlSource};
 pub use error::{Error, Result};
+pub use index::Index;
 pub use pipeline::{analyze, Analysis, Family, Pair, Progress, Silent};
+pub use provenance::{compare, trace, Comparison, Provenance};
 pub use relate::Relation;
+pub use report::compare::render as render_comparison;
+pub use report::query::{query_report, QueryReport};
 pub use sketch::minhash::{MinHasher, PermutationFamily, Signature};
+pub use stream::{analyze_streamed, Streamed};

@@ -31,20 +31,13 @@ fn main() {
     std::process::exit(code);
 }
 
-/// The error and its causes, skipping a cause whose text the message already quotes (library
-/// errors name their source in their own message).
+/// The error and its causes, each once: library errors do not repeat their source in their
+/// own message.
 fn message(err: &anyhow::Error) -> String {
-    let mut out = String::new();
-    for cause in err.chain() {
-        let text = cause.to_string();
-        if !out.contains(&text) {
-            if !out.is_empty() {
-                out.push_str(": ");
-            }
-            out.push_str(&text);
-        }
-    }
-    out
+    err.chain()
+        .map(|cause| cause.to_string())
+        .collect::<Vec<_>>()
+        .join(": ")
 }
 
 /// Ctrl-C, `kill` and a closed terminal (SIGINT, SIGTERM, SIGHUP) stop the program without

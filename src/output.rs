@@ -1,8 +1,10 @@
 //! Writing output files safely: never a half-written file.
 //!
-//! [`write_atomic`] writes to a temporary file next to the target, flushes and syncs it, then
-//! renames it over the target, so a crash, a full disk or Ctrl-C leaves either the old file or
-//! the new one. The path `-` means standard output.
+//! [`write_atomic`] writes to a temporary file next to the target, flushes and syncs it,
+//! renames it over the target and syncs the directory, so a crash, a full disk or Ctrl-C leaves
+//! either the old file or the new one, and a completed write survives a power loss. Every file
+//! stemma writes goes through it (reports, dedup outputs, baselines, the index's segments,
+//! delete files and manifest). The path `-` means standard output.
 //!
 //! Temporary files (and an index's write lock) are registered as [`Pending`] while they exist,
 //! so a program stopped by a signal can remove them with [`remove_pending`] before it exits:
@@ -38,6 +40,27 @@ impl Pending {
     }
 }
 
+impl Pending {
+    /// Creates a file with `create` and registers `path` if that succeeds, with the registry
+    /// locked throughout: a signal handler calling [`remove_pending`] waits for it, so a file
+    /// created here is never left unregistered by an interrupt (an index's write lock), and a
+    /// file `create` did not make (someone else's lock) is never registered.
+    pub fn create<T>(
+        path: &Path,
+        create: impl FnOnce() -> io::Result<T>,
+    ) -> io::Result<(T, Pending)> {
+        let mut list = pending();
+        let made = create()?;
+        list.push(path.to_path_buf());
+        Ok((
+            made,
+            Pending {
+                path: path.to_path_buf(),
+            },
+        ))
+    }
+}
+
 impl Drop for Pending {
     fn drop(&mut self) {
         let mut list = pending();
@@ -59,14 +82,19 @@ pub fn remove_pending() -> usize {
 
 use crate::error::{Error, Result};
 
-/// Writes `path` atomically with `write`; `-` writes to standard output.
+/// Writes `path` atomically with `write` (temporary file, fsync, rename, fsync of the
+/// directory); `-` writes to standard output. An error `write` returns that wraps a library
+/// [`Error`] (`io::Error::other(error)`) comes back as that error, not wrapped again.
 pub fn write_atomic(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> Result<()> {
-    let fail = |source| Error::Write {
-        path: path.to_path_buf(),
-        source,
+    let fail = |source: io::Error| match source.downcast::<Error>() {
+        Ok(inner) => inner,
+        Err(source) => Error::Write {
+            path: path.to_path_buf(),
+            source,
+        },
     };
     if path.as_os_str() == "-" {
         let stdout = io::stdout();
@@ -82,7 +110,12 @@ pub fn write_atomic(
         write(&mut w)?;
         let file = w.into_inner().map_err(|e| e.into_error())?;
         file.sync_all()?;
-        fs::rename(&tmp, path)
+        fs::rename(&tmp, path)?;
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        File::open(dir)?.sync_all()
     })();
     if let Err(e) = result {
         let _ = fs::remove_file(&tmp);

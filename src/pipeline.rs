@@ -145,7 +145,7 @@ pub struct Stats {
     /// Fingerprints dropped as boilerplate (document frequency above the cap).
     pub boilerplate_fingerprints: u64,
     /// The LSH banding used.
-    pub banding: (usize, usize),
+    pub banding: crate::config::Banding,
 }
 
 /// The result of [`analyze`].
@@ -627,8 +627,7 @@ fn find_candidates(
 ) -> Result<(Vec<Candidate>, Stats, Vec<u64>)> {
     let mut stats = Stats::default();
     let num_perm = config.fingerprint.num_perm;
-    let params = crate::candidates::lsh::banding_for(config);
-    stats.banding = (params.bands, params.rows);
+    stats.banding = crate::candidates::lsh::banding_for(config);
     // Identical copies are paired with their group's first document by the caller; only that
     // first document takes part in candidate generation, so a text copied a thousand times
     // costs a thousand pairs, not half a million.
@@ -643,7 +642,7 @@ fn find_candidates(
             Signature(vec![u32::MAX; num_perm])
         });
     }
-    let lsh = lsh_pairs(&sigs, params, config.max_bucket);
+    let lsh = lsh_pairs(&sigs, stats.banding, config.max_bucket);
     for (s, sig) in sums.iter_mut().zip(sigs) {
         s.signature = sig;
     }

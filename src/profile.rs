@@ -78,29 +78,22 @@ pub struct Profiler {
 }
 
 impl Profiler {
-    /// A profiler for `params`.
-    ///
-    /// # Errors
-    /// [`crate::error::Error::Config`] naming `permutation_family` if the family is unknown
-    /// (which [`crate::config::Config::validate`] reports first).
+    /// A profiler for `params`. Never fails (the family is an enum); kept for callers written
+    /// when it could.
     pub fn try_new(params: &FingerprintParams) -> crate::error::Result<Self> {
-        Ok(Profiler {
-            params: params.clone(),
-            minhasher: MinHasher::with_family(
-                &params.permutation_family,
-                params.num_perm,
-                params.seed,
-            )?,
-        })
+        Ok(Self::new(params))
     }
 
-    /// A profiler for `params`, which [`crate::config::Config::validate`] has accepted.
-    ///
-    /// # Panics
-    /// If `params.permutation_family` is unknown (validation rejects it; use
-    /// [`Profiler::try_new`] for unvalidated params).
+    /// A profiler for `params`.
     pub fn new(params: &FingerprintParams) -> Self {
-        Self::try_new(params).unwrap_or_else(|e| panic!("{e} (Config::validate rejects this)"))
+        Profiler {
+            params: params.clone(),
+            minhasher: MinHasher::of_family(
+                params.permutation_family,
+                params.num_perm,
+                params.seed,
+            ),
+        }
     }
 
     /// The parameters in use.
@@ -187,7 +180,7 @@ impl Profiler {
     /// Faster than a profile: no spans, buffers reused per thread, and the shingle sequence is
     /// signed as it is, since a MinHash signature is a function of the set (each position a
     /// minimum) whatever the order and repeats; only long sequences are thinned of repeats
-    /// first ([`thin_repeats`]), so a text of one phrase repeated a million times does not cost
+    /// first (`thin_repeats`), so a text of one phrase repeated a million times does not cost
     /// a million elements per sketching round.
     pub fn dedup_key(&self, text: &str) -> DedupKey {
         thread_local! {
@@ -329,7 +322,7 @@ mod tests {
 
     fn profiler(family: PermutationFamily) -> Profiler {
         Profiler::new(&FingerprintParams {
-            permutation_family: family.name().to_string(),
+            permutation_family: family,
             ..Default::default()
         })
     }

@@ -467,6 +467,155 @@ pub fn judge(f: &PairFigures, t: &RelationThresholds, corpus_statistics: bool) -
     decided(None, why, p)
 }
 
+/// A rule a pair did not meet: the figure it reads, the pair's value and the value the rule
+/// needs. [`shortfalls`] lists them for a pair without a relation ("why not related").
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Shortfall {
+    /// The relation the rule would have given.
+    pub relation: Relation,
+    /// The figure the rule reads, in words (`jaccard`, `shorter text's containment`, ...).
+    pub figure: &'static str,
+    /// The pair's value of that figure.
+    pub value: f64,
+    /// The value the rule needs (at least).
+    pub needed: f64,
+}
+
+impl Shortfall {
+    /// How far the value is below what the rule needs.
+    pub fn gap(&self) -> f64 {
+        (self.needed - self.value).max(0.0)
+    }
+
+    /// The value as a share of what is needed (1 = met): how close the rule came.
+    pub fn closeness(&self) -> f64 {
+        if self.needed > 0.0 {
+            self.value / self.needed
+        } else {
+            1.0
+        }
+    }
+}
+
+/// Why a pair is not related: every rule of [`judge`] it fell short of, closest first (by
+/// [`Shortfall::closeness`]; ties in rule order). Empty when the pair is related, or when a
+/// text is empty (an empty text relates to nothing). `corpus_statistics` as in [`judge`]:
+/// with them the lexical rule is the `derived` model's probability against 0.5, without them
+/// the shorter text's bigram containment against the `rewrite` thresholds.
+///
+/// ```
+/// use stemma::relate::{judge, shortfalls, PairFigures, RelationThresholds};
+///
+/// let t = RelationThresholds::default();
+/// let mut f = PairFigures::identical(100, 96);
+/// f.identical = false;
+/// f.jaccard = 0.3;
+/// f.containment_a_in_b = 0.45;
+/// f.containment_b_in_a = 0.45;
+/// f.verbatim_tokens_a = 12;
+/// f.verbatim_tokens_b = 12;
+/// f.bigram_containment_a_in_b = 0.2;
+/// f.bigram_containment_b_in_a = 0.2;
+/// f.longest_run_tokens = 4;
+/// assert!(judge(&f, &t, false).relation.is_none());
+/// let why = shortfalls(&f, &t, false);
+/// assert_eq!(why[0].figure, "shorter text's containment");
+/// assert!((why[0].gap() - 0.35).abs() < 1e-9);
+/// ```
+pub fn shortfalls(
+    f: &PairFigures,
+    t: &RelationThresholds,
+    corpus_statistics: bool,
+) -> Vec<Shortfall> {
+    if f.tokens_a == 0 || f.tokens_b == 0 || judge(f, t, corpus_statistics).relation.is_some() {
+        return Vec::new();
+    }
+    let (containment, coverage, verbatim, bigrams) = if f.a_is_shorter() {
+        (
+            f.containment_a_in_b,
+            f.verbatim_coverage_a(),
+            f.verbatim_tokens_a,
+            f.bigram_containment_a_in_b,
+        )
+    } else {
+        (
+            f.containment_b_in_a,
+            f.verbatim_coverage_b(),
+            f.verbatim_tokens_b,
+            f.bigram_containment_b_in_a,
+        )
+    };
+    let rule = |relation, figure, value: f64, needed: f64| Shortfall {
+        relation,
+        figure,
+        value,
+        needed,
+    };
+    let mut out = vec![
+        rule(
+            Relation::NearDuplicate,
+            "jaccard",
+            f.jaccard,
+            t.near_duplicate,
+        ),
+        rule(
+            Relation::Excerpt,
+            "shorter text's containment",
+            containment,
+            t.excerpt_containment,
+        ),
+        rule(
+            Relation::PartialReuse,
+            "verbatim tokens outside boilerplate",
+            verbatim as f64,
+            t.partial_min_tokens as f64,
+        ),
+    ];
+    // The coverage route is the reason only when it has its tokens.
+    if verbatim >= t.partial_min_tokens_with_coverage {
+        out.push(rule(
+            Relation::PartialReuse,
+            "shorter text's verbatim coverage",
+            coverage,
+            t.partial_min_coverage,
+        ));
+    }
+    let shorter_tokens = f.tokens_a.min(f.tokens_b);
+    if corpus_statistics {
+        if shorter_tokens < t.rewrite_min_tokens {
+            out.push(rule(
+                Relation::Rewrite,
+                "shorter text's tokens (for the lexical models)",
+                shorter_tokens as f64,
+                t.rewrite_min_tokens as f64,
+            ));
+        } else {
+            out.push(rule(
+                Relation::Rewrite,
+                "derived model probability",
+                t.derived.probability(&lexical_inputs(f)),
+                0.5,
+            ));
+        }
+    } else {
+        let needed = if f.longest_run_tokens >= t.min_run_tokens {
+            t.rewrite_min_bigram_containment
+        } else {
+            t.rewrite_strong_bigram_containment
+        };
+        out.push(rule(
+            Relation::Rewrite,
+            "shorter text's bigram containment",
+            bigrams,
+            needed,
+        ));
+    }
+    // A rule already met (coverage without enough tokens, say) is not the reason.
+    out.retain(|s| s.value < s.needed);
+    out.sort_by(|x, y| y.closeness().total_cmp(&x.closeness()));
+    out
+}
+
 /// The passage rule: verbatim tokens of the shorter text (in runs outside boilerplate) reach
 /// `partial_min_tokens`, or cover `partial_min_coverage` of it with
 /// `partial_min_tokens_with_coverage` tokens.

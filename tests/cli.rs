@@ -1439,3 +1439,168 @@ fn ids_fall_back_stay_unique_across_roots_and_duplicates_are_a_choice() {
         "{stdout}"
     );
 }
+
+// Issue 15 item 12: progress on every long command, and why a compared pair is not related.
+
+#[test]
+fn compare_says_why_a_pair_is_not_related() {
+    let s = seeds();
+    let a = format!("{s}/000_feda9039ef98819a.txt");
+    let b = format!("{s}/001_a69881127f8cf709.txt");
+    let text = String::from_utf8(stemma_ok(&["compare", &a, &b]).stdout).unwrap();
+    assert!(text.contains("relation: none"), "{text}");
+    let why = text
+        .lines()
+        .find(|l| l.starts_with("why not related: "))
+        .unwrap_or_else(|| panic!("no why-not line in {text}"));
+    // Every rule that failed, each with what it needs and the gap, closest first.
+    for rule in [
+        "near-duplicate needs jaccard >= 0.800",
+        "excerpt needs",
+        "partial-reuse needs",
+        "rewrite needs",
+    ] {
+        assert!(why.contains(rule), "{rule:?} missing in {why}");
+    }
+    assert_eq!(why.matches("short by").count(), 4, "{why}");
+    // A related pair has no such line.
+    let a = format!("{s}/002_a6c1fbbf3c2df49c.txt");
+    let b = format!("{s}/004_7b6a29778a7fc8e6.txt");
+    let text = String::from_utf8(stemma_ok(&["compare", &a, &b]).stdout).unwrap();
+    assert!(!text.contains("why not related"), "{text}");
+}
+
+#[test]
+fn query_json_lines_carry_their_schema() {
+    let dir = scratch("query-schema");
+    let body = words(31, 200).join(" ");
+    let corpus = dir.join("c.jsonl");
+    fs::write(
+        &corpus,
+        format!("{}\n", serde_json::json!({"id": "x", "text": body})),
+    )
+    .unwrap();
+    let q = dir.join("q.jsonl");
+    fs::write(
+        &q,
+        format!(
+            "{}\n",
+            serde_json::json!({"id": "q", "text": format!("Reported: {body}")})
+        ),
+    )
+    .unwrap();
+    let idx = dir.join("idx");
+    stemma_ok(&[
+        "index",
+        "build",
+        corpus.to_str().unwrap(),
+        "-o",
+        idx.to_str().unwrap(),
+    ]);
+    let json = dir.join("m.jsonl");
+    stemma_ok(&[
+        "query",
+        idx.to_str().unwrap(),
+        q.to_str().unwrap(),
+        "--json",
+        json.to_str().unwrap(),
+        "-q",
+    ]);
+    #[derive(Deserialize)]
+    struct MatchLine {
+        schema: String,
+        schema_version: u32,
+        query: String,
+        indexed: String,
+    }
+    let lines: Vec<MatchLine> = fs::read_to_string(&json)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 1);
+    assert_eq!(
+        (lines[0].schema.as_str(), lines[0].schema_version),
+        ("stemma.query", 1)
+    );
+    assert_eq!(
+        (lines[0].query.as_str(), lines[0].indexed.as_str()),
+        ("q", "x")
+    );
+}
+
+/// Runs stemma in a pseudo-terminal (`script`), where the progress bars show; `None` when
+/// `script` is not installed.
+fn stemma_in_terminal(args: &[&str]) -> Option<String> {
+    let command = std::iter::once(env!("CARGO_BIN_EXE_stemma").to_string())
+        .chain(args.iter().map(|a| format!("'{a}'")))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let out = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    assert!(
+        out.status.success(),
+        "{command}: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn dedup_and_index_commands_show_progress_in_a_terminal() {
+    let dir = scratch("progress");
+    let mut jsonl = String::new();
+    for i in 0..40 {
+        let text = words(100 + i % 20, 120).join(" ");
+        jsonl.push_str(&format!(
+            "{}\n",
+            serde_json::json!({"id": format!("d{i}"), "text": text})
+        ));
+    }
+    let input = dir.join("in.jsonl");
+    fs::write(&input, &jsonl).unwrap();
+    let (input, kept, idx) = (
+        input.to_str().unwrap().to_string(),
+        dir.join("kept.jsonl").to_str().unwrap().to_string(),
+        dir.join("idx").to_str().unwrap().to_string(),
+    );
+    let Some(dedup) = stemma_in_terminal(&["dedup", &input, "-o", &kept]) else {
+        eprintln!("`script` is not installed: progress not checked");
+        return;
+    };
+    for stage in ["fingerprint", "verify", "write"] {
+        assert!(
+            dedup.contains(stage),
+            "dedup shows no {stage:?} progress: {dedup}"
+        );
+    }
+    let build = stemma_in_terminal(&["index", "build", &input, "-o", &idx]).unwrap();
+    assert!(
+        build.contains("index "),
+        "index build shows no progress: {build}"
+    );
+    stemma_ok(&["index", "remove", &idx, "d1"]);
+    let compact = stemma_in_terminal(&["index", "compact", &idx]).unwrap();
+    assert!(
+        compact.contains("compact "),
+        "index compact shows no progress: {compact}"
+    );
+}
+
+/// Issue 16: an error shows its cause once (library messages no longer quote their source,
+/// and main prints the chain without stripping repeats by substring).
+#[test]
+fn errors_print_their_cause_once() {
+    let missing = std::env::temp_dir().join(format!("stemma-it-{}-missing", std::process::id()));
+    let out = stemma(&["scan", missing.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("cannot read (check that the path exists"),
+        "{err}"
+    );
+    assert_eq!(err.matches("No such file or directory").count(), 1, "{err}");
+}

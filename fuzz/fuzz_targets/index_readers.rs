@@ -137,7 +137,7 @@ fn exercise(seg: &Segment) {
     }
     let _ = seg.find("");
     let _ = seg.find("\u{10FFFF}");
-    let (bands, _) = seg.banding;
+    let bands = seg.banding.bands;
     let mut tables: Vec<_> = (0..bands.min(4)).map(|b| seg.band(b)).collect();
     tables.push(seg.postings());
     tables.push(seg.bigram_counts());

@@ -124,6 +124,27 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Baseline> {
     Ok(baseline)
 }
 
+/// Reads the baseline file at `path`. A missing file is an empty baseline when `missing_ok`
+/// (it is about to be created), an error otherwise.
+pub fn load(path: &Path, missing_ok: bool) -> Result<Baseline> {
+    match std::fs::read(path) {
+        Ok(bytes) => parse(&bytes, path),
+        Err(e) if e.kind() == io::ErrorKind::NotFound && missing_ok => Ok(Baseline::default()),
+        Err(source) => Err(Error::BaselineRead {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+/// Rewrites the baseline file at `path` with the findings of `audit` ([`updated`]: notes
+/// kept; the file is created if missing), atomically; returns the new baseline.
+pub fn update_file(path: &Path, audit: &Audit) -> Result<Baseline> {
+    let new = updated(&load(path, true)?, audit);
+    crate::output::write_atomic(path, |w| write(&new, w))?;
+    Ok(new)
+}
+
 /// Writes `baseline` as pretty JSON with a trailing newline.
 pub fn write(baseline: &Baseline, w: &mut dyn Write) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *w, baseline)?;

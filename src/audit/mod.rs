@@ -3,7 +3,8 @@
 //!
 //! Pure: documents, an [`Analysis`] and (for `uncredited`) a [`Provenance`] in, an [`Audit`]
 //! out; the writers ([`mod@format`], [`sarif`], [`junit`]) are functions from an [`Audit`] to bytes.
-//! Reading inputs, the baseline file and writing outputs is the CLI's job (`src/cli/audit.rs`).
+//! Reading the reference corpus is [`mod@reference`]'s job; reading inputs and writing outputs the
+//! caller's.
 //!
 //! # Checks
 //!
@@ -46,11 +47,12 @@
 //! Several pairs with the same key (three identical files give three pairs) are one finding with
 //! several [`Finding::occurrences`].
 //!
-//! Not here: the persistent index as an `--against` corpus (see the TODO in `src/cli/audit.rs`).
+//! [`mod@reference`] is the IO edge: the `--against` corpus read from files or from an index.
 
 pub mod baseline;
 pub mod format;
 pub mod junit;
+pub mod reference;
 pub mod sarif;
 
 use serde::{Deserialize, Serialize};
@@ -150,6 +152,34 @@ pub struct Policy {
     pub contamination_level: Relation,
     /// `uncredited`: the least stemma-edge confidence reported. Default 0.5.
     pub min_confidence: f64,
+}
+
+impl Policy {
+    /// The checks to run: those given, sorted and distinct; none given means `duplicates`,
+    /// plus `contamination` when there is a reference corpus (`with_reference`).
+    pub fn checks_for(given: &[Check], with_reference: bool) -> Vec<Check> {
+        let mut checks = given.to_vec();
+        if checks.is_empty() {
+            checks.push(Check::Duplicates);
+            if with_reference {
+                checks.push(Check::Contamination);
+            }
+        }
+        checks.sort();
+        checks.dedup();
+        checks
+    }
+
+    /// Checks the settings: `min_confidence` must be in 0..1.
+    pub fn validate(&self) -> crate::Result<()> {
+        if !(0.0..=1.0).contains(&self.min_confidence) {
+            return Err(crate::Error::Config {
+                setting: "--min-confidence",
+                problem: format!("{} is not in 0..1", self.min_confidence),
+            });
+        }
+        Ok(())
+    }
 }
 
 impl Default for Policy {

@@ -15,7 +15,6 @@
 //! Not done here: verifying candidates against the estimated or exact Jaccard similarity.
 
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use super::{check_doc_count, emit_bucket, finish};
 use crate::hash::hash_bytes;
@@ -23,21 +22,7 @@ use crate::sketch::Signature;
 
 /// How a signature is cut: `bands` bands of `rows` consecutive values (the first
 /// `bands * rows` values are used).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LshParams {
-    /// Number of bands.
-    pub bands: usize,
-    /// Values per band.
-    pub rows: usize,
-}
-
-impl LshParams {
-    /// Probability that two documents of Jaccard similarity `s` become candidates:
-    /// `1 - (1 - s^rows)^bands`.
-    pub fn probability(&self, s: f64) -> f64 {
-        1.0 - (1.0 - s.powi(self.rows as i32)).powi(self.bands as i32)
-    }
-}
+pub use crate::config::Banding;
 
 /// Composite Simpson's rule with 1000 intervals: error far below the differences that decide
 /// between neighbouring parameter choices.
@@ -61,18 +46,13 @@ fn integrate(f: impl Fn(f64) -> f64, lo: f64, hi: f64) -> f64 {
 ///
 /// # Panics
 /// If `num_perm` is 0.
-pub fn optimal_params(
-    threshold: f64,
-    num_perm: usize,
-    fp_weight: f64,
-    fn_weight: f64,
-) -> LshParams {
+pub fn optimal_params(threshold: f64, num_perm: usize, fp_weight: f64, fn_weight: f64) -> Banding {
     assert!(num_perm > 0, "LSH needs at least one permutation");
     let t = threshold.clamp(0.0, 1.0);
-    let mut best = (f64::INFINITY, LshParams { bands: 1, rows: 1 });
+    let mut best = (f64::INFINITY, Banding { bands: 1, rows: 1 });
     for bands in 1..=num_perm {
         for rows in 1..=num_perm / bands {
-            let p = LshParams { bands, rows };
+            let p = Banding { bands, rows };
             let fp = integrate(|s| p.probability(s), 0.0, t);
             let fneg = integrate(|s| 1.0 - p.probability(s), t, 1.0);
             let error = fp_weight * fp + fn_weight * fneg;
@@ -95,12 +75,9 @@ pub const MISSED_PAIR_WEIGHT: f64 = 0.9;
 /// verification while a missed pair is lost: at 128 permutations this picks 14x9 at 0.8
 /// (a pair at the threshold becomes a candidate with probability 0.87, at 0.85 with 0.975),
 /// 32x4 at 0.5 and 8x16 at 0.9, where equal weights picked 9x13 (0.40 at the threshold).
-pub fn banding_for(config: &crate::config::Config) -> LshParams {
+pub fn banding_for(config: &crate::config::Config) -> Banding {
     match config.banding {
-        Some(b) => LshParams {
-            bands: b.bands,
-            rows: b.rows,
-        },
+        Some(b) => b,
         None => optimal_params(
             config.relations.near_duplicate,
             config.fingerprint.num_perm,
@@ -154,11 +131,11 @@ pub struct LshOutcome {
 /// If a non-empty signature is shorter than `bands * rows`, or there are more than 2^32 documents.
 pub fn lsh_pairs<S: std::borrow::Borrow<Signature> + Sync>(
     sigs: &[S],
-    params: LshParams,
+    params: Banding,
     max_bucket: usize,
 ) -> LshOutcome {
     check_doc_count(sigs.len());
-    let LshParams { bands, rows } = params;
+    let Banding { bands, rows } = params;
     let live: Vec<u32> = (0..sigs.len() as u64)
         .map(|d| d as u32)
         .filter(|&d| !sigs[d as usize].borrow().is_empty_set())
@@ -279,7 +256,7 @@ mod tests {
     #[test]
     fn weights_move_the_curve() {
         // Punishing false negatives more lowers the S-curve's midpoint.
-        let mid = |p: LshParams| (1.0 / p.bands as f64).powf(1.0 / p.rows as f64);
+        let mid = |p: Banding| (1.0 / p.bands as f64).powf(1.0 / p.rows as f64);
         let fn_heavy = optimal_params(0.8, 128, 0.1, 0.9);
         let fp_heavy = optimal_params(0.8, 128, 0.9, 0.1);
         assert!(mid(fn_heavy) < mid(fp_heavy));
@@ -294,7 +271,7 @@ mod tests {
         let mut g = SplitMix64::new(5);
         let one = Signature((0..128).map(|_| g.next() as u32).collect());
         let sigs = vec![one; 10_000];
-        let out = lsh_pairs(&sigs, LshParams { bands: 16, rows: 8 }, 100);
+        let out = lsh_pairs(&sigs, Banding { bands: 16, rows: 8 }, 100);
         assert_eq!(out.oversized_buckets, 16);
         assert_eq!(out.pairs.len(), 9_999);
         assert!(out.pairs.iter().zip(1..).all(|(&p, b)| p == (0, b)));
@@ -310,15 +287,15 @@ mod tests {
             sig(&[1, 2, 9, 9]),
             sig(&[1, 2, 3, 4]),
         ];
-        let out = lsh_pairs(&sigs, LshParams { bands: 2, rows: 2 }, 3);
+        let out = lsh_pairs(&sigs, Banding { bands: 2, rows: 2 }, 3);
         assert_eq!(out.pairs, [(1, 3), (1, 4), (3, 4)]);
         assert_eq!(out.oversized_buckets, 0);
         // The same bucket of three with max_bucket 2 becomes a star from doc 1.
-        let out = lsh_pairs(&sigs, LshParams { bands: 2, rows: 2 }, 2);
+        let out = lsh_pairs(&sigs, Banding { bands: 2, rows: 2 }, 2);
         assert_eq!(out.pairs, [(1, 3), (1, 4)]);
         assert_eq!(out.oversized_buckets, 1);
         assert!(
-            lsh_pairs(&[] as &[Signature], LshParams { bands: 2, rows: 2 }, 2)
+            lsh_pairs(&[] as &[Signature], Banding { bands: 2, rows: 2 }, 2)
                 .pairs
                 .is_empty()
         );
@@ -330,7 +307,7 @@ mod tests {
         let sigs: Vec<Signature> = (0..3000)
             .map(|_| Signature((0..32).map(|_| (g.next() % 3) as u32).collect()))
             .collect();
-        let params = LshParams { bands: 8, rows: 4 };
+        let params = Banding { bands: 8, rows: 4 };
         let run = |threads| {
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(threads)
@@ -342,7 +319,7 @@ mod tests {
     }
 
     /// All pairs of non-empty signatures equal on some whole band.
-    fn brute_force(sigs: &[Signature], p: LshParams) -> Vec<(u32, u32)> {
+    fn brute_force(sigs: &[Signature], p: Banding) -> Vec<(u32, u32)> {
         let mut out = Vec::new();
         for a in 0..sigs.len() {
             for b in a + 1..sigs.len() {
@@ -370,7 +347,7 @@ mod tests {
                 .zip(&empties)
                 .map(|(v, &e)| Signature(if e { vec![u32::MAX; 12] } else { v }))
                 .collect();
-            let p = LshParams { bands, rows };
+            let p = Banding { bands, rows };
             let out = lsh_pairs(&sigs, p, usize::MAX);
             prop_assert_eq!(out.oversized_buckets, 0);
             prop_assert_eq!(out.pairs, brute_force(&sigs, p));

@@ -19,7 +19,7 @@ pub mod lsh;
 pub mod postings;
 
 pub use hamming::pairs_within;
-pub use lsh::{lsh_pairs, optimal_params, LshOutcome, LshParams};
+pub use lsh::{lsh_pairs, optimal_params, Banding, LshOutcome};
 pub use postings::{shared_fingerprint_pairs, SharedPairs};
 
 use rayon::slice::ParallelSliceMut;

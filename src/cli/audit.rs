@@ -2,27 +2,23 @@
 //! reference corpus, uncredited reuse), applies a baseline of accepted findings, writes a
 //! report (text, JSON, SARIF, JUnit, GitHub annotations) and returns the exit code: 0 no new
 //! findings, 1 new findings (or stale baseline entries with --fail-on-stale), 2 usage or input
-//! error. The logic lives in `stemma::audit`; this file reads, calls and writes.
+//! error. The logic lives in `stemma::audit` (the reference corpus, from files or an index, in
+//! `stemma::audit::reference`); this file reads, calls and writes.
 
-use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::{Args, ValueEnum};
 
-use stemma::audit::baseline::{self, Baseline};
+use stemma::audit::baseline;
 use stemma::audit::format::RenderOptions;
-use stemma::audit::{audit, Check, Policy, Role};
-use stemma::corpus::{read_inputs, Document};
+use stemma::audit::reference::{is_index, read_audited};
+use stemma::audit::{audit, Check, Policy};
 use stemma::output::write_atomic;
-use stemma::provenance::cues::{Agency, AgencyTable};
 use stemma::Relation;
 
 use super::progress::Bar;
 use super::{InputArgs, MatchArgs};
-
-/// Prefix of the ids of `--against` documents, so they never collide with input ids.
-const AGAINST_PREFIX: &str = "against:";
 
 /// Output formats of `stemma audit`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -120,36 +116,14 @@ pub fn run(args: AuditArgs) -> Result<i32> {
         ),
     ])?;
     args.matching.init_threads()?;
-    // An --against path holding an index (a MANIFEST file) is queried with the inputs; the
-    // indexed documents they match are read back from it (texts are stored by default) and
-    // join the analysis as reference documents, so the figures are exactly scan's. Other
-    // --against paths are read as documents.
-    let (indexes, plain): (Vec<PathBuf>, Vec<PathBuf>) = args
-        .against
-        .iter()
-        .cloned()
-        .partition(|p| p.join(stemma::index::MANIFEST).is_file());
     // Against an index, its settings (unless flags say otherwise).
-    let config = match indexes.first() {
+    let config = match args.against.iter().find(|p| is_index(p)) {
         Some(dir) => args
             .matching
             .config_for_index(&stemma::index::read_manifest(dir)?)?,
         None => args.matching.config()?,
     };
-    anyhow::ensure!(
-        (0.0..=1.0).contains(&args.min_confidence),
-        "invalid setting --min-confidence: {} is not in 0..1",
-        args.min_confidence
-    );
-    let mut checks = args.checks.clone();
-    if checks.is_empty() {
-        checks.push(Check::Duplicates);
-        if !args.against.is_empty() {
-            checks.push(Check::Contamination);
-        }
-    }
-    checks.sort();
-    checks.dedup();
+    let checks = Policy::checks_for(&args.checks, !args.against.is_empty());
     anyhow::ensure!(
         !checks.contains(&Check::Contamination) || !args.against.is_empty(),
         "--check contamination needs a reference corpus: give it with --against INPUT (repeat it for several)"
@@ -160,65 +134,21 @@ pub fn run(args: AuditArgs) -> Result<i32> {
         contamination_level: args.contamination_level,
         min_confidence: args.min_confidence,
     };
+    policy.validate()?;
 
     let opts = args.input.read_options();
-    let read = read_inputs(&args.inputs, &opts)?;
-    anyhow::ensure!(
-        !read.documents.is_empty(),
-        stemma::Error::NoDocuments {
-            skipped: read.skipped_files
-        }
-    );
-    let mut warnings = read.warnings;
-    let mut docs: Vec<Document> = read.documents;
-    let mut roles = vec![Role::Input; docs.len()];
-    let mut reference: Vec<Document> = Vec::new();
-    for dir in &indexes {
-        let index = stemma::index::Index::open(dir)?;
-        let mut seen: Vec<String> = Vec::new();
-        for r in stemma::index::query::query(&index, &docs, &config)? {
-            for m in r.matches {
-                if seen.contains(&m.id) {
-                    continue;
-                }
-                let Some(text) = m.text else {
-                    anyhow::bail!(
-                        "{}: the index holds no texts (built with --no-text); the contamination check needs them: rebuild the index without --no-text, or pass the reference documents themselves",
-                        dir.display()
-                    );
-                };
-                seen.push(m.id.clone());
-                let mut d = Document::new(m.id, text);
-                d.meta = m.meta;
-                reference.push(d);
-            }
-        }
-    }
-    if !plain.is_empty() {
-        let read_ref = read_inputs(&plain, &opts)?;
-        warnings.extend(read_ref.warnings);
-        reference.extend(read_ref.documents);
-    }
-    for mut d in reference {
-        d.id = format!("{AGAINST_PREFIX}{}", d.id);
-        docs.push(d);
-        roles.push(Role::Against);
-    }
-    for w in &warnings {
-        eprintln!("stemma: warning: {}", stemma::report::terminal_safe(w));
-    }
+    let (docs, roles, warnings) = read_audited(&args.inputs, &args.against, &opts, &config)?;
+    super::warn(&warnings);
 
-    let bar = Bar::new(!args.quiet);
-    let analysis = stemma::analyze(&docs, &config, &bar)?;
-    let provenance = if policy.checks.contains(&Check::Uncredited) {
-        Some(stemma::provenance::trace(
+    let analysis = stemma::analyze(&docs, &config, &Bar::new(!args.quiet))?;
+    let provenance = match policy.checks.contains(&Check::Uncredited) {
+        true => Some(stemma::trace(
             &docs,
             &analysis,
             &config,
-            &agency_table(args.agencies.as_ref())?,
-        ))
-    } else {
-        None
+            &super::agency_table(args.agencies.as_ref())?,
+        )),
+        false => None,
     };
     let mut result = audit(
         &docs,
@@ -228,34 +158,19 @@ pub fn run(args: AuditArgs) -> Result<i32> {
         &config,
         &policy,
     );
-
     if let Some(path) = &args.baseline {
-        let old = match std::fs::read(path) {
-            Ok(bytes) => baseline::parse(&bytes, path)?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && args.update_baseline => {
-                Baseline::default()
-            }
-            Err(e) => {
-                return Err(e).with_context(|| {
-                    format!(
-                        "{}: cannot read the baseline (create it with --update-baseline)",
-                        path.display()
-                    )
-                })
-            }
-        };
-        if args.update_baseline {
-            let new = baseline::updated(&old, &result);
-            write_atomic(path, |w| baseline::write(&new, w))?;
+        let applied = if args.update_baseline {
+            let new = baseline::update_file(path, &result)?;
             eprintln!(
                 "stemma: baseline {} updated: {} entries",
                 stemma::report::terminal_safe(&path.display().to_string()),
                 new.entries.len()
             );
-            baseline::apply(&mut result, &new);
+            new
         } else {
-            baseline::apply(&mut result, &old);
-        }
+            baseline::load(path, false)?
+        };
+        baseline::apply(&mut result, &applied);
     }
 
     let render = RenderOptions {
@@ -271,26 +186,7 @@ pub fn run(args: AuditArgs) -> Result<i32> {
     };
     match &args.output {
         Some(path) => write_atomic(path, |w| w.write_all(&bytes))?,
-        None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(&bytes)?;
-            out.flush()?;
-        }
+        None => super::write_stdout(&bytes)?,
     }
     Ok(result.exit_code(args.fail_on_stale))
-}
-
-/// The built-in agency table, extended from `--agencies FILE` when given.
-pub(super) fn agency_table(path: Option<&PathBuf>) -> Result<AgencyTable> {
-    let table = AgencyTable::builtin();
-    let Some(path) = path else { return Ok(table) };
-    let raw = std::fs::read(path)
-        .with_context(|| format!("{}: cannot read the agency table", path.display()))?;
-    let extra: Vec<Agency> = serde_json::from_slice(&raw).with_context(|| {
-        format!(
-            "{}: not a JSON list of {{\"name\": ..., \"aliases\": [...]}} objects",
-            path.display()
-        )
-    })?;
-    Ok(table.with_extra(extra))
 }

@@ -7,9 +7,9 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::{Args, Subcommand};
 
-use stemma::corpus::{stream_inputs, ReadOptions};
 use stemma::index::{self, Index, Stats};
 
+use super::progress::Bar;
 use super::{InputArgs, MatchArgs};
 
 /// Arguments of `stemma index`.
@@ -97,39 +97,16 @@ fn print_stats(dir: &std::path::Path, s: &Stats) -> Result<()> {
         s.generation,
         s.params.shingle,
         s.params.num_perm,
-        s.banding.0,
-        s.banding.1
+        s.banding.bands,
+        s.banding.rows
     )?;
     Ok(())
 }
 
-/// Text per segment written while streaming inputs into an index.
-const BATCH_BYTES: usize = 128 << 20;
-/// Documents per segment written while streaming inputs into an index.
-const BATCH_DOCS: usize = 250_000;
-
-/// Reads the inputs as a stream into `writer`, one segment per batch of [`BATCH_DOCS`]
-/// documents or [`BATCH_BYTES`] of text, so memory follows the batch, not the corpus.
-fn write_streaming(
-    writer: &mut index::Writer,
-    inputs: &[PathBuf],
-    opts: &ReadOptions,
-) -> Result<()> {
-    let (mut batch, mut bytes) = (Vec::new(), 0usize);
-    let report = stream_inputs(inputs, opts, &mut |doc| {
-        bytes += doc.text.len();
-        batch.push(doc);
-        if bytes >= BATCH_BYTES || batch.len() >= BATCH_DOCS {
-            writer.write(&batch)?;
-            batch.clear();
-            bytes = 0;
-        }
-        Ok(())
-    })?;
-    writer.write(&batch)?;
-    for w in &report.warnings {
-        eprintln!("stemma: warning: {}", stemma::report::terminal_safe(w));
-    }
+/// Streams the inputs into `writer` (one segment per batch), with a progress bar.
+fn write_inputs(writer: &mut index::Writer, inputs: &[PathBuf], input: &InputArgs) -> Result<()> {
+    let report = writer.write_inputs(inputs, &input.read_options(), &Bar::new(true))?;
+    super::warn(&report.warnings);
     Ok(())
 }
 
@@ -146,7 +123,7 @@ pub fn run(args: IndexArgs) -> Result<i32> {
             matching.init_threads()?;
             let config = matching.config()?;
             let mut writer = index::Writer::create(&output, &config, !no_text)?;
-            write_streaming(&mut writer, &inputs, &input.read_options())?;
+            write_inputs(&mut writer, &inputs, &input)?;
             print_stats(&output, &writer.commit()?)?;
         }
         IndexCommand::Add {
@@ -158,7 +135,7 @@ pub fn run(args: IndexArgs) -> Result<i32> {
             matching.init_threads()?;
             let config = matching.config_for_index(&index::read_manifest(&dir)?)?;
             let mut writer = index::Writer::append(&dir, &config)?;
-            write_streaming(&mut writer, &inputs, &input.read_options())?;
+            write_inputs(&mut writer, &inputs, &input)?;
             print_stats(&dir, &writer.commit()?)?;
         }
         IndexCommand::Remove { index: dir, ids } => {
@@ -189,7 +166,7 @@ pub fn run(args: IndexArgs) -> Result<i32> {
             );
         }
         IndexCommand::Compact { index: dir } => {
-            let s = index::compact(&dir)?;
+            let s = index::compact_with_progress(&dir, &Bar::new(true))?;
             print_stats(&dir, &s)?;
         }
     }

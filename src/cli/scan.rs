@@ -81,18 +81,20 @@ pub fn run(args: ScanArgs) -> Result<i32> {
     };
     config.family_policy = args.family_policy;
     let bar = Bar::new(!args.quiet);
-    let streamed =
-        super::analyze_streamed(&args.inputs, &args.input, &args.scratch, &config, &bar)?;
+    let streamed = stemma::analyze_streamed(
+        &args.inputs,
+        &args.input.read_options(),
+        &args.scratch.scratch()?,
+        &config,
+        &bar,
+    )?;
     let (read, analysis) = (&streamed.read, &streamed.analysis);
     let inputs = InputSummary::from(read);
     let mut report = build("scan", analysis, &read.documents, &config, inputs);
     if let Some(index) = &index {
         // The query takes the documents with their texts, all at once (document frequencies
         // are taken over index and batch): --against holds every text in memory.
-        let mut docs = read.documents.clone();
-        for d in docs.iter_mut().zip(0..) {
-            d.0.text = streamed.texts.text(d.1)?.into_owned();
-        }
+        let docs = streamed.documents_with_texts()?;
         for r in stemma::index::query::query(index, &docs, &config)? {
             for m in r.matches {
                 let (a, b) = if m.query_is_a {
@@ -119,9 +121,7 @@ pub fn run(args: ScanArgs) -> Result<i32> {
             }
         }
     }
-    for w in &read.warnings {
-        eprintln!("stemma: warning: {}", stemma::report::terminal_safe(w));
-    }
+    super::warn(&read.warnings);
     if let Some(path) = &args.json {
         write_atomic_compressed(path, |w| write_report(&report, w))?;
     }

@@ -77,10 +77,15 @@ pub fn run(args: TraceArgs) -> Result<i32> {
     args.matching.init_threads()?;
     let mut config = args.matching.config()?;
     config.family_policy = args.family_policy;
-    let agencies = super::audit::agency_table(args.agencies.as_ref())?;
+    let agencies = super::agency_table(args.agencies.as_ref())?;
     let bar = Bar::new(!args.quiet);
-    let streamed =
-        super::analyze_streamed(&args.inputs, &args.input, &args.scratch, &config, &bar)?;
+    let streamed = stemma::analyze_streamed(
+        &args.inputs,
+        &args.input.read_options(),
+        &args.scratch.scratch()?,
+        &config,
+        &bar,
+    )?;
     let (read, analysis) = (&streamed.read, &streamed.analysis);
     let provenance = stemma::provenance::trace_stored(
         &read.documents,
@@ -93,9 +98,7 @@ pub fn run(args: TraceArgs) -> Result<i32> {
     let inputs = InputSummary::from(read);
     let mut report = build("trace", analysis, &read.documents, &config, inputs);
     add_trace(&mut report, analysis, &provenance);
-    for w in &read.warnings {
-        eprintln!("stemma: warning: {}", stemma::report::terminal_safe(w));
-    }
+    super::warn(&read.warnings);
     if let Some(path) = &args.json {
         write_atomic_compressed(path, |w| write_report(&report, w))?;
     }

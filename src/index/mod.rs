@@ -36,7 +36,7 @@ pub mod query;
 pub mod segment;
 
 use std::collections::BTreeSet;
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -44,10 +44,11 @@ use bitvec::prelude::{BitVec, Lsb0};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::config::{Config, FingerprintParams};
+use crate::config::{Banding, Config, FingerprintParams};
 use crate::corpus::Document;
 use crate::error::{Error, Result};
 use crate::hash::hash_bytes;
+use crate::pipeline::{Progress, Silent};
 use crate::profile::Profiler;
 
 use format::{corrupt, frame, unframe, FORMAT_VERSION, MAGIC_DELETES, MAGIC_MANIFEST};
@@ -82,8 +83,9 @@ pub struct Manifest {
     pub format_version: u32,
     /// What every fingerprint was made with.
     pub params: FingerprintParams,
-    /// Bands and rows of the segments' band tables.
-    pub banding: (usize, usize),
+    /// Bands and rows of the segments' band tables (JSON: `[bands, rows]`).
+    #[serde(with = "crate::config::banding_pair")]
+    pub banding: Banding,
     /// Whether segments hold texts.
     pub texts: bool,
     /// Whether stored bigrams are word bigrams whatever the shingle unit (false in indexes
@@ -99,9 +101,8 @@ pub struct Manifest {
 }
 
 /// The banding a config asks for.
-pub fn banding_of(config: &Config) -> (usize, usize) {
-    let p = crate::candidates::lsh::banding_for(config);
-    (p.bands, p.rows)
+pub fn banding_of(config: &Config) -> Banding {
+    crate::candidates::lsh::banding_for(config)
 }
 
 fn read_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
@@ -172,26 +173,13 @@ fn write_durable(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
     write_durable_parts(dir, name, &[bytes])
 }
 
-/// [`write_durable`] for a file given as consecutive parts.
+/// [`write_durable`] for a file given as consecutive parts, through the one atomic writer
+/// ([`crate::output::write_atomic`]; its temporary file, `.NAME.stemma-tmp-PID`, is garbage to
+/// the next writer if a kill leaves it).
 fn write_durable_parts(dir: &Path, name: &str, parts: &[&[u8]]) -> Result<()> {
-    let path = dir.join(name);
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let _pending = crate::output::Pending::new(&tmp);
-    let result = (|| {
-        let mut f = std::io::BufWriter::new(File::create(&tmp)?);
-        for part in parts {
-            f.write_all(part)?;
-        }
-        let f = f.into_inner().map_err(|e| e.into_error())?;
-        f.sync_all()?;
-        fs::rename(&tmp, &path)?;
-        File::open(dir)?.sync_all()
-    })();
-    if let Err(e) = result {
-        let _ = fs::remove_file(&tmp);
-        return Err(write_err(&path)(e));
-    }
-    Ok(())
+    crate::output::write_atomic(&dir.join(name), |w| {
+        parts.iter().try_for_each(|part| w.write_all(part))
+    })
 }
 
 fn write_manifest(dir: &Path, m: &Manifest) -> Result<()> {
@@ -220,11 +208,13 @@ impl WriteLock {
         let path = dir.join(LOCK);
         let me = format!("pid={}\nhost={}\n", std::process::id(), host_name());
         for attempt in 0..2 {
-            match OpenOptions::new().write(true).create_new(true).open(&path) {
-                Ok(mut f) => {
-                    // Registered once it is ours (never someone else's lock); a signal in
-                    // between leaves a lock of a dead process, which the next writer takes over.
-                    let pending = crate::output::Pending::new(&path);
+            // Registered once it is ours (never someone else's lock), atomically with its
+            // creation as far as a signal is concerned (`Pending::create`).
+            let created = crate::output::Pending::create(&path, || {
+                OpenOptions::new().write(true).create_new(true).open(&path)
+            });
+            match created {
+                Ok((mut f, pending)) => {
                     f.write_all(me.as_bytes())
                         .and_then(|_| f.sync_all())
                         .map_err(write_err(&path))?;
@@ -331,7 +321,8 @@ pub struct Stats {
     /// Fingerprint parameters.
     pub params: FingerprintParams,
     /// LSH banding.
-    pub banding: (usize, usize),
+    #[serde(with = "crate::config::banding_pair")]
+    pub banding: Banding,
 }
 
 impl Index {
@@ -398,10 +389,9 @@ impl Index {
     /// The default [`Config`] with this index's fingerprint parameters and banding: the
     /// settings to query it with when the caller has no reason to ask for others.
     pub fn settings(&self) -> Config {
-        let (bands, rows) = self.manifest.banding;
         Config {
             fingerprint: self.manifest.params.clone(),
-            banding: Some(crate::config::Banding { bands, rows }),
+            banding: Some(self.manifest.banding),
             ..Config::default()
         }
     }
@@ -539,8 +529,8 @@ fn check_settings(dir: &Path, m: &Manifest, config: &Config) -> Result<()> {
     if m.banding != want {
         return mismatch(
             "LSH banding",
-            format!("{}x{}", m.banding.0, m.banding.1),
-            format!("{}x{}", want.0, want.1),
+            m.banding.to_string(),
+            want.to_string(),
             "use the --threshold (or --bands) the index was built with, or rebuild the index",
         );
     }
@@ -585,7 +575,13 @@ fn collect_garbage(dir: &Path, m: &Manifest) {
 fn write_segment(dir: &Path, m: &mut Manifest, recs: &[DocRecord]) -> Result<()> {
     let name = format!("seg-{:06}.seg", m.next_segment);
     m.next_segment += 1;
-    let parts = segment::encode_parts(recs, m.params.num_perm, m.banding.0, m.banding.1, m.texts);
+    let parts = segment::encode_parts(
+        recs,
+        m.params.num_perm,
+        m.banding.bands,
+        m.banding.rows,
+        m.texts,
+    );
     let slices: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
     write_durable_parts(dir, &name, &slices)?;
     let footer = parts.last().expect("a footer");
@@ -714,6 +710,34 @@ impl Writer {
         self.write_records(&recs)
     }
 
+    /// Reads `inputs` as a stream ([`crate::corpus::stream_inputs`]) and writes them, one
+    /// segment per batch of 250 000 documents or 128 MiB of text, so memory follows the batch,
+    /// not the corpus. Returns what was read (without the documents). Progress: an `index`
+    /// stage counting documents as they are read (total unknown).
+    pub fn write_inputs(
+        &mut self,
+        inputs: &[PathBuf],
+        opts: &crate::corpus::ReadOptions,
+        progress: &dyn Progress,
+    ) -> Result<crate::corpus::ReadReport> {
+        let (mut batch, mut bytes) = (Vec::new(), 0usize);
+        progress.start("index", 0);
+        let report = crate::corpus::stream_inputs(inputs, opts, &mut |doc| {
+            bytes += doc.text.len();
+            batch.push(doc);
+            progress.advance(1);
+            if bytes >= WRITE_BATCH_BYTES || batch.len() >= WRITE_BATCH_DOCS {
+                self.write(&batch)?;
+                batch.clear();
+                bytes = 0;
+            }
+            Ok(())
+        })?;
+        self.write(&batch)?;
+        progress.finish();
+        Ok(report)
+    }
+
     /// Writes already fingerprinted documents as one segment (none: nothing written).
     fn write_records(&mut self, recs: &[DocRecord]) -> Result<()> {
         if !recs.is_empty() {
@@ -794,6 +818,11 @@ pub fn remove(dir: &Path, ids: &[String]) -> Result<Stats> {
     Ok(Index::open(dir)?.stats())
 }
 
+/// Text per segment written by [`Writer::write_inputs`] at most...
+const WRITE_BATCH_BYTES: usize = 128 << 20;
+/// ...and documents.
+const WRITE_BATCH_DOCS: usize = 250_000;
+
 /// Documents per segment written by [`compact`] at most...
 const COMPACT_DOCS: usize = 250_000;
 /// ...and bytes of per-document data (blob, winnowed fingerprints, bigrams, signature) at most.
@@ -806,12 +835,26 @@ const COMPACT_BYTES: usize = 256 << 20;
 /// index, and the new segment files written so far are removed (or, after `kill -9`, by the
 /// next writer).
 pub fn compact(dir: &Path) -> Result<Stats> {
-    compact_with(dir, COMPACT_DOCS, COMPACT_BYTES)
+    compact_in(dir, COMPACT_DOCS, COMPACT_BYTES, &Silent)
+}
+
+/// [`compact`], reporting a `compact` stage that counts the live documents rewritten.
+pub fn compact_with_progress(dir: &Path, progress: &dyn Progress) -> Result<Stats> {
+    compact_in(dir, COMPACT_DOCS, COMPACT_BYTES, progress)
 }
 
 /// [`compact`] into segments of at most `max_docs` documents or about `max_bytes` of document
 /// data each (at least one document per segment).
 pub fn compact_with(dir: &Path, max_docs: usize, max_bytes: usize) -> Result<Stats> {
+    compact_in(dir, max_docs, max_bytes, &Silent)
+}
+
+fn compact_in(
+    dir: &Path,
+    max_docs: usize,
+    max_bytes: usize,
+    progress: &dyn Progress,
+) -> Result<Stats> {
     let lock = WriteLock::acquire(dir)?;
     let index = Index::open(dir)?;
     collect_garbage(dir, &index.manifest);
@@ -830,6 +873,7 @@ pub fn compact_with(dir: &Path, max_docs: usize, max_bytes: usize) -> Result<Sta
         _lock: lock,
     };
     let profiler = Profiler::new(&index.manifest.params);
+    progress.start("compact", index.live());
     let mut recs: Vec<DocRecord> = Vec::new();
     let mut bytes = 0usize;
     let flush = |writer: &mut Writer, recs: &mut Vec<DocRecord>| -> Result<()> {
@@ -862,6 +906,7 @@ pub fn compact_with(dir: &Path, max_docs: usize, max_bytes: usize) -> Result<Sta
                 + 8 * (rec.winnowed.len() + rec.bigrams.len())
                 + 4 * rec.signature.len();
             recs.push(rec);
+            progress.advance(1);
             if recs.len() >= max_docs || bytes >= max_bytes {
                 flush(&mut writer, &mut recs)?;
                 bytes = 0;
@@ -869,6 +914,7 @@ pub fn compact_with(dir: &Path, max_docs: usize, max_bytes: usize) -> Result<Sta
         }
     }
     flush(&mut writer, &mut recs)?;
+    progress.finish();
     writer.commit()
 }
 

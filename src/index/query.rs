@@ -167,7 +167,7 @@ pub fn query(index: &Index, docs: &[Document], config: &Config) -> Result<Vec<Qu
         Ok(())
     };
 
-    let (bands, rows) = index.manifest.banding;
+    let crate::config::Banding { bands, rows } = index.manifest.banding;
     let k = config.fingerprint.shingle.k;
     // Scan reduces buckets of more than `max_bucket` documents to stars; reproduce that only
     // when X ∪ Y is big enough to hold such a bucket.

@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use bitvec::prelude::{BitVec, Lsb0};
 
 use crate::candidates::lsh::band_key;
+use crate::config::Banding;
 use crate::corpus::Meta;
 use crate::error::{Error, Result};
 use crate::hash::hash_bytes;
@@ -381,7 +382,7 @@ pub struct Segment {
     /// Values per signature.
     pub num_perm: usize,
     /// Bands and rows of the band tables.
-    pub banding: (usize, usize),
+    pub banding: Banding,
     n: usize,
     simhashes: Vec<u64>,
     no_tokens: BitVec<u64, Lsb0>,
@@ -606,7 +607,7 @@ impl Segment {
             size,
             texts: flags & 1 == 1,
             num_perm,
-            banding: (bands, rows),
+            banding: Banding { bands, rows },
             n,
             simhashes,
             no_tokens,

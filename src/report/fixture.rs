@@ -385,7 +385,7 @@ pub fn report() -> (Report, Vec<String>) {
             verified: 5,
             oversized_buckets: 0,
             boilerplate_fingerprints: 2,
-            banding: (16, 8),
+            banding: crate::config::Banding { bands: 16, rows: 8 },
         },
         index_matches: Vec::new(),
     };

@@ -357,7 +357,8 @@ pub struct StatsLine {
     /// Fingerprints dropped as boilerplate.
     pub boilerplate_fingerprints: u64,
     /// LSH bands and rows.
-    pub banding: (usize, usize),
+    #[serde(with = "crate::config::banding_pair")]
+    pub banding: crate::config::Banding,
 }
 
 /// Builds the report. `docs` is the same slice given to [`crate::pipeline::analyze`].

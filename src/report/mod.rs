@@ -6,12 +6,14 @@
 //! and [`dot`] (Graphviz) are the reports for people. Document text and ids are untrusted: every
 //! format escapes or neutralizes what could be interpreted by its reader.
 
+pub mod compare;
 pub mod dot;
 #[doc(hidden)]
 pub mod fixture;
 pub mod html;
 pub mod json;
 pub mod markdown;
+pub mod query;
 pub mod text;
 
 use std::borrow::Cow;

@@ -12,10 +12,15 @@
 //! removed record with its kept record.
 //!
 //! Invariant: every record is either kept or removed with the id of a kept record of its group.
+//!
+//! [`jsonl`] is the IO edge: a JSONL file deduplicated in streaming passes.
+
+pub mod jsonl;
 
 use rayon::prelude::*;
 
-use crate::candidates::lsh::{lsh_pairs, LshParams};
+use crate::candidates::lsh::lsh_pairs;
+use crate::config::Banding;
 use crate::config::Config;
 use crate::profile::{DedupKey, Profile};
 use crate::similarity::overlap;
@@ -81,7 +86,7 @@ pub struct Decision {
     /// Candidate pairs proposed by LSH.
     pub candidates: usize,
     /// The banding used.
-    pub banding: LshParams,
+    pub banding: Banding,
 }
 
 /// What dedup keeps of one record while deciding: no text and no shingle set.

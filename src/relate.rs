@@ -530,6 +530,7 @@ pub fn shortfalls(
     if f.tokens_a == 0 || f.tokens_b == 0 || judge(f, t, corpus_statistics).relation.is_some() {
         return Vec::new();
     }
+    let t = &t.in_tokens(f.tokens_per_word);
     let (containment, coverage, verbatim, bigrams) = if f.a_is_shorter() {
         (
             f.containment_a_in_b,

@@ -7,12 +7,23 @@
 //! format escapes or neutralizes what could be interpreted by its reader.
 
 pub mod dot;
-#[doc(hidden)]
-pub mod fixture;
 pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod text;
+
+/// The renderers' hand-built fixture report, for tests only (its source is shared with
+/// `examples/render_fixture.rs` and lives in `tests/fixture/report.rs`).
+#[cfg(test)]
+#[allow(dead_code)]
+mod fixture {
+    use super::json::{
+        CueLine, DirectionLine, DocumentLine, EvidenceLine, FamilyLine, FamilyPair, InputSummary,
+        PairLine, PassageLine, Report, Span, StatsLine, StemmaEdgeLine, SCHEMA, SCHEMA_VERSION,
+    };
+    use crate::config::Config;
+    include!("../../tests/fixture/report.rs");
+}
 
 use std::borrow::Cow;
 use std::collections::HashMap;

@@ -4,7 +4,11 @@
 //!
 //! - a header: command, counts, configuration (shingles, permutations, threshold, family
 //!   policy), stemma and schema version, input warnings, a colour legend and a table of contents;
-//! - per family: its stemma drawn as an inline SVG graph (a layered layout computed here:
+//! - an index of the families, largest first (id, documents, pairs, relations, first members),
+//!   with a filter box: typing keeps the rows whose id, relations or member ids contain the
+//!   text;
+//! - per family, largest first, in a `<details>` section (the 20 largest open, the others
+//!   closed until clicked or followed from the index): its stemma drawn as an inline SVG graph (a layered layout computed here:
 //!   roots and sources outside the corpus, drawn as dashed boxes, at the top, each child below
 //!   its parents, arrows labelled with kind and confidence; related pairs that are not stemma
 //!   edges as faint dashed lines), a members table (id, title, url, outlet, published_at,
@@ -16,29 +20,40 @@
 //!   confidence and the evidence (signal, what it favors, weight, reason). Edges from an
 //!   external source show their evidence and the child's cues (in context) that name a source;
 //!   roots show why they are roots;
-//! - related pairs that cross families, and documents in no family (a short list).
+//! - related pairs that cross families, and documents in no family (each folded in a
+//!   `<details>` beyond 50 rows).
 //!
 //! Long texts are rendered whole inside scrollable boxes. Hovering a passage outlines its
-//! counterpart (CSS `:has`); the page has no script at all and works the same without one.
+//! counterpart (CSS `:has`). The page scales with the number of families: a browser does not
+//! lay out the content of a closed `<details>`, so the first render costs the parse and the
+//! index, not every family (reuters21578, 2,278 families: benches/runs/2026-12-07-html-scaling.md).
+//!
+//! One small inline script (`html/filter.js`, right after the index, so the filter works while
+//! the rest of a long page is still being read) drives the filter box and opens the section a
+//! link leads to; it reads text and sets `hidden` and `open`, never writes markup. Without it
+//! the page works the same, the filter box hidden.
 //!
 //! # Files
 //! This file holds [`render`] and the small helpers; `page` the head, header, pairs across
 //! families and documents in no family; `family` a family section (members, stemma table,
 //! blocks); `side_by_side` a pair compared with both texts; `layout` the pure layered layout of
-//! a stemma and `svg` its drawing; `style.css` the stylesheet (through `include_str!`).
+//! a stemma and `svg` its drawing; `style.css` the stylesheet and `filter.js` the script
+//! (through `include_str!`); `sha256` hashes the script for the content policy.
 //!
 //! # Escaping guarantees
 //!
 //! Every string from the report or the texts (ids, text, outlets, titles, urls, dates, cue text,
 //! evidence, warnings, even the command and family ids) is untrusted. It is written only as HTML
 //! or SVG element text or inside a double-quoted attribute (`title`, `data-kind`,
-//! `aria-label`, `lang` after validation), always through [`super::push_html`]: `& < > " '`
+//! `aria-label`, `data-ids`, `lang` after validation), always through [`super::push_html`]: `& < > " '`
 //! are escaped, bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) and
 //! control characters are shown as visible `⟨U+202E⟩`, and in short labels so are zero-width
 //! characters. No untrusted byte reaches a `<style>`, a URL, an `href` (links are only
-//! `#b3`-style fragments made from counters) or an event handler, and there is no `<script>`. A
-//! Content-Security-Policy meta tag (`default-src 'none'`, `script-src 'none'`, `img-src
-//! 'none'`, inline styles only) is a second line of defence: the page loads nothing.
+//! `#b3`-style fragments made from counters), an event handler or the `<script>`, whose text is
+//! a constant of this crate. A Content-Security-Policy meta tag (`default-src 'none'`,
+//! `script-src` the SHA-256 of that script and nothing else, `img-src 'none'`, inline styles
+//! only) is a second line of defence: the page loads nothing, and a script that ever slipped
+//! through the escaping would not run.
 //!
 //! # What it does not do
 //!
@@ -57,6 +72,7 @@ use super::{cues_naming, html_escape as esc, push_html, visible_hazards, Lookup}
 mod family;
 mod layout;
 mod page;
+mod sha256;
 mod side_by_side;
 mod svg;
 
@@ -70,6 +86,16 @@ const MAX_LINKED: usize = 400;
 
 /// The stylesheet (no untrusted byte ever reaches it).
 const CSS: &str = include_str!("html/style.css");
+/// The page's only script: the family filter. The Content-Security-Policy allows exactly this
+/// text (by its SHA-256), so no other script could run even if one got in.
+const SCRIPT: &str = include_str!("html/filter.js");
+/// Family sections shown open (the largest); the others are closed `<details>`, which the
+/// browser does not lay out until opened, so the first render stays fast at 10k families.
+const OPEN_FAMILIES: usize = 20;
+/// Member ids shown per family in the index (all of them are matched by the filter).
+const INDEX_MEMBERS: usize = 3;
+/// Longer lists (pairs across families, documents in no family) are folded in a `<details>`.
+const FOLD_LIST: usize = 50;
 
 /// The report as one HTML page. `texts[i]` is the original text of `report.documents[i]`; a
 /// missing text is reported as such, never a panic.
@@ -81,20 +107,29 @@ pub fn render(report: &Report, texts: &[&str]) -> String {
     };
     let total: usize = texts.iter().map(|t| t.len()).sum();
     let mut o = String::with_capacity(32 * 1024 + total * 3);
+    let order = by_size(report);
     head(&mut o, report);
-    header(&mut o, &ctx);
+    header(&mut o, &ctx, &order);
     let mut counter = 0;
-    for (fi, f) in report.families.iter().enumerate() {
-        family(&mut o, &ctx, fi, f, &mut counter);
+    for (rank, &fi) in order.iter().enumerate() {
+        let f = &report.families[fi];
+        family(&mut o, &ctx, fi, f, &mut counter, rank < OPEN_FAMILIES);
     }
     crossing(&mut o, &ctx);
     alone(&mut o, &ctx);
     let _ = write!(
         o,
-        "<footer>Written by stemma {}. This page is self-contained: it loads nothing and runs no script.</footer>\n</main>\n</body>\n</html>\n",
+        "<footer>Written by stemma {}. This page is self-contained: it loads nothing; its one script only filters the family index.</footer>\n</main>\n</body>\n</html>\n",
         esc(&report.stemma_version)
     );
     o
+}
+
+/// Indexes of the families, the largest first (report order among equals).
+fn by_size(report: &Report) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..report.families.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(report.families[i].members.len()));
+    order
 }
 
 struct Ctx<'a> {
@@ -214,6 +249,10 @@ mod tests {
                     );
                     list.push((key, String::new()));
                 }
+            }
+            if name == "script" {
+                // Script text is not markup: skip to its end tag.
+                rest = &rest[rest.find("</script>").expect("script is closed")..];
             }
             out.push((name.to_string(), list));
         }
@@ -365,7 +404,17 @@ mod tests {
     fn hostile_text_ids_outlets_and_cues_are_escaped() {
         let (_, _, html) = rendered();
         let lower = html.to_lowercase();
-        assert!(!lower.contains("<script"), "no script element at all");
+        assert_eq!(
+            lower.matches("<script").count(),
+            1,
+            "one script element: the page's own"
+        );
+        assert!(html.contains(&format!("<script>{SCRIPT}</script>")));
+        assert!(html.contains(&format!(
+            "script-src 'sha256-{}'",
+            sha256::base64(&sha256::sha256(SCRIPT.as_bytes()))
+        )));
+        assert!(!SCRIPT.contains("innerHTML") && !SCRIPT.contains("</"));
         assert!(!lower.contains("<img"));
         assert!(!lower.contains("</textarea"));
         assert!(!lower.contains("<b>lonely"));
@@ -378,7 +427,7 @@ mod tests {
             "html", "head", "meta", "title", "style", "body", "main", "header", "nav", "section",
             "footer", "h1", "h2", "h3", "h4", "p", "div", "span", "b", "a", "ul", "li", "table",
             "thead", "tbody", "tr", "th", "td", "details", "summary", "mark", "meter", "svg",
-            "defs", "marker", "path", "g", "rect", "text", "line",
+            "defs", "marker", "path", "g", "rect", "text", "line", "script", "input",
         ];
         for (name, attrs) in tags(&html) {
             assert!(

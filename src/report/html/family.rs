@@ -20,10 +20,19 @@ pub(super) enum Block<'a> {
     Unpaired(&'a StemmaEdgeLine, &'a str),
 }
 
-pub(super) fn family(o: &mut String, ctx: &Ctx, fi: usize, f: &FamilyLine, counter: &mut usize) {
+/// The section of family `fi`: a `<details>`, open when `open`.
+pub(super) fn family(
+    o: &mut String,
+    ctx: &Ctx,
+    fi: usize,
+    f: &FamilyLine,
+    counter: &mut usize,
+    open: bool,
+) {
     let _ = write!(
         o,
-        "<section class=\"family\" id=\"fam{fi}\">\n<h2>Family {} <span class=\"badge\">{}</span>{}</h2>\n",
+        "<details class=\"family\" id=\"fam{fi}\"{}>\n<summary><h2>Family {} <span class=\"badge\">{}</span>{}</h2></summary>\n",
+        if open { " open" } else { "" },
         esc(&f.family),
         plural(f.members.len(), "document", "documents"),
         if f.capped {
@@ -128,7 +137,7 @@ pub(super) fn family(o: &mut String, ctx: &Ctx, fi: usize, f: &FamilyLine, count
             } => compare(o, ctx, k, pair, swapped, edge, open || edge.is_some()),
         }
     }
-    o.push_str("</section>\n");
+    o.push_str("</details>\n");
 }
 
 pub(super) fn parent_html(p: Option<&str>) -> String {

@@ -107,9 +107,9 @@ fn index(o: &mut String, ctx: &Ctx, order: &[usize]) {
     if r.families.is_empty() {
         return;
     }
-    let _ = write!(
+    let _ = writeln!(
         o,
-        "<section id=\"index\"><h2>Families by size <span class=\"badge\">{}</span></h2>\n",
+        "<section id=\"index\"><h2>Families by size <span class=\"badge\">{}</span></h2>",
         plural(r.families.len(), "family", "families")
     );
     if r.families.len() > OPEN_FAMILIES {

@@ -1,6 +1,6 @@
-//! Writes the renderers' fixture report (two families of Vietnamese and English news, a stemma
-//! with an external source, and one document full of XSS, Markdown, DOT and bidi payloads) as
-//! HTML, Markdown and DOT. Used by `tests/browser/check_html.sh`; also handy to look at the pages.
+//! Writes the renderers' fixture report (`tests/fixture/report.rs`: two families of Vietnamese
+//! and English news, a stemma with an external source, and one document full of XSS, Markdown,
+//! DOT and bidi payloads) as HTML, Markdown and DOT. Used by `tests/browser/check_html.sh`; also handy to look at the pages.
 //!
 //! ```text
 //! cargo run --release --example render_fixture -- OUT_DIR    # writes report.html, .md, .dot
@@ -8,7 +8,18 @@
 
 use std::path::PathBuf;
 
-use stemma::report::{dot, fixture, html, markdown};
+use stemma::report::{dot, html, markdown};
+
+/// The fixture report, shared with the renderers' unit tests.
+#[allow(dead_code)]
+mod fixture {
+    use stemma::config::Config;
+    use stemma::report::json::{
+        CueLine, DirectionLine, DocumentLine, EvidenceLine, FamilyLine, FamilyPair, InputSummary,
+        PairLine, PassageLine, Report, Span, StatsLine, StemmaEdgeLine, SCHEMA, SCHEMA_VERSION,
+    };
+    include!("../tests/fixture/report.rs");
+}
 
 fn main() -> std::io::Result<()> {
     let dir = std::env::args_os()

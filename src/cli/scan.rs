@@ -10,7 +10,7 @@ use stemma::output::write_atomic_compressed;
 use stemma::report::json::{
     build, family_lines, figures_line, write_jsonl, write_report, IndexMatchLine, InputSummary,
 };
-use stemma::report::text::summary;
+use stemma::report::text::{summary_limited, SummaryLimits};
 
 use super::progress::Bar;
 use super::{InputArgs, MatchArgs, ScratchArgs};
@@ -50,6 +50,14 @@ pub struct ScanArgs {
     /// Do not print the summary (printed on standard error when an output is `-`).
     #[arg(long, short)]
     quiet: bool,
+    /// The summary lists the N largest families (most members first), each with at most 20
+    /// members and pairs, and says how many more there are. Documents in no family are listed
+    /// when there are at most 10, otherwise counted.
+    #[arg(long, value_name = "N", default_value_t = SummaryLimits::DEFAULT_TOP, conflicts_with = "all")]
+    top: usize,
+    /// The summary lists every family, member, pair and document in no family.
+    #[arg(long)]
+    all: bool,
     #[command(flatten)]
     input: InputArgs,
     #[command(flatten)]
@@ -148,7 +156,12 @@ pub fn run(args: ScanArgs) -> Result<i32> {
         )?;
     }
     if !args.quiet {
-        super::print_summary(&summary(&report), data_on_stdout)?;
+        let limits = if args.all {
+            SummaryLimits::all()
+        } else {
+            SummaryLimits::top(args.top)
+        };
+        super::print_summary(&summary_limited(&report, &limits), data_on_stdout)?;
     }
     Ok(0)
 }

@@ -8,13 +8,24 @@
 
 pub mod compare;
 pub mod dot;
-#[doc(hidden)]
-pub mod fixture;
 pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod query;
 pub mod text;
+
+/// The renderers' hand-built fixture report, for tests only (its source is shared with
+/// `examples/render_fixture.rs` and lives in `tests/fixture/report.rs`).
+#[cfg(test)]
+#[allow(dead_code)]
+mod fixture {
+    use super::json::{
+        CueLine, DirectionLine, DocumentLine, EvidenceLine, FamilyLine, FamilyPair, InputSummary,
+        PairLine, PassageLine, Report, Span, StatsLine, StemmaEdgeLine, SCHEMA, SCHEMA_VERSION,
+    };
+    use crate::config::Config;
+    include!("../../tests/fixture/report.rs");
+}
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -491,20 +502,42 @@ mod tests {
                 .collect()
         };
 
+        // Text summary and HTML list the families largest first (report order among equals).
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(r.families[i].members.len()));
+        let in_order =
+            |all: Vec<String>| -> Vec<String> { order.iter().map(|&i| all[i].clone()).collect() };
+        // Section j of `secs` (in page order) is family order[j]: back to report order.
+        fn reorder<'s>(order: &[usize], secs: &[&'s str]) -> Vec<&'s str> {
+            let mut out = vec![""; order.len()];
+            for (j, &i) in order.iter().enumerate() {
+                out[i] = secs[j];
+            }
+            out
+        }
+
         // Text summary: family sections, then pairs across families, then the others.
-        let text = text::trace_summary(&r);
-        let mut starts = fams("\nfamily {f} (", "");
+        let text = text::trace_summary_limited(&r, &text::SummaryLimits::all());
+        let mut starts = in_order(fams("\nfamily {f} (", ""));
         starts.push("\nrelated pairs outside any single family".into());
         starts.push("\nin no family:".into());
         let secs = sections(&text, &starts, "\nstemma of family");
-        check("text", &secs[..n], secs[n], secs[n + 1]);
-        for (i, sec) in secs[..n].iter().enumerate() {
+        let fam_secs = reorder(&order, &secs[..n]);
+        check("text", &fam_secs, secs[n], secs[n + 1]);
+        for (i, sec) in fam_secs.iter().enumerate() {
             for p in pairs_of(i, " ~ ") {
                 assert_eq!(sec.matches(&format!("  {p}\n")).count(), 1, "text: {p}");
             }
         }
         // ... and the stemma of each family, with its pairs and their direction.
-        let stemmas = sections(&text, &fams("\nstemma of family {f}:", ""), "\u{0}");
+        let stemmas = reorder(
+            &order,
+            &sections(
+                &text,
+                &in_order(fams("\nstemma of family {f}:", "")),
+                "\u{0}",
+            ),
+        );
         for (i, sec) in stemmas.iter().enumerate() {
             assert_eq!(ids_in(sec), members[i], "text: stemma of family {i}");
             for p in pairs_of(i, " ~ ") {
@@ -524,14 +557,15 @@ mod tests {
             assert_eq!(compared, r.families[i].pairs.len(), "markdown: family {i}");
         }
 
-        // HTML.
+        // HTML: the family sections come largest first too.
         let html = html::render(&r, &texts);
-        let mut starts = fams("<section class=\"family\" id=\"fam{i}\">", "");
+        let mut starts = in_order(fams("<details class=\"family\" id=\"fam{i}\"", ""));
         starts.push("<section id=\"cross\">".into());
         starts.push("<section id=\"alone\">".into());
         let secs = sections(&html, &starts, "<footer>");
-        check("html", &secs[..n], secs[n], secs[n + 1]);
-        for (i, sec) in secs[..n].iter().enumerate() {
+        let fam_secs = reorder(&order, &secs[..n]);
+        check("html", &fam_secs, secs[n], secs[n + 1]);
+        for (i, sec) in fam_secs.iter().enumerate() {
             let compared = sec.matches("<details class=\"cmp card\"").count();
             assert_eq!(compared, r.families[i].pairs.len(), "html: family {i}");
         }

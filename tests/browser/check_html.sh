@@ -3,9 +3,10 @@
 #
 # Renders the renderers' hostile fixture (examples/render_fixture.rs: ids, outlets, cues, evidence
 # and text full of XSS and bidi payloads) and loads the page in headless Chromium with scripts
-# enabled. Fails if any payload became an element or an attribute (an <img>, a <script>, an
-# onerror=, the data-pwned mark its handler would set), if a raw bidi control reached the DOM, or
-# if the escaped text is not shown. The dumped DOM is read with Python's HTML parser (text in an
+# enabled. Fails if any payload became an element or an attribute (an <img>, a <script> other
+# than the page's own, an onerror=, the data-pwned mark its handler would set), if a raw bidi
+# control reached the DOM, if the escaped text is not shown, or if the page's own script (the
+# family filter, allowed by its hash in the CSP) did not run. The dumped DOM is read with Python's HTML parser (text in an
 # attribute or a text node is not markup, whatever it says). A control run first injects the same payload raw into a copy
 # of the page: it must be caught, or the check proves nothing.
 #
@@ -74,9 +75,15 @@ class Dom(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.problems, self.text, self.styles, self.marks, self.in_mark = [], [], 0, [], None
+        self.own, self.in_shown, self.shown = {}, False, ""
 
     def handle_starttag(self, tag, attrs):
-        if tag in BAD:
+        # The page's own script (no attribute: its text is a constant, allowed by its hash in
+        # the CSP) and its filter box are expected once each; anything else is a payload.
+        own = (tag == "script" and not attrs) or (tag == "input" and ("id", "filter") in attrs)
+        if own:
+            self.own[tag] = self.own.get(tag, 0) + 1
+        if tag in BAD and not (own and self.own[tag] == 1):
             self.problems.append(f"element: <{tag}> {attrs[:3]}")
         if tag == "style":
             self.styles += 1
@@ -94,15 +101,21 @@ class Dom(HTMLParser):
                 self.problems.append(f"bidi: raw bidi control in <{tag} {k}>")
         if tag == "mark":
             self.in_mark = [dict(attrs), ""]
+        if ("id", "shown") in attrs:
+            self.in_shown = True
 
     handle_startendtag = handle_starttag
 
     def handle_endtag(self, tag):
+        if tag == "span":
+            self.in_shown = False
         if tag == "mark" and self.in_mark:
             self.marks.append(tuple(self.in_mark))
             self.in_mark = None
 
     def handle_data(self, data):
+        if self.in_shown:
+            self.shown += data
         self.text.append(data)
         if self.in_mark:
             self.in_mark[1] += data
@@ -124,6 +137,8 @@ if len(sys.argv) > 2:
     lead = "Tổng Bí thư Tô Lâm đã tham dự Cuộc họp Khai mạc Hội đồng Hòa bình về Gaza tại Washington D.C (Hoa Kỳ) từ ngày 18 - 20/2."
     if not any(a.get("data-n") == "1" and t == lead for a, t in dom.marks):
         dom.problems.append("offsets: the Vietnamese passage 1 is not highlighted exactly")
+    if "of 2 families" not in dom.shown:
+        dom.problems.append("script: the family filter did not run (is its hash in the CSP right?)")
 for p in dict.fromkeys(dom.problems):
     print("  " + p)
 PY

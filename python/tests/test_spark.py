@@ -55,9 +55,10 @@ def seeds_with_copies():
 def test_spark_dedup_keeps_what_cli_keeps(spark, cli, tmp_path, corpus, partitions):
     docs = seeds_with_copies() if corpus == "seeds" else generated_corpus()
     kept, removed = cli_dedup(cli, tmp_path, docs)
-    df = spark.createDataFrame([(d["id"], d["text"]) for d in docs], "id string, text string")
-    out = stemma.spark.dedup(df.repartition(partitions) if partitions > 1 else df, order_col=None)
-    if partitions > 1:  # the input order is lost by repartitioning: give it as a column
+    if partitions == 1:
+        df = spark.createDataFrame([(d["id"], d["text"]) for d in docs], "id string, text string")
+        out = stemma.spark.dedup(df)
+    else:  # repartitioning loses the input order: it is given as a column
         ordered = spark.createDataFrame(
             [(i, d["id"], d["text"]) for i, d in enumerate(docs)], "n long, id string, text string"
         ).repartition(partitions)

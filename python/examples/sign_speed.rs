@@ -11,7 +11,9 @@ use stemma::profile::Profiler;
 use stemma::Config;
 
 fn main() {
-    let path = std::env::args().nth(1).expect("usage: sign_speed FILE (one text per line)");
+    let path = std::env::args()
+        .nth(1)
+        .expect("usage: sign_speed FILE (one text per line)");
     let data = std::fs::read_to_string(&path).expect("readable UTF-8 file");
     let texts: Vec<&str> = data.lines().collect();
     let profiler = Profiler::new(&Config::default().fingerprint);
@@ -22,9 +24,16 @@ fn main() {
             .par_iter()
             .map(|t| profiler.dedup_key(t).signature.0)
             .collect();
-        let bytes: Vec<u8> = sigs.iter().flat_map(|s| s.iter().flat_map(|v| v.to_le_bytes())).collect();
+        let bytes: Vec<u8> = sigs
+            .iter()
+            .flat_map(|s| s.iter().flat_map(|v| v.to_le_bytes()))
+            .collect();
         std::hint::black_box(bytes);
         best = best.min(t.elapsed().as_secs_f64());
     }
-    println!("{{\"texts\": {}, \"seconds\": {best:.4}, \"texts_per_second\": {:.0}}}", texts.len(), texts.len() as f64 / best);
+    println!(
+        "{{\"texts\": {}, \"seconds\": {best:.4}, \"texts_per_second\": {:.0}}}",
+        texts.len(),
+        texts.len() as f64 / best
+    );
 }

@@ -49,9 +49,7 @@ fn to_py(e: Error) -> PyErr {
         | Error::BadRecord { .. }
         | Error::NoDocuments { .. }
         | Error::UnsupportedInput { .. } => PyValueError::new_err(msg),
-        Error::Read { .. } | Error::Write { .. } | Error::Scratch { .. } => {
-            PyOSError::new_err(msg)
-        }
+        Error::Read { .. } | Error::Write { .. } | Error::Scratch { .. } => PyOSError::new_err(msg),
         Error::IndexCorrupt { .. }
         | Error::IndexVersion { .. }
         | Error::NotAnIndex { .. }
@@ -75,13 +73,13 @@ struct Config {
 
 /// The keyword arguments of `Config`, with the CLI flag each mirrors.
 const CONFIG_KWARGS: &[&str] = &[
-    "shingle",           // --shingle words:5
-    "num_perm",          // --num-perm 128
-    "threshold",         // --threshold 0.8
-    "fold_diacritics",   // --fold-diacritics
-    "family_policy",     // --family-policy strict|connected
-    "bands",             // dedup --bands 16x8
-    "seed",              // fingerprint seed
+    "shingle",            // --shingle words:5
+    "num_perm",           // --num-perm 128
+    "threshold",          // --threshold 0.8
+    "fold_diacritics",    // --fold-diacritics
+    "family_policy",      // --family-policy strict|connected
+    "bands",              // dedup --bands 16x8
+    "seed",               // fingerprint seed
     "permutation_family", // fast-similarity-sketch | classic | oph-densified
     "max_bucket",
     "max_df",
@@ -113,11 +111,14 @@ impl Config {
         };
         let count = |v: &Bound<'_, PyAny>, setting: &str| -> PyResult<usize> {
             let n = int(v)?;
-            usize::try_from(n).map_err(|_| config_error(setting, format!("{n} must not be negative")))
+            usize::try_from(n)
+                .map_err(|_| config_error(setting, format!("{n} must not be negative")))
         };
         match key {
             "shingle" => {
-                let s: String = value.extract().map_err(|_| wrong("a str such as 'words:5'"))?;
+                let s: String = value
+                    .extract()
+                    .map_err(|_| wrong("a str such as 'words:5'"))?;
                 c.fingerprint.shingle = s.parse().map_err(|e| config_error("--shingle", e))?;
             }
             "num_perm" => c.fingerprint.num_perm = count(value, "--num-perm")?,
@@ -131,7 +132,9 @@ impl Config {
                 c.fingerprint.fold_diacritics = value.extract().map_err(|_| wrong("a bool"))?
             }
             "family_policy" => {
-                let s: String = value.extract().map_err(|_| wrong("'strict' or 'connected'"))?;
+                let s: String = value
+                    .extract()
+                    .map_err(|_| wrong("'strict' or 'connected'"))?;
                 c.family_policy = s
                     .parse::<FamilyPolicy>()
                     .map_err(|e| config_error("--family-policy", e))?;
@@ -140,7 +143,10 @@ impl Config {
                 c.banding = if value.is_none() {
                     None
                 } else if let Ok(s) = value.extract::<String>() {
-                    Some(s.parse::<Banding>().map_err(|e| config_error("--bands", e))?)
+                    Some(
+                        s.parse::<Banding>()
+                            .map_err(|e| config_error("--bands", e))?,
+                    )
                 } else if let Ok((b, r)) = value.extract::<(i64, i64)>() {
                     if b <= 0 || r <= 0 {
                         return Err(config_error(
@@ -277,9 +283,7 @@ impl Config {
     }
 
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
-        let f = py
-            .import("stemma._stemma")?
-            .getattr("_config_from_json")?;
+        let f = py.import("stemma._stemma")?.getattr("_config_from_json")?;
         Ok((f, (self.to_json()?,)))
     }
 }
@@ -391,7 +395,10 @@ fn texts_of(texts: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
         out.push(t.extract::<String>().map_err(|_| {
             PyTypeError::new_err(format!(
                 "text {i}: expected str, got {}",
-                t.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+                t.get_type()
+                    .name()
+                    .map(|n| n.to_string())
+                    .unwrap_or_default()
             ))
         })?);
     }
@@ -430,7 +437,10 @@ impl MinHasher {
                 .map(|t| self.profiler.dedup_key(t).signature.0)
                 .collect::<Vec<_>>()
         });
-        Ok(sigs.into_iter().map(|values| Signature { values }).collect())
+        Ok(sigs
+            .into_iter()
+            .map(|values| Signature { values })
+            .collect())
     }
 
     /// The signatures of many texts as one bytes object of `len(texts) * num_perm`
@@ -710,9 +720,12 @@ fn documents_of(docs: &Bound<'_, PyAny>) -> PyResult<Vec<Document>> {
         })?;
         if let Some(first) = seen.get(&id) {
             let (renamed, _) = OnDuplicateId::Error
-                .resolve(&id, &format!("-:{}", first + 1), &format!("-:{}", i + 1), |_| {
-                    false
-                })
+                .resolve(
+                    &id,
+                    &format!("-:{}", first + 1),
+                    &format!("-:{}", i + 1),
+                    |_| false,
+                )
                 .map_err(to_py)?;
             debug_assert!(renamed.is_none());
         }
@@ -766,18 +779,7 @@ fn analyse(
     config: Option<&Config>,
 ) -> PyResult<String> {
     let config = config_of(config);
-    let (docs, inputs) = if from_paths {
-        let paths = paths_of(docs)?;
-        let read = py
-            .detach(|| read_inputs(&paths, &ReadOptions::default()))
-            .map_err(to_py)?;
-        let inputs = InputSummary::from(&read);
-        (read.documents, inputs)
-    } else {
-        let docs = documents_of(docs)?;
-        let inputs = python_inputs(&docs);
-        (docs, inputs)
-    };
+    let (docs, inputs) = load(py, docs, from_paths)?;
     py.detach(|| -> PyResult<String> {
         if docs.is_empty() {
             return Err(to_py(Error::NoDocuments { skipped: 0 }));
@@ -785,12 +787,8 @@ fn analyse(
         let analysis = stemma::analyze(&docs, &config, &Silent).map_err(to_py)?;
         let mut report = build(command, &analysis, &docs, &config, inputs);
         if command == "trace" {
-            let prov = stemma::provenance::trace(
-                &docs,
-                &analysis,
-                &config,
-                &AgencyTable::builtin(),
-            );
+            let prov =
+                stemma::provenance::trace(&docs, &analysis, &config, &AgencyTable::builtin());
             add_trace(&mut report, &analysis, &prov);
         }
         report_json(&report)
@@ -963,6 +961,150 @@ fn _compare(
     })
 }
 
+/// The settings for work on an index: without a `Config`, the index's fingerprint parameters
+/// and banding (as the CLI does without flags); a `Config` given is used as it is, and the index
+/// refuses it, saying what differs, when it fingerprints otherwise.
+fn index_config(manifest: &stemma::index::Manifest, config: Option<&Config>) -> RsConfig {
+    match config {
+        Some(c) => c.inner.clone(),
+        None => {
+            let (bands, rows) = manifest.banding;
+            RsConfig {
+                fingerprint: manifest.params.clone(),
+                banding: Some(Banding { bands, rows }),
+                ..RsConfig::default()
+            }
+        }
+    }
+}
+
+fn stats_json(s: &stemma::index::Stats) -> PyResult<String> {
+    serde_json::to_string(s).map_err(|e| StemmaError::new_err(e.to_string()))
+}
+
+/// `stemma index build`: a new index at `path` from documents; returns its stats as JSON.
+#[pyfunction]
+#[pyo3(signature = (path, docs, config = None, texts = true, from_paths = false))]
+fn _index_build(
+    py: Python<'_>,
+    path: PathBuf,
+    docs: &Bound<'_, PyAny>,
+    config: Option<&Config>,
+    texts: bool,
+    from_paths: bool,
+) -> PyResult<String> {
+    let config = config_of(config);
+    let docs = load(py, docs, from_paths)?.0;
+    let s = py
+        .detach(|| stemma::index::build(&path, &docs, &config, texts))
+        .map_err(to_py)?;
+    stats_json(&s)
+}
+
+/// `stemma index add`: documents appended as a new segment, with the index's settings.
+#[pyfunction]
+#[pyo3(signature = (path, docs, from_paths = false))]
+fn _index_add(
+    py: Python<'_>,
+    path: PathBuf,
+    docs: &Bound<'_, PyAny>,
+    from_paths: bool,
+) -> PyResult<String> {
+    let docs = load(py, docs, from_paths)?.0;
+    let s = py
+        .detach(|| -> stemma::Result<stemma::index::Stats> {
+            let manifest = stemma::index::read_manifest(&path)?;
+            let config = index_config(&manifest, None);
+            stemma::index::add(&path, &docs, &config)
+        })
+        .map_err(to_py)?;
+    stats_json(&s)
+}
+
+/// `stemma index remove`: the documents with these ids are deleted (tombstones).
+#[pyfunction]
+fn _index_remove(py: Python<'_>, path: PathBuf, ids: Vec<String>) -> PyResult<String> {
+    let s = py
+        .detach(|| stemma::index::remove(&path, &ids))
+        .map_err(to_py)?;
+    stats_json(&s)
+}
+
+/// `stemma index stats` as JSON.
+#[pyfunction]
+fn _index_stats(path: PathBuf) -> PyResult<String> {
+    let idx = stemma::index::Index::open(&path).map_err(to_py)?;
+    stats_json(&idx.stats())
+}
+
+/// The matches of each document in the index, as `scan --against IDX` reports them (its
+/// `index_matches` lines: `input`, `indexed`, then the pair's fields).
+#[pyfunction]
+#[pyo3(signature = (path, docs, config = None, from_paths = false))]
+fn _index_query(
+    py: Python<'_>,
+    path: PathBuf,
+    docs: &Bound<'_, PyAny>,
+    config: Option<&Config>,
+    from_paths: bool,
+) -> PyResult<String> {
+    let docs = load(py, docs, from_paths)?.0;
+    py.detach(|| -> PyResult<String> {
+        let index = stemma::index::Index::open(&path).map_err(to_py)?;
+        let config = index_config(&index.manifest, config);
+        config.validate().map_err(to_py)?;
+        index.check_config(&config).map_err(to_py)?;
+        let results = stemma::index::query::query(&index, &docs, &config).map_err(to_py)?;
+        let mut lines = Vec::new();
+        for r in results {
+            for m in r.matches {
+                let (a, b) = if m.query_is_a {
+                    (&r.id, &m.id)
+                } else {
+                    (&m.id, &r.id)
+                };
+                let pair = stemma::pipeline::Pair {
+                    a: 0,
+                    b: 0,
+                    relation: m.relation,
+                    figures: m.figures,
+                    estimated_jaccard: m.estimated_jaccard,
+                    simhash_distance: m.simhash_distance,
+                    sources: m.sources,
+                    confidence: m.confidence,
+                    rule: m.rule,
+                };
+                lines.push(stemma::report::json::IndexMatchLine {
+                    input: r.id.clone(),
+                    indexed: m.id.clone(),
+                    pair: stemma::report::json::figures_line(a, b, &pair),
+                });
+            }
+        }
+        serde_json::to_string(&lines).map_err(|e| StemmaError::new_err(e.to_string()))
+    })
+}
+
+/// Documents from Python objects or paths, with what was read.
+fn load(
+    py: Python<'_>,
+    docs: &Bound<'_, PyAny>,
+    from_paths: bool,
+) -> PyResult<(Vec<Document>, InputSummary)> {
+    if from_paths {
+        let paths = paths_of(docs)?;
+        let read = py
+            .detach(|| read_inputs(&paths, &ReadOptions::default()))
+            .map_err(to_py)?;
+        let inputs = InputSummary::from(&read);
+        Ok((read.documents, inputs))
+    } else {
+        let docs = documents_of(docs)?;
+        let inputs = python_inputs(&docs);
+        Ok((docs, inputs))
+    }
+}
+
 /// The native module `stemma._stemma`; the package `stemma` re-exports and wraps it.
 #[pymodule]
 fn _stemma(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -979,5 +1121,10 @@ fn _stemma(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_compare, m)?)?;
     m.add_function(wrap_pyfunction!(_dedup_keys_arrow, m)?)?;
     m.add_function(wrap_pyfunction!(_jaccard_arrow, m)?)?;
+    m.add_function(wrap_pyfunction!(_index_build, m)?)?;
+    m.add_function(wrap_pyfunction!(_index_add, m)?)?;
+    m.add_function(wrap_pyfunction!(_index_remove, m)?)?;
+    m.add_function(wrap_pyfunction!(_index_stats, m)?)?;
+    m.add_function(wrap_pyfunction!(_index_query, m)?)?;
     Ok(())
 }

@@ -49,6 +49,7 @@ __all__ = [
     "trace",
     "compare",
     "dedup",
+    "Index",
 ]
 
 
@@ -300,3 +301,56 @@ def __getattr__(name: str) -> Any:
 
         return importlib.import_module(".spark", __name__)
     raise AttributeError(f"module 'stemma' has no attribute {name!r}")
+
+
+class Index:
+    """A persistent fingerprint index on disk, the same one the CLI's ``stemma index``
+    commands build and read (segments + manifest, written atomically).
+
+    >>> idx = stemma.Index.build("idx", docs)            # stemma index build -o idx
+    >>> idx.add(more_docs); idx.remove(["a"]); idx.stats()
+    >>> idx.query(new_docs)                               # as `scan --against idx` relates them
+    """
+
+    def __init__(self, path: Union[str, "os.PathLike[str]"]):
+        self.path = os.fspath(path)
+        self.stats()  # opens it: a missing or corrupt index fails here
+
+    @classmethod
+    def build(
+        cls,
+        path: Union[str, "os.PathLike[str]"],
+        docs: Docs,
+        config: Optional[Config] = None,
+        *,
+        texts: bool = True,
+    ) -> "Index":
+        """A new index at ``path`` (``stemma index build``; ``texts=False`` is ``--no-text``)."""
+        _check_config(config)
+        _stemma._index_build(os.fspath(path), docs, config, texts, _paths(docs))
+        return cls(path)
+
+    def add(self, docs: Docs) -> Dict[str, Any]:
+        """Appends documents as a new segment, fingerprinted with the index's settings."""
+        return json.loads(_stemma._index_add(self.path, docs, _paths(docs)))
+
+    def remove(self, ids: Iterable[str]) -> Dict[str, Any]:
+        """Deletes the documents with these ids (an unknown id is an error, as in the CLI)."""
+        if isinstance(ids, str):
+            ids = [ids]
+        return json.loads(_stemma._index_remove(self.path, list(ids)))
+
+    def stats(self) -> Dict[str, Any]:
+        """Documents, deleted, segments, bytes, texts, generation, params, banding."""
+        return json.loads(_stemma._index_stats(self.path))
+
+    def query(self, docs: Docs, config: Optional[Config] = None) -> List[Record]:
+        """Each document's related indexed documents, with scan's relations and figures: the
+        ``index_matches`` lines of ``stemma scan --against INDEX --json`` (``input``,
+        ``indexed``, then the pair's fields, ``a``/``b`` ordered by id)."""
+        _check_config(config)
+        return _wrap(json.loads(_stemma._index_query(self.path, docs, config, _paths(docs))))
+
+    def __repr__(self) -> str:
+        s = self.stats()
+        return f"<stemma Index {self.path!r}: {s['documents'] - s['deleted']} documents, {s['segments']} segments>"

@@ -64,7 +64,12 @@ fn config_error(setting: &str, problem: impl std::fmt::Display) -> PyErr {
     PyValueError::new_err(format!("invalid setting {setting}: {problem}"))
 }
 
-/// Settings of a run, as the CLI's flags set them (see `stemma.Config`).
+/// Settings of a run, keyword arguments mirroring the CLI's flags:
+/// `Config(shingle="words:5", num_perm=128, threshold=0.8, fold_diacritics=False,
+/// family_policy="strict", bands=None)`, and `seed`, `permutation_family`, `max_bucket`,
+/// `max_df`, `bigram_max_df`, `boilerplate_max_df`, `max_family_size`, `simhash_max_distance`.
+/// Validated by the library (`Config::validate`): an invalid value raises `ValueError` with its
+/// message, a wrong type `TypeError`. Immutable (use `replace`), comparable, picklable.
 #[pyclass(module = "stemma", name = "Config", frozen, eq)]
 #[derive(Clone, PartialEq)]
 struct Config {
@@ -268,8 +273,8 @@ impl Config {
     fn __repr__(&self) -> String {
         let c = &self.inner;
         let mut s = format!(
-            "Config(shingle={:?}, num_perm={}, threshold={}, fold_diacritics={}, family_policy={:?}",
-            c.fingerprint.shingle.to_string(),
+            "Config(shingle='{}', num_perm={}, threshold={}, fold_diacritics={}, family_policy='{}'",
+            c.fingerprint.shingle,
             c.fingerprint.num_perm,
             c.relations.near_duplicate,
             if c.fingerprint.fold_diacritics { "True" } else { "False" },
@@ -457,9 +462,8 @@ impl MinHasher {
 
     fn __repr__(&self) -> String {
         format!(
-            "MinHasher(num_perm={}, shingle={:?})",
-            self.config.fingerprint.num_perm,
-            self.config.fingerprint.shingle.to_string()
+            "MinHasher(num_perm={}, shingle='{}')",
+            self.config.fingerprint.num_perm, self.config.fingerprint.shingle
         )
     }
 }

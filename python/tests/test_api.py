@@ -109,3 +109,9 @@ def test_int_ids_and_metadata():
     assert docs["7"].outlet == "X" and docs["7"].published_at == "2026-01-02"
     assert docs["8"].lang == "en"
     assert r.pairs[0].relation == "duplicate"
+
+
+def test_config_repr_round_trips():
+    c = stemma.Config(threshold=0.7, shingle="chars:7", bands="8x4", fold_diacritics=True)
+    assert eval(repr(c), {"Config": stemma.Config}) == c
+    assert repr(stemma.MinHasher(c)) == "MinHasher(num_perm=128, shingle='chars:7')"

@@ -145,3 +145,25 @@ def test_spark_bad_input(spark):
         stemma.spark.dedup(df, text_col="body", keep="last")
     with pytest.raises(ValueError, match="--threshold"):
         stemma.spark.dedup(df, text_col="body", threshold=2.0)
+
+
+def test_spark_oversized_buckets_become_stars(spark):
+    # Ten identical copies and eight near copies of one story: with max_bucket=3 every bucket
+    # of theirs is oversized and reduced to a star on its first record, as in stemma dedup.
+    import random
+
+    rng = random.Random(3)
+    words = [f"w{rng.randrange(4000)}" for _ in range(300)]
+    docs = [{"id": f"copy{i}", "text": " ".join(words)} for i in range(10)]
+    for i in range(8):
+        edited = list(words)
+        edited[rng.randrange(300)] = "changed"
+        docs.append({"id": f"near{i}", "text": " ".join(edited)})
+    docs += generated_corpus(n_stories=20, seed=5)
+    config = stemma.Config(max_bucket=3)
+    expected = stemma.dedup(docs, config)
+    df = spark.createDataFrame([(d["id"], d["text"]) for d in docs], "id string, text string")
+    rows = stemma.spark.dedup(df, config=config).collect()
+    assert [r.id for r in rows if r.duplicate_of is None] == expected.kept
+    assert {r.id: r.duplicate_of for r in rows if r.duplicate_of} == expected.duplicate_of
+    assert len(expected.duplicate_of) >= 17

@@ -13,7 +13,7 @@ use stemma::report::{dot, html, markdown};
 /// The fixture report, shared with the renderers' unit tests.
 #[allow(dead_code)]
 mod fixture {
-    use stemma::config::Config;
+    use stemma::config::{Banding, Config};
     use stemma::report::json::{
         CueLine, DirectionLine, DocumentLine, EvidenceLine, FamilyLine, FamilyPair, InputSummary,
         PairLine, PassageLine, Report, Span, StatsLine, StemmaEdgeLine, SCHEMA, SCHEMA_VERSION,

@@ -23,7 +23,7 @@ mod fixture {
         CueLine, DirectionLine, DocumentLine, EvidenceLine, FamilyLine, FamilyPair, InputSummary,
         PairLine, PassageLine, Report, Span, StatsLine, StemmaEdgeLine, SCHEMA, SCHEMA_VERSION,
     };
-    use crate::config::Config;
+    use crate::config::{Banding, Config};
     include!("../../tests/fixture/report.rs");
 }
 

@@ -171,7 +171,9 @@ impl Config {
                 c.fingerprint.seed = value.extract().map_err(|_| wrong("an int in 0..2**64"))?
             }
             "permutation_family" => {
-                c.fingerprint.permutation_family = value.extract().map_err(|_| wrong("a str"))?
+                let name: String = value.extract().map_err(|_| wrong("a str"))?;
+                c.fingerprint.permutation_family =
+                    stemma::config::PermutationFamily::parse(&name).map_err(to_py)?
             }
             "max_bucket" => c.max_bucket = count(value, "max_bucket")?,
             "max_df" => c.max_df = count(value, "max_df")?,
@@ -971,14 +973,11 @@ fn _compare(
 fn index_config(manifest: &stemma::index::Manifest, config: Option<&Config>) -> RsConfig {
     match config {
         Some(c) => c.inner.clone(),
-        None => {
-            let (bands, rows) = manifest.banding;
-            RsConfig {
-                fingerprint: manifest.params.clone(),
-                banding: Some(Banding { bands, rows }),
-                ..RsConfig::default()
-            }
-        }
+        None => RsConfig {
+            fingerprint: manifest.params.clone(),
+            banding: Some(manifest.banding),
+            ..RsConfig::default()
+        },
     }
 }
 

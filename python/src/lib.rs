@@ -1058,32 +1058,7 @@ fn _index_query(
         config.validate().map_err(to_py)?;
         index.check_config(&config).map_err(to_py)?;
         let results = stemma::index::query::query(&index, &docs, &config).map_err(to_py)?;
-        let mut lines = Vec::new();
-        for r in results {
-            for m in r.matches {
-                let (a, b) = if m.query_is_a {
-                    (&r.id, &m.id)
-                } else {
-                    (&m.id, &r.id)
-                };
-                let pair = stemma::pipeline::Pair {
-                    a: 0,
-                    b: 0,
-                    relation: m.relation,
-                    figures: m.figures,
-                    estimated_jaccard: m.estimated_jaccard,
-                    simhash_distance: m.simhash_distance,
-                    sources: m.sources,
-                    confidence: m.confidence,
-                    rule: m.rule,
-                };
-                lines.push(stemma::report::json::IndexMatchLine {
-                    input: r.id.clone(),
-                    indexed: m.id.clone(),
-                    pair: stemma::report::json::figures_line(a, b, &pair),
-                });
-            }
-        }
+        let lines = stemma::report::json::index_match_lines(results);
         serde_json::to_string(&lines).map_err(|e| StemmaError::new_err(e.to_string()))
     })
 }

@@ -7,9 +7,7 @@ use clap::Args;
 
 use stemma::config::FamilyPolicy;
 use stemma::output::write_atomic_compressed;
-use stemma::report::json::{
-    build, family_lines, figures_line, write_jsonl, write_report, IndexMatchLine, InputSummary,
-};
+use stemma::report::json::{build, family_lines, write_jsonl, write_report, InputSummary};
 use stemma::report::text::{summary_limited, SummaryLimits};
 
 use super::progress::Bar;
@@ -103,31 +101,9 @@ pub fn run(args: ScanArgs) -> Result<i32> {
         // The query takes the documents with their texts, all at once (document frequencies
         // are taken over index and batch): --against holds every text in memory.
         let docs = streamed.documents_with_texts()?;
-        for r in stemma::index::query::query(index, &docs, &config)? {
-            for m in r.matches {
-                let (a, b) = if m.query_is_a {
-                    (&r.id, &m.id)
-                } else {
-                    (&m.id, &r.id)
-                };
-                let pair = stemma::pipeline::Pair {
-                    a: 0,
-                    b: 0,
-                    relation: m.relation,
-                    figures: m.figures,
-                    estimated_jaccard: m.estimated_jaccard,
-                    simhash_distance: m.simhash_distance,
-                    sources: m.sources,
-                    confidence: m.confidence,
-                    rule: m.rule,
-                };
-                report.index_matches.push(IndexMatchLine {
-                    input: r.id.clone(),
-                    indexed: m.id.clone(),
-                    pair: figures_line(a, b, &pair),
-                });
-            }
-        }
+        report.index_matches = stemma::report::json::index_match_lines(
+            stemma::index::query::query(index, &docs, &config)?,
+        );
     }
     super::warn(&read.warnings);
     if let Some(path) = &args.json {

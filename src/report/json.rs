@@ -117,6 +117,39 @@ pub struct IndexMatchLine {
     pub pair: PairLine,
 }
 
+/// The lines of `scan --against`'s `index_matches` for the answers of
+/// [`crate::index::query::query`]: each match with its figures, `a`/`b` ordered as scan orders
+/// a pair (the query document first when it is `a`).
+pub fn index_match_lines(results: Vec<crate::index::query::QueryResult>) -> Vec<IndexMatchLine> {
+    let mut lines = Vec::new();
+    for r in results {
+        for m in r.matches {
+            let (a, b) = if m.query_is_a {
+                (&r.id, &m.id)
+            } else {
+                (&m.id, &r.id)
+            };
+            let pair = crate::pipeline::Pair {
+                a: 0,
+                b: 0,
+                relation: m.relation,
+                figures: m.figures,
+                estimated_jaccard: m.estimated_jaccard,
+                simhash_distance: m.simhash_distance,
+                sources: m.sources,
+                confidence: m.confidence,
+                rule: m.rule,
+            };
+            lines.push(IndexMatchLine {
+                input: r.id.clone(),
+                indexed: m.id.clone(),
+                pair: figures_line(a, b, &pair),
+            });
+        }
+    }
+    lines
+}
+
 /// A document in the report.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct DocumentLine {

@@ -153,6 +153,22 @@ fn summary_lists_the_largest_families_up_to_top_and_counts_the_rest() {
 }
 
 #[test]
+fn trace_takes_the_same_limits() {
+    let dir = scratch("trace-top");
+    corpus(&dir);
+    let d = dir.display().to_string();
+    let all = stemma_ok(&["trace", &d, "--all"]);
+    let every = family_headers(&all);
+    assert_eq!(every.len(), FAMILIES, "{all}");
+    let top = stemma_ok(&["trace", &d, "--top", "4"]);
+    assert_eq!(family_headers(&top), every[..4].to_vec(), "{top}");
+    assert!(top.contains("… and 26 more families"), "{top}");
+    let out = stemma(&["trace", &d, "--top", "3", "--all"]);
+    assert_eq!(out.status.code(), Some(2), "--top and --all conflict");
+    let _ = fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn few_documents_in_no_family_are_still_listed() {
     let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
     let out = stemma_ok(&["scan", &seeds.display().to_string()]);

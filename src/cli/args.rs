@@ -6,6 +6,7 @@ use clap::Args;
 
 use stemma::config::FingerprintParams;
 use stemma::corpus::{OnDuplicateId, ReadOptions};
+use stemma::report::text::SummaryLimits;
 use stemma::scratch::Scratch;
 use stemma::{Config, ShingleSpec};
 
@@ -167,5 +168,29 @@ impl MatchArgs {
                 .context("cannot start the worker threads")?;
         }
         Ok(())
+    }
+}
+
+/// How much of the families the text summary lists.
+#[derive(Debug, Args)]
+pub struct SummaryArgs {
+    /// The summary lists the N largest families (most members first), each with at most 20
+    /// members and pairs, and says how many more there are. Documents in no family are listed
+    /// when there are at most 10, otherwise counted.
+    #[arg(long, value_name = "N", default_value_t = SummaryLimits::DEFAULT_TOP, conflicts_with = "all")]
+    top: usize,
+    /// The summary lists every family, member, pair and document in no family.
+    #[arg(long)]
+    all: bool,
+}
+
+impl SummaryArgs {
+    /// The limits asked for.
+    pub fn limits(&self) -> SummaryLimits {
+        if self.all {
+            SummaryLimits::all()
+        } else {
+            SummaryLimits::top(self.top)
+        }
     }
 }

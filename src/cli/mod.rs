@@ -19,7 +19,7 @@ use clap::{Parser, Subcommand};
 
 use stemma::provenance::cues::{Agency, AgencyTable};
 
-pub use args::{InputArgs, MatchArgs, ScratchArgs};
+pub use args::{InputArgs, MatchArgs, ScratchArgs, SummaryArgs};
 
 /// stemma finds rewritten and syndicated copies in text corpora and explains where each text
 /// came from.

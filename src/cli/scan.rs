@@ -8,10 +8,10 @@ use clap::Args;
 use stemma::config::FamilyPolicy;
 use stemma::output::write_atomic_compressed;
 use stemma::report::json::{build, family_lines, write_jsonl, write_report, InputSummary};
-use stemma::report::text::{summary_limited, SummaryLimits};
+use stemma::report::text::summary_limited;
 
 use super::progress::Bar;
-use super::{InputArgs, MatchArgs, ScratchArgs};
+use super::{InputArgs, MatchArgs, ScratchArgs, SummaryArgs};
 
 /// Arguments of `stemma scan`.
 #[derive(Debug, Args)]
@@ -48,14 +48,8 @@ pub struct ScanArgs {
     /// Do not print the summary (printed on standard error when an output is `-`).
     #[arg(long, short)]
     quiet: bool,
-    /// The summary lists the N largest families (most members first), each with at most 20
-    /// members and pairs, and says how many more there are. Documents in no family are listed
-    /// when there are at most 10, otherwise counted.
-    #[arg(long, value_name = "N", default_value_t = SummaryLimits::DEFAULT_TOP, conflicts_with = "all")]
-    top: usize,
-    /// The summary lists every family, member, pair and document in no family.
-    #[arg(long)]
-    all: bool,
+    #[command(flatten)]
+    summary: SummaryArgs,
     #[command(flatten)]
     input: InputArgs,
     #[command(flatten)]
@@ -132,12 +126,10 @@ pub fn run(args: ScanArgs) -> Result<i32> {
         )?;
     }
     if !args.quiet {
-        let limits = if args.all {
-            SummaryLimits::all()
-        } else {
-            SummaryLimits::top(args.top)
-        };
-        super::print_summary(&summary_limited(&report, &limits), data_on_stdout)?;
+        super::print_summary(
+            &summary_limited(&report, &args.summary.limits()),
+            data_on_stdout,
+        )?;
     }
     Ok(0)
 }

@@ -11,10 +11,10 @@ use stemma::output::write_atomic_compressed;
 use stemma::report::json::{
     add_trace, build, family_lines, stemma_lines, write_jsonl, write_report, InputSummary,
 };
-use stemma::report::text::trace_summary;
+use stemma::report::text::trace_summary_limited;
 
 use super::progress::Bar;
-use super::{InputArgs, MatchArgs, ScratchArgs};
+use super::{InputArgs, MatchArgs, ScratchArgs, SummaryArgs};
 
 /// Arguments of `stemma trace`.
 #[derive(Debug, Args)]
@@ -55,6 +55,8 @@ pub struct TraceArgs {
     /// Do not print the summary (printed on standard error when an output is `-`).
     #[arg(long, short)]
     quiet: bool,
+    #[command(flatten)]
+    summary: SummaryArgs,
     #[command(flatten)]
     input: InputArgs,
     #[command(flatten)]
@@ -125,7 +127,10 @@ pub fn run(args: TraceArgs) -> Result<i32> {
         args.dot.as_deref(),
     )?;
     if !args.quiet {
-        super::print_summary(&trace_summary(&report), data_on_stdout)?;
+        super::print_summary(
+            &trace_summary_limited(&report, &args.summary.limits()),
+            data_on_stdout,
+        )?;
     }
     Ok(0)
 }

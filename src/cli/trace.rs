@@ -9,7 +9,8 @@ use clap::Args;
 use stemma::config::FamilyPolicy;
 use stemma::output::write_atomic_compressed;
 use stemma::report::json::{
-    add_trace, build, family_lines, stemma_lines, write_jsonl, write_report, InputSummary,
+    add_trace, build, cue_lines, family_lines, stemma_lines, write_jsonl, write_report,
+    InputSummary,
 };
 use stemma::report::text::trace_summary_limited;
 
@@ -36,6 +37,11 @@ pub struct TraceArgs {
     /// for a root).
     #[arg(long, value_name = "FILE")]
     stemma: Option<PathBuf>,
+    /// Write one JSON line per document (every document, in a family or not) with the cues
+    /// in its text: credits, photo credits, dates, bylines, outlet tags, each with its
+    /// character span and the agency it resolves to.
+    #[arg(long, value_name = "FILE")]
+    cues: Option<PathBuf>,
     /// Write a Markdown report.
     #[arg(long, value_name = "FILE")]
     markdown: Option<PathBuf>,
@@ -72,6 +78,7 @@ pub fn run(args: TraceArgs) -> Result<i32> {
         ("--pairs", args.pairs.as_deref()),
         ("--families", args.families.as_deref()),
         ("--stemma", args.stemma.as_deref()),
+        ("--cues", args.cues.as_deref()),
         ("--markdown", args.markdown.as_deref()),
         ("--html", args.html.as_deref()),
         ("--dot", args.dot.as_deref()),
@@ -112,6 +119,9 @@ pub fn run(args: TraceArgs) -> Result<i32> {
     }
     if let Some(path) = &args.stemma {
         write_atomic_compressed(path, |w| write_jsonl(&stemma_lines(&report), w))?;
+    }
+    if let Some(path) = &args.cues {
+        write_atomic_compressed(path, |w| write_jsonl(&cue_lines(&report), w))?;
     }
     let texts = if args.markdown.is_some() || args.html.is_some() {
         streamed.related_texts()?

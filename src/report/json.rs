@@ -636,6 +636,28 @@ pub fn add_trace(report: &mut Report, analysis: &Analysis, prov: &crate::provena
     }
 }
 
+/// One line of `trace --cues`: a document (in a family or not) and the cues found in its text.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct DocumentCuesLine {
+    /// Document id.
+    pub id: String,
+    /// Its cues in text order (credits, photo credits, dates, bylines, outlet tags, sign-offs),
+    /// each with its character span and the agency it resolves to.
+    pub cues: Vec<CueLine>,
+}
+
+/// The `--cues` lines: every document of a traced report, with its cues (empty when none).
+pub fn cue_lines(report: &Report) -> Vec<DocumentCuesLine> {
+    report
+        .documents
+        .iter()
+        .map(|d| DocumentCuesLine {
+            id: d.id.clone(),
+            cues: d.cues.clone(),
+        })
+        .collect()
+}
+
 /// The `--stemma` lines: every family's edges.
 pub fn stemma_lines(report: &Report) -> Vec<StemmaEdgeLine> {
     report

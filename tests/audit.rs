@@ -310,7 +310,7 @@ fn baseline_survives_a_rename_lists_stale_entries_and_fails_on_new_findings() {
     assert_eq!(r.stale[0].ids, ["gone.txt"]);
     let out = audit(&[&input, "--baseline", &base, "--fail-on-stale"]);
     assert_eq!(code(&out), 1);
-    assert!(stdout(&out).contains("stale baseline entries"));
+    assert!(stdout(&out).contains("1 stale baseline entry"));
     // A new duplicate fails the build; the baselined one stays accepted.
     fs::write(dir.join("in/d.txt"), story("orchard", 30)).unwrap();
     let (c, r) = json(&[&input, "--baseline", &base]);
@@ -433,7 +433,7 @@ fn github_annotations_point_at_files_and_escape_commands() {
         .lines()
         .last()
         .unwrap()
-        .starts_with("stemma audit: 1 new findings"));
+        .starts_with("stemma audit: 1 new finding,"));
 }
 
 #[test]
@@ -443,7 +443,7 @@ fn text_is_the_default_and_output_writes_a_file() {
     let out = audit(&[&input]);
     assert_eq!(code(&out), 1);
     let text = stdout(&out);
-    assert!(text.contains("FAIL: 1 new findings"), "{text}");
+    assert!(text.contains("FAIL: 1 new finding,"), "{text}");
     assert!(text.contains("duplicates [NEW]"));
     let file = dir.join("report.txt");
     let out2 = audit(&[&input, "--output", &p(&file)]);

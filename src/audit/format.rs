@@ -25,6 +25,7 @@
 //!
 //! Fields are only ever added within a schema version.
 
+use crate::report::plural;
 use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
@@ -155,11 +156,15 @@ pub fn text(audit: &Audit, opts: &RenderOptions) -> Vec<u8> {
     let code = audit.exit_code(opts.fail_on_stale);
     let _ = writeln!(
         o,
-        "{}: {} new findings, {} accepted in the baseline, {} stale baseline entries{}\n",
+        "{}: {}, {} accepted in the baseline, {}{}\n",
         if code == 0 { "PASS" } else { "FAIL" },
-        new,
+        plural(new, "new finding", "new findings"),
         audit.findings.len() - new,
-        audit.stale.len(),
+        plural(
+            audit.stale.len(),
+            "stale baseline entry",
+            "stale baseline entries"
+        ),
         if opts.fail_on_stale {
             " (stale entries fail)"
         } else {
@@ -303,10 +308,14 @@ pub fn github(audit: &Audit, opts: &RenderOptions) -> Vec<u8> {
     let new = audit.new_findings();
     let _ = writeln!(
         o,
-        "stemma audit: {} new findings, {} accepted in the baseline, {} stale baseline entries",
-        new,
+        "stemma audit: {}, {} accepted in the baseline, {}",
+        plural(new, "new finding", "new findings"),
         audit.findings.len() - new,
-        audit.stale.len()
+        plural(
+            audit.stale.len(),
+            "stale baseline entry",
+            "stale baseline entries"
+        )
     );
     o.into_bytes()
 }

@@ -52,8 +52,8 @@ pub fn render(a: &Document, b: &Document, c: &Comparison, config: &Config, width
     let al = &c.trace.alignment;
     let _ = writeln!(
         out,
-        "\n{} passages, covering {:.0}% of A and {:.0}% of B{}",
-        al.passages.len(),
+        "\n{}, covering {:.0}% of A and {:.0}% of B{}",
+        super::plural(al.passages.len(), "passage", "passages"),
         al.coverage_a * 100.0,
         al.coverage_b * 100.0,
         if al.truncated { " (capped)" } else { "" }

@@ -104,11 +104,11 @@ fn parent_node(fi: usize, p: &str) -> String {
 pub fn render(report: &Report) -> String {
     let mut o = String::new();
     let title = format!(
-        "stemma {}: {} documents, {} related pairs, {} families",
+        "stemma {}: {}, {}, {}",
         report.command,
-        report.documents.len(),
-        report.pairs.len(),
-        report.families.len()
+        super::plural(report.documents.len(), "document", "documents"),
+        super::plural(report.pairs.len(), "related pair", "related pairs"),
+        super::plural(report.families.len(), "family", "families")
     );
     let _ = writeln!(
         o,

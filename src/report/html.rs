@@ -67,7 +67,7 @@ use std::fmt::Write as _;
 use super::json::{
     CueLine, DocumentLine, EvidenceLine, FamilyLine, PairLine, Report, Span, StemmaEdgeLine,
 };
-use super::{cues_naming, html_escape as esc, push_html, visible_hazards, Lookup};
+use super::{cues_naming, html_escape as esc, plural, push_html, visible_hazards, Lookup};
 
 mod family;
 mod layout;
@@ -152,10 +152,6 @@ impl<'a> Ctx<'a> {
     fn pair(&self, x: &str, y: &str) -> Option<(&'a PairLine, bool)> {
         self.lookup.pair_either(x, y)
     }
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// At most `max` characters of `s` (hazards counted as their visible stand-ins), `…` when cut.

@@ -30,7 +30,7 @@
 use std::fmt::Write as _;
 
 use super::json::{CueLine, DocumentLine, EvidenceLine, FamilyLine, PairLine, Report, Span};
-use super::{cues_naming, is_label_hazard, push_visible, visible_hazards, Lookup};
+use super::{cues_naming, is_label_hazard, plural, push_visible, visible_hazards, Lookup};
 
 /// Prefix of a stemma parent that is a source outside the corpus.
 const EXTERNAL: &str = "external:";
@@ -101,10 +101,6 @@ fn f2(x: f64) -> String {
 
 fn pct(x: f64) -> String {
     format!("{:.0}%", x * 100.0)
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// The report as Markdown. `texts[i]` is the original text of `report.documents[i]`.

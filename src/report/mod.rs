@@ -634,3 +634,8 @@ mod tests {
         assert_eq!(body, "Tổng Bí thư\n⟨U+2067⟩x\u{200B}⟨U+0007⟩");
     }
 }
+
+/// `n` and the noun for it: `1 family`, `2 families`.
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}

@@ -290,10 +290,10 @@ pub fn summary(report: &QueryReport) -> String {
     for q in &report.queries {
         let _ = writeln!(
             text,
-            "\n{} ({} tokens): {} matches",
+            "\n{} ({} tokens): {}",
             terminal_safe(&q.id),
             q.tokens,
-            q.matches.len()
+            super::plural(q.matches.len(), "match", "matches")
         );
         for m in &q.matches {
             // The unrounded figures when the report was built here; the rounded ones when it
@@ -331,8 +331,8 @@ pub fn summary(report: &QueryReport) -> String {
             if let (Some(passages), Some(d)) = (&m.passages, &m.direction) {
                 let _ = writeln!(
                     text,
-                    "    {} passages; direction {} (confidence {:.2})",
-                    passages.len(),
+                    "    {}; direction {} (confidence {:.2})",
+                    super::plural(passages.len(), "passage", "passages"),
                     d.verdict,
                     confidence
                 );

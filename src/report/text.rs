@@ -338,10 +338,10 @@ pub fn trace_summary_limited(report: &Report, limits: &SummaryLimits) -> String 
                 .count();
             let _ = writeln!(
                 out,
-                "  {} ~ {}: {} passages ({} caption/boilerplate), coverage {:.0}% / {:.0}%, direction {} (confidence {:.2})",
+                "  {} ~ {}: {} ({} caption/boilerplate), coverage {:.0}% / {:.0}%, direction {} (confidence {:.2})",
                 terminal_safe(&p.a),
                 terminal_safe(&p.b),
-                p.passages.len(),
+                super::plural(p.passages.len(), "passage", "passages"),
                 weak,
                 p.passage_coverage_a.unwrap_or(0.0) * 100.0,
                 p.passage_coverage_b.unwrap_or(0.0) * 100.0,

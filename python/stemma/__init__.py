@@ -185,9 +185,14 @@ class Report:
 
     def __repr__(self) -> str:
         d = self._data
+
+        def count(n: int, one: str, many: str) -> str:
+            return f"{n} {one if n == 1 else many}"
+
         return (
-            f"<stemma {d['command']}: {len(d['documents'])} documents, "
-            f"{len(d['pairs'])} related pairs, {len(d['families'])} families>"
+            f"<stemma {d['command']}: {count(len(d['documents']), 'document', 'documents')}, "
+            f"{count(len(d['pairs']), 'related pair', 'related pairs')}, "
+            f"{count(len(d['families']), 'family', 'families')}>"
         )
 
     def __reduce__(self):

@@ -200,3 +200,51 @@ fn a_text_free_character_index_answers_as_scan_does() {
     matched.sort();
     assert_eq!(matched, vec!["copy", "d0"], "{stdout}");
 }
+
+/// Strips `word_bigrams` from an index's manifest, as an earlier stemma wrote it.
+fn as_written_before_word_bigrams(idx: &Path) {
+    use stemma::index::format::{frame, MAGIC_MANIFEST};
+    let path = idx.join(stemma::index::MANIFEST);
+    let manifest = stemma::index::decode_manifest(&path, &fs::read(&path).unwrap()).unwrap();
+    assert!(manifest.word_bigrams, "a new index records word bigrams");
+    let mut json = serde_json::to_value(&manifest).unwrap();
+    json.as_object_mut().unwrap().remove("word_bigrams");
+    fs::write(
+        &path,
+        frame(MAGIC_MANIFEST, &serde_json::to_vec(&json).unwrap()),
+    )
+    .unwrap();
+}
+
+#[test]
+fn an_older_character_index_is_refused_and_an_older_word_index_still_opens() {
+    let dir = scratch("older");
+    let docs = corpus(&dir);
+    for (shingle, refused) in [("chars:7", true), ("words:5", false)] {
+        let idx = dir.join(shingle.replace(':', "-"));
+        stemma_ok(&[
+            "index",
+            "build",
+            docs.to_str().unwrap(),
+            "--shingle",
+            shingle,
+            "-o",
+            idx.to_str().unwrap(),
+        ]);
+        as_written_before_word_bigrams(&idx);
+        let out = Command::new(env!("CARGO_BIN_EXE_stemma"))
+            .args(["query", idx.to_str().unwrap(), docs.to_str().unwrap(), "-q"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if refused {
+            assert!(!out.status.success(), "{shingle}: refused");
+            assert!(
+                stderr.contains("bigrams of characters") && stderr.contains("stemma index build"),
+                "{shingle}: the error says what and what to do: {stderr}"
+            );
+        } else {
+            assert!(out.status.success(), "{shingle}: {stderr}");
+        }
+    }
+}

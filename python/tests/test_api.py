@@ -115,3 +115,11 @@ def test_config_repr_round_trips():
     c = stemma.Config(threshold=0.7, shingle="chars:7", bands="8x4", fold_diacritics=True)
     assert eval(repr(c), {"Config": stemma.Config}) == c
     assert repr(stemma.MinHasher(c)) == "MinHasher(num_perm=128, shingle='chars:7')"
+
+
+def test_report_repr_counts_with_the_right_nouns():
+    one = stemma.scan([("a", "one text alone"), ("b", "another text alone")])
+    assert repr(one) == "<stemma scan: 2 documents, 0 related pairs, 0 families>"
+    story = "the minister said on friday that the new bridge over the river will open in march " * 3
+    two = stemma.scan([("a", story), ("b", story + " more")])
+    assert repr(two) == "<stemma scan: 2 documents, 1 related pair, 1 family>"

@@ -281,16 +281,20 @@ impl RelationThresholds {
     /// The same thresholds with their token counts (run and passage minimums, the shortest text
     /// the models judge) in tokens of which `tokens_per_word` make a word: with character
     /// shingles a run of 8 characters is one long word, not a passage, so the minimums keep
-    /// their meaning in words. Unchanged for 1 (word shingles).
-    pub fn in_tokens(&self, tokens_per_word: f64) -> RelationThresholds {
-        let scale = |n: usize| (n as f64 * tokens_per_word.max(1.0)).ceil() as usize;
-        RelationThresholds {
+    /// their meaning in words. Borrowed unchanged for 1 (word shingles), so the common case
+    /// copies nothing per pair.
+    pub fn in_tokens(&self, tokens_per_word: f64) -> std::borrow::Cow<'_, RelationThresholds> {
+        if tokens_per_word <= 1.0 {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        let scale = |n: usize| (n as f64 * tokens_per_word).ceil() as usize;
+        std::borrow::Cow::Owned(RelationThresholds {
             min_run_tokens: scale(self.min_run_tokens),
             partial_min_tokens: scale(self.partial_min_tokens),
             partial_min_tokens_with_coverage: scale(self.partial_min_tokens_with_coverage),
             rewrite_min_tokens: scale(self.rewrite_min_tokens),
             ..self.clone()
-        }
+        })
     }
 }
 

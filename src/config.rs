@@ -238,6 +238,16 @@ pub struct RelationThresholds {
     /// Tokens the shorter text needs before the lexical models judge it (short notes share
     /// formulas, not stories). Default 50.
     pub rewrite_min_tokens: usize,
+    /// The numbers rule: when the text with fewer distinct numbers ([`crate::text::numbers`])
+    /// has at least this many, the lexical rules ([`RelationThresholds::derived`], and the
+    /// bigram rule without corpus statistics) need `numbers_min_agreement` of them in the
+    /// other text. A copy keeps its numbers; a template filled again on another day, or another
+    /// event told in the same words, does not. Verbatim passages and the exact rules do not
+    /// read it. Default 3.
+    pub numbers_min: usize,
+    /// Share of the numbers that must agree under the numbers rule. Default 0.34 (a third:
+    /// one of three numbers is not enough).
+    pub numbers_min_agreement: f64,
     /// Is the pair reuse at all? A logistic model over [`LexicalModel`]'s inputs, fitted on
     /// labelled dev data (`benches/calibrate/fit.py`; ARCHITECTURE.md gives the CV table).
     pub derived: LexicalModel,
@@ -310,6 +320,8 @@ impl Default for RelationThresholds {
             rewrite_min_bigram_containment: 0.3,
             rewrite_strong_bigram_containment: 0.5,
             rewrite_min_tokens: 50,
+            numbers_min: 3,
+            numbers_min_agreement: 0.34,
             // benches/calibrate/fit.py, fitted on counter-dev and clough (384 labelled pairs).
             derived: LexicalModel {
                 intercept: -1.4265,
@@ -592,6 +604,7 @@ impl Config {
                 "relations.rewrite_strong_bigram_containment",
                 r.rewrite_strong_bigram_containment,
             ),
+            ("relations.numbers_min_agreement", r.numbers_min_agreement),
         ] {
             if !(0.0..=1.0).contains(&value) {
                 return Err(Error::Config {

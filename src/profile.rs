@@ -68,6 +68,9 @@ pub struct TokenView {
     /// institution names. Verbatim runs are counted without them. Empty until
     /// [`TokenView::mark_boilerplate`].
     pub boilerplate: Vec<u64>,
+    /// The text's numbers ([`crate::text::numbers`]), sorted: a copy keeps them, a template
+    /// filled again does not.
+    pub numbers: Vec<u64>,
 }
 
 /// Computes profiles and views with one set of parameters.
@@ -229,6 +232,7 @@ impl Profiler {
             words,
             bigram_weights: Vec::new(),
             boilerplate: Vec::new(),
+            numbers: crate::text::numbers(text, p.seed),
             shingle_seq,
             tokens,
         }

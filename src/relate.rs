@@ -126,6 +126,15 @@ pub struct PairFigures {
     /// ([`RelationThresholds::in_tokens`]). Written only when not 1.
     #[serde(default = "one", skip_serializing_if = "is_one")]
     pub tokens_per_word: f64,
+    /// Distinct numbers in A ([`crate::text::numbers`]).
+    #[serde(default)]
+    pub numbers_a: usize,
+    /// Distinct numbers in B.
+    #[serde(default)]
+    pub numbers_b: usize,
+    /// Distinct numbers found in both.
+    #[serde(default)]
+    pub shared_numbers: usize,
 }
 
 fn one() -> f64 {
@@ -157,6 +166,9 @@ impl PairFigures {
             verbatim_tokens_b: tokens,
             longest_run_tokens: tokens,
             tokens_per_word: 1.0,
+            numbers_a: 0,
+            numbers_b: 0,
+            shared_numbers: 0,
         }
     }
 
@@ -173,6 +185,8 @@ impl PairFigures {
             idf_bigram_containment_b_in_a: self.idf_bigram_containment_a_in_b,
             verbatim_tokens_a: self.verbatim_tokens_b,
             verbatim_tokens_b: self.verbatim_tokens_a,
+            numbers_a: self.numbers_b,
+            numbers_b: self.numbers_a,
             ..self.clone()
         }
     }
@@ -188,6 +202,24 @@ impl PairFigures {
     /// True when A is the shorter text (ties: A).
     pub(crate) fn a_is_shorter(&self) -> bool {
         self.tokens_a <= self.tokens_b
+    }
+
+    /// Share of the numbers of the text with fewer of them found in the other (1 when it has
+    /// none): how far the two texts agree on their figures.
+    pub fn number_agreement(&self) -> f64 {
+        let fewer = self.numbers_a.min(self.numbers_b);
+        if fewer == 0 {
+            1.0
+        } else {
+            self.shared_numbers as f64 / fewer as f64
+        }
+    }
+
+    /// The numbers rule ([`RelationThresholds::numbers_min`]): the text with fewer numbers has
+    /// enough of them, and too few are in the other text.
+    pub fn numbers_disagree(&self, t: &RelationThresholds) -> bool {
+        self.numbers_a.min(self.numbers_b) >= t.numbers_min.max(1)
+            && self.number_agreement() < t.numbers_min_agreement
     }
 }
 
@@ -246,6 +278,9 @@ pub fn measure(a: &TokenView, b: &TokenView, k: usize, t: &RelationThresholds) -
         verbatim_tokens_b: verbatim_tokens_b.min(nb),
         longest_run_tokens: longest_a.min(na).max(longest_b.min(nb)),
         tokens_per_word,
+        numbers_a: a.numbers.len(),
+        numbers_b: b.numbers.len(),
+        shared_numbers: overlap(&a.numbers, &b.numbers).shared,
     }
 }
 
@@ -433,7 +468,8 @@ pub fn judge(f: &PairFigures, t: &RelationThresholds, corpus_statistics: bool) -
         x[3],
         x[4].exp()
     );
-    if p >= 0.5 {
+    let numbers_disagree = f.numbers_disagree(t);
+    if p >= 0.5 && !numbers_disagree {
         let w = t.whole.probability(&x);
         let relation = if w >= 0.5 {
             Relation::Rewrite
@@ -460,6 +496,11 @@ pub fn judge(f: &PairFigures, t: &RelationThresholds, corpus_statistics: bool) -
         format!(
             "shorter text has {shorter_tokens} tokens (< {}) and no verbatim passage of note",
             t.rewrite_min_tokens
+        )
+    } else if p >= 0.5 {
+        format!(
+            "derived model {p:.2} >= 0.5 on {inputs}, but {}; verbatim passages {verbatim} tokens",
+            numbers_shortfall(f)
         )
     } else {
         format!("derived model {p:.2} < 0.5 on {inputs}; verbatim passages {verbatim} tokens")
@@ -613,8 +654,26 @@ pub fn shortfalls(
     }
     // A rule already met (coverage without enough tokens, say) is not the reason.
     out.retain(|s| s.value < s.needed);
+    // The numbers rule is the reason only when the lexical rule it guards was met.
+    if f.numbers_disagree(t) && !out.iter().any(|s| s.relation == Relation::Rewrite) {
+        out.push(rule(
+            Relation::Rewrite,
+            "share of the numbers that agree",
+            f.number_agreement(),
+            t.numbers_min_agreement,
+        ));
+    }
     out.sort_by(|x, y| y.closeness().total_cmp(&x.closeness()));
     out
+}
+
+/// Why the numbers rule failed, in words.
+fn numbers_shortfall(f: &PairFigures) -> String {
+    format!(
+        "the numbers disagree: {} of the {} numbers of the text with fewer are in the other (a template filled again, or another event)",
+        f.shared_numbers,
+        f.numbers_a.min(f.numbers_b)
+    )
 }
 
 /// The passage rule: verbatim tokens of the shorter text (in runs outside boilerplate) reach
@@ -647,9 +706,11 @@ fn judge_without_statistics(
                 coverage * 100.0
             ),
         )
-    } else if f.tokens_a.min(f.tokens_b) >= t.rewrite_min_tokens
+    } else if (f.tokens_a.min(f.tokens_b) >= t.rewrite_min_tokens
         && bigrams >= t.rewrite_strong_bigram_containment
-        || (f.longest_run_tokens >= t.min_run_tokens && bigrams >= t.rewrite_min_bigram_containment)
+        || (f.longest_run_tokens >= t.min_run_tokens
+            && bigrams >= t.rewrite_min_bigram_containment))
+        && !f.numbers_disagree(t)
     {
         (
             Some(Relation::Rewrite),
@@ -659,10 +720,15 @@ fn judge_without_statistics(
             ),
         )
     } else {
+        let numbers = if f.numbers_disagree(t) {
+            format!(", {}", numbers_shortfall(f))
+        } else {
+            String::new()
+        };
         (
             None,
             format!(
-                "no corpus statistics: verbatim passages {verbatim} tokens, bigram containment {bigrams:.3}"
+                "no corpus statistics: verbatim passages {verbatim} tokens, bigram containment {bigrams:.3}{numbers}"
             ),
         )
     };
@@ -694,6 +760,9 @@ mod tests {
             verbatim_tokens_b: 0,
             longest_run_tokens: 0,
             tokens_per_word: 1.0,
+            numbers_a: 0,
+            numbers_b: 0,
+            shared_numbers: 0,
         }
     }
 
@@ -751,6 +820,44 @@ mod tests {
             ..figures()
         };
         assert_eq!(relate(&f, &t), Some(Relation::Rewrite));
+        // The same wording with other numbers: one of four agrees, a template filled again.
+        let f = PairFigures {
+            bigram_containment_a_in_b: 0.6,
+            numbers_a: 4,
+            numbers_b: 6,
+            shared_numbers: 1,
+            ..figures()
+        };
+        assert_eq!(relate(&f, &t), None);
+        assert_eq!(
+            shortfalls(&f, &t, false)[0].figure,
+            "share of the numbers that agree"
+        );
+        // Two of four agree; and two numbers are too few to judge by.
+        for (a, shared) in [(4, 2), (2, 0)] {
+            let f = PairFigures {
+                bigram_containment_a_in_b: 0.6,
+                numbers_a: a,
+                numbers_b: 6,
+                shared_numbers: shared,
+                ..figures()
+            };
+            assert_eq!(
+                relate(&f, &t),
+                Some(Relation::Rewrite),
+                "{a} numbers, {shared} shared"
+            );
+        }
+        // Verbatim passages do not read the numbers.
+        let f = PairFigures {
+            verbatim_tokens_a: 200,
+            verbatim_tokens_b: 200,
+            longest_run_tokens: 50,
+            numbers_a: 4,
+            numbers_b: 6,
+            ..figures()
+        };
+        assert_eq!(relate(&f, &t), Some(Relation::PartialReuse));
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Regression tests of the reuse judgment (issue #13), on small texts written for them: a
 //! rewrite that shares no word 5-gram is still found, and daily template columns of different
-//! days are not reuse.
+//! days are not reuse, nor is a template filled again with other numbers.
 
 use stemma::hash::SplitMix64;
 use stemma::pipeline::Sources;
@@ -125,4 +125,83 @@ fn template_columns_of_different_days_are_not_reuse() {
     assert!(analysis.pairs.len() > 100, "{}", analysis.pairs.len());
     // Nor are they with the candidate cap alone: the template is below it.
     assert_eq!(analysis.stats.boilerplate_fingerprints, 0);
+}
+
+#[test]
+fn a_template_filled_again_with_other_numbers_is_not_reuse() {
+    let mut g = SplitMix64::new(15);
+    // Words of letters only: the figures are the only numbers.
+    let letters = |w: String| -> String {
+        w.chars()
+            .map(|c| match c.to_digit(10) {
+                Some(d) => (b'a' + d as u8) as char,
+                None => c,
+            })
+            .collect()
+    };
+    let mut docs: Vec<Document> = filler(&mut g, 60)
+        .into_iter()
+        .map(|d| Document::new(d.id.clone(), letters(d.text.to_string())))
+        .collect();
+    // A weekly report: 30 stock phrases of five words, each followed by that week's figure,
+    // so no verbatim run is longer than the phrase (no passage), while most word pairs agree.
+    let phrases: Vec<Vec<String>> = (0..30)
+        .map(|_| {
+            words(&mut g, "t", 10_000, 5)
+                .into_iter()
+                .map(letters)
+                .collect()
+        })
+        .collect();
+    let week = |g: &mut SplitMix64| -> Vec<String> {
+        phrases
+            .iter()
+            .flat_map(|p| {
+                let mut p = p.clone();
+                p.push(format!("{}.{}", 10 + g.next() % 9_000, g.next() % 10));
+                p
+            })
+            .collect()
+    };
+    let (one, two) = (week(&mut g), week(&mut g));
+    // Another outlet's copy of week one: every tenth word changed, the figures kept.
+    let copy: Vec<String> = one
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            if i % 10 == 3 {
+                letters(format!("c{i}"))
+            } else {
+                w.clone()
+            }
+        })
+        .collect();
+    docs.push(Document::new("week1", one.join(" ")));
+    docs.push(Document::new("week2", two.join(" ")));
+    docs.push(Document::new("copy", copy.join(" ")));
+    let analysis = analyze(&docs, &Config::default(), &Silent).unwrap();
+    assert!(
+        pair(&analysis, "week1", "week2").is_none(),
+        "{:?}",
+        pair(&analysis, "week1", "week2").map(|p| (&p.rule, &p.figures))
+    );
+    let p = pair(&analysis, "week1", "copy").expect("the copy keeps its figures");
+    let f = &p.figures;
+    assert!(
+        f.shared_numbers >= 20 && f.shared_numbers == f.numbers_a.min(f.numbers_b),
+        "{f:?}"
+    );
+    // Without the numbers rule the two weeks read as reuse: the rule is what tells them apart.
+    let mut no_rule = Config::default();
+    no_rule.relations.numbers_min = usize::MAX;
+    let analysis = analyze(&docs, &no_rule, &Silent).unwrap();
+    let p = pair(&analysis, "week1", "week2").expect("same wording, other figures");
+    assert_eq!(p.figures.shared_numbers, 0, "{:?}", p.figures);
+    // And `compare` says why they are not related.
+    let why = stemma::relate::shortfalls(&p.figures, &Config::default().relations, true);
+    assert!(
+        why.iter()
+            .any(|s| s.figure == "share of the numbers that agree"),
+        "{why:?}"
+    );
 }

@@ -126,6 +126,15 @@ REWRITE_MIN_TOKENS = 50
 PARTIAL_MIN_TOKENS = 60
 PARTIAL_MIN_COVERAGE = 0.15
 PARTIAL_MIN_TOKENS_WITH_COVERAGE = 25
+NUMBERS_MIN = 3
+NUMBERS_MIN_AGREEMENT = 0.34
+
+
+def numbers_disagree(f):
+    """The numbers rule (`PairFigures::numbers_disagree`): the text with fewer numbers has
+    at least NUMBERS_MIN and fewer than NUMBERS_MIN_AGREEMENT of them are in the other."""
+    fewer = min(f.get("numbers_a", 0), f.get("numbers_b", 0))
+    return fewer >= NUMBERS_MIN and f.get("shared_numbers", 0) / fewer < NUMBERS_MIN_AGREEMENT
 
 
 def decide(f, derived_w, whole_w):
@@ -141,7 +150,7 @@ def decide(f, derived_w, whole_w):
         return "excerpt", 1.0
     x = features(f)
     p = score(derived_w, x) if min(f["tokens_a"], f["tokens_b"]) >= REWRITE_MIN_TOKENS else 0.0
-    if p >= 0.5:
+    if p >= 0.5 and not numbers_disagree(f):
         return ("rewrite" if score(whole_w, x) >= 0.5 else "partial-reuse"), p
     verbatim = f["verbatim_tokens_" + s]
     coverage = verbatim / f["tokens_" + s]

@@ -70,6 +70,9 @@ pub struct Blob {
     /// Without texts: the word count (absent in indexes written before it was stored, which
     /// hold word shingles only: then the token count).
     pub words: Option<u32>,
+    /// Without texts: the numbers, sorted (empty in indexes written before they were stored,
+    /// so the numbers rule does not apply to their documents).
+    pub numbers: Vec<u64>,
 }
 
 impl DocRecord {
@@ -103,6 +106,10 @@ impl DocRecord {
                 blob.extend_from_slice(&h.to_le_bytes());
             }
             blob.extend_from_slice(&(view.words as u32).to_le_bytes());
+            blob.extend_from_slice(&(view.numbers.len() as u32).to_le_bytes());
+            for h in &view.numbers {
+                blob.extend_from_slice(&h.to_le_bytes());
+            }
         }
         Ok(DocRecord {
             id: id.to_string(),
@@ -780,6 +787,7 @@ impl Segment {
                 shingle_seq: Vec::new(),
                 bigrams: Vec::new(),
                 words: None,
+                numbers: Vec::new(),
             })
         } else {
             let n = c.u32("shingle count")? as usize;
@@ -791,12 +799,19 @@ impl Segment {
             } else {
                 None
             };
+            let numbers = if c.remaining() > 0 {
+                let f = c.u32("number count")? as usize;
+                c.u64s(f, "numbers")?
+            } else {
+                Vec::new()
+            };
             Ok(Blob {
                 meta,
                 text: None,
                 shingle_seq,
                 bigrams,
                 words,
+                numbers,
             })
         }
     }
@@ -848,6 +863,7 @@ impl Segment {
                     bigram_weights: Vec::new(),
                     content_hash: e.content_hash,
                     boilerplate: Vec::new(),
+                    numbers: blob.numbers.clone(),
                 }
             }
         };

@@ -23,9 +23,11 @@
 
 mod chars;
 mod normalize;
+mod numbers;
 mod tokenize;
 
 pub use normalize::{normalize, normalize_token, FOLDED};
+pub use numbers::{digit_value, numbers};
 pub use tokenize::{is_spaceless_script, token_hashes, tokenize, Token, MAX_TEXT_BYTES};
 
 /// Character offsets for byte offsets of one text, without rescanning it for every lookup:

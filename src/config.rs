@@ -228,6 +228,9 @@ pub struct RelationThresholds {
     /// Verbatim tokens needed with `partial_min_coverage` (so one shared template sentence in
     /// two short notes is not reuse). Default 25.
     pub partial_min_tokens_with_coverage: usize,
+    /// One verbatim run (outside boilerplate) this long makes `partial-reuse` on its own: two
+    /// sentences copied into another story. Default 30.
+    pub partial_min_run_tokens: usize,
     /// Without corpus statistics (a corpus of at most `bigram_max_df` documents, such as
     /// `compare`'s two), bigram containment is inflated by function-word pairs and the lexical
     /// models do not apply: `rewrite` then needs this bigram containment of the shorter text
@@ -302,6 +305,7 @@ impl RelationThresholds {
             min_run_tokens: scale(self.min_run_tokens),
             partial_min_tokens: scale(self.partial_min_tokens),
             partial_min_tokens_with_coverage: scale(self.partial_min_tokens_with_coverage),
+            partial_min_run_tokens: scale(self.partial_min_run_tokens),
             rewrite_min_tokens: scale(self.rewrite_min_tokens),
             ..self.clone()
         })
@@ -317,6 +321,7 @@ impl Default for RelationThresholds {
             partial_min_coverage: 0.15,
             partial_min_tokens: 60,
             partial_min_tokens_with_coverage: 25,
+            partial_min_run_tokens: 30,
             rewrite_min_bigram_containment: 0.3,
             rewrite_strong_bigram_containment: 0.5,
             rewrite_min_tokens: 50,

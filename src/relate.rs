@@ -492,6 +492,16 @@ pub fn judge(f: &PairFigures, t: &RelationThresholds, corpus_statistics: bool) -
             p.max(0.5),
         );
     }
+    if one_passage_suffices(f, t) {
+        return decided(
+            Some(Relation::PartialReuse),
+            format!(
+                "one verbatim passage of {} tokens (>= {}) outside boilerplate",
+                f.longest_run_tokens, t.partial_min_run_tokens
+            ),
+            p.max(0.5),
+        );
+    }
     let why = if shorter_tokens < t.rewrite_min_tokens {
         format!(
             "shorter text has {shorter_tokens} tokens (< {}) and no verbatim passage of note",
@@ -613,6 +623,12 @@ pub fn shortfalls(
             t.partial_min_tokens as f64,
         ),
     ];
+    out.push(rule(
+        Relation::PartialReuse,
+        "longest verbatim run outside boilerplate",
+        f.longest_run_tokens as f64,
+        t.partial_min_run_tokens as f64,
+    ));
     // The coverage route is the reason only when it has its tokens.
     if verbatim >= t.partial_min_tokens_with_coverage {
         out.push(rule(
@@ -684,6 +700,11 @@ fn passages_suffice(verbatim: usize, coverage: f64, t: &RelationThresholds) -> b
         || (coverage >= t.partial_min_coverage && verbatim >= t.partial_min_tokens_with_coverage)
 }
 
+/// The single-passage rule: one verbatim run outside boilerplate of `partial_min_run_tokens`.
+fn one_passage_suffices(f: &PairFigures, t: &RelationThresholds) -> bool {
+    f.longest_run_tokens >= t.partial_min_run_tokens
+}
+
 /// The rules for a pair without corpus statistics: passages first, then the bigram
 /// containment of the shorter text (with a verbatim run, or high enough alone). The confidence
 /// is uncalibrated here: 0.5 for a relation, 0 for none.
@@ -704,6 +725,14 @@ fn judge_without_statistics(
             format!(
                 "verbatim passages: {verbatim} tokens ({:.0}% of the shorter text)",
                 coverage * 100.0
+            ),
+        )
+    } else if one_passage_suffices(f, t) {
+        (
+            Some(Relation::PartialReuse),
+            format!(
+                "one verbatim passage of {} tokens (>= {})",
+                f.longest_run_tokens, t.partial_min_run_tokens
             ),
         )
     } else if (f.tokens_a.min(f.tokens_b) >= t.rewrite_min_tokens
@@ -847,6 +876,16 @@ mod tests {
                 Some(Relation::Rewrite),
                 "{a} numbers, {shared} shared"
             );
+        }
+        // One passage of 30 tokens is reuse on its own; 29 is not.
+        for (run, related) in [(30, true), (29, false)] {
+            let f = PairFigures {
+                verbatim_tokens_a: run,
+                verbatim_tokens_b: run,
+                longest_run_tokens: run,
+                ..figures()
+            };
+            assert_eq!(relate(&f, &t).is_some(), related, "run {run}");
         }
         // Verbatim passages do not read the numbers.
         let f = PairFigures {

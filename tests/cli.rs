@@ -1462,7 +1462,7 @@ fn compare_says_why_a_pair_is_not_related() {
     ] {
         assert!(why.contains(rule), "{rule:?} missing in {why}");
     }
-    assert_eq!(why.matches("short by").count(), 4, "{why}");
+    assert_eq!(why.matches("short by").count(), 5, "{why}");
     // A related pair has no such line.
     let a = format!("{s}/002_a6c1fbbf3c2df49c.txt");
     let b = format!("{s}/004_7b6a29778a7fc8e6.txt");

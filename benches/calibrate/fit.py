@@ -30,15 +30,17 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DATA = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "..", "shared", "data")
 CORPORA = ["counter-dev", "clough", "vn-baomoi-dev", "vn-baomoi-dev#2", "vn-baomoi-dev#3",
-           "reuters21578", "reuters21578#2"]
+           "vn-baomoi-dev#4", "reuters21578", "reuters21578#2", "reuters21578#3"]
 # Corpora labelled by judging a sample of reported pairs (ids and verdicts in this folder,
 # benches/runs/*-judged.md says how): a verdict "shared-passage" is derived, else not.
 JUDGED = {
     "vn-baomoi-dev": "vn-baomoi-dev-judged-1.jsonl",
     "vn-baomoi-dev#2": "vn-baomoi-dev-judged-2.jsonl",
     "vn-baomoi-dev#3": "vn-baomoi-dev-judged-3.jsonl",
+    "vn-baomoi-dev#4": "vn-baomoi-dev-judged-4.jsonl",
     "reuters21578": "reuters21578-judged-1.jsonl",
     "reuters21578#2": "reuters21578-judged-2.jsonl",
+    "reuters21578#3": "reuters21578-judged-3.jsonl",
 }
 K = 5
 SEEDS = [1, 2, 3]
@@ -126,6 +128,7 @@ REWRITE_MIN_TOKENS = 50
 PARTIAL_MIN_TOKENS = 60
 PARTIAL_MIN_COVERAGE = 0.15
 PARTIAL_MIN_TOKENS_WITH_COVERAGE = 25
+PARTIAL_MIN_RUN_TOKENS = 30
 NUMBERS_MIN = 3
 NUMBERS_MIN_AGREEMENT = 0.34
 
@@ -157,6 +160,8 @@ def decide(f, derived_w, whole_w):
     if verbatim >= PARTIAL_MIN_TOKENS or (
         coverage >= PARTIAL_MIN_COVERAGE and verbatim >= PARTIAL_MIN_TOKENS_WITH_COVERAGE
     ):
+        return "partial-reuse", max(p, 0.5)
+    if f["longest_run_tokens"] >= PARTIAL_MIN_RUN_TOKENS:
         return "partial-reuse", max(p, 0.5)
     return "none", p
 

@@ -31,6 +31,7 @@
 //! - **Settings stored with the data.** Commands against an index take its settings
 //!   ([`Index::settings`]).
 
+pub mod against;
 pub mod format;
 pub mod query;
 pub mod segment;
@@ -92,6 +93,11 @@ pub struct Manifest {
     /// written before; with character shingles those hold character bigrams and are refused).
     #[serde(default)]
     pub word_bigrams: bool,
+    /// Whether every segment holds bigram postings (which documents hold each word bigram):
+    /// what rewrite candidates against the index need. False in indexes written before them,
+    /// and after an `add` to such an index, until a `compact` rewrites every segment.
+    #[serde(default)]
+    pub bigram_postings: bool,
     /// Bumped by every commit.
     pub generation: u64,
     /// Number of the next segment file.
@@ -401,6 +407,27 @@ impl Index {
         check_settings(&self.dir, &self.manifest, config)
     }
 
+    /// Refuses a config that asks for rewrite candidates (`bigram_candidates_per_document` >
+    /// 0) from an index without bigram postings (written by an earlier stemma): its answers
+    /// would miss the rewrites a scan of the same documents finds.
+    pub fn check_bigram_postings(&self, config: &Config) -> Result<()> {
+        let complete = self.manifest.bigram_postings
+            && self.segments.iter().all(|s| s.bigram_postings().is_some());
+        if config.bigram_candidates_per_document == 0 || complete {
+            return Ok(());
+        }
+        Err(Error::IndexMismatch {
+            path: self.dir.clone(),
+            setting: "no bigram postings",
+            index: "(an earlier stemma)".into(),
+            asked: format!(
+                "rewrite candidates ({} per document)",
+                config.bigram_candidates_per_document
+            ),
+            hint: "run `stemma index compact` on it (rewrites every segment with bigram postings) or rebuild it with `stemma index build`",
+        })
+    }
+
     /// Live documents.
     pub fn live(&self) -> u64 {
         self.deleted
@@ -531,7 +558,7 @@ fn check_settings(dir: &Path, m: &Manifest, config: &Config) -> Result<()> {
             "LSH banding",
             m.banding.to_string(),
             want.to_string(),
-            "use the --threshold (or --bands) the index was built with, or rebuild the index",
+            "use the --threshold the index was built with, or rebuild the index",
         );
     }
     Ok(())
@@ -659,6 +686,7 @@ impl Writer {
                 banding: banding_of(config),
                 texts,
                 word_bigrams: true,
+                bigram_postings: true,
                 generation: 0,
                 next_segment: 1,
                 segments: Vec::new(),
@@ -862,6 +890,8 @@ fn compact_in(
     // the old segments; dropping it uncommitted removes the new ones.
     let mut manifest = index.manifest.clone();
     manifest.segments.clear();
+    // Every segment is rewritten, each with its bigram postings.
+    manifest.bigram_postings = true;
     let mut writer = Writer {
         dir: dir.to_path_buf(),
         config: index.settings(),

@@ -497,48 +497,55 @@ impl<'a> Rewrites<'a> {
         })
     }
 
-    /// Chooses the candidates (between first copies, then given to every copy) into `u`.
+    /// The bigrams of any member.
+    fn bigrams_of(&self, m: Member) -> Result<Vec<u64>> {
+        match m {
+            Member::Batch(j) => Ok(self.batch.bigrams[j as usize].clone()),
+            Member::Indexed(s, d) => self.indexed_bigrams(s, d),
+        }
+    }
+
+    /// [`Rewrites::best`] of any member, computed once.
+    fn best_of(&mut self, m: Member, memo: &mut HashMap<Member, Vec<Member>>) -> Result<()> {
+        if let std::collections::hash_map::Entry::Vacant(slot) = memo.entry(m) {
+            let bigrams = self.bigrams_of(m)?;
+            let links = self.links(m, &bigrams)?;
+            slot.insert(self.best(m, &links));
+        }
+        Ok(())
+    }
+
+    /// Chooses the candidates (between first copies, then given to every copy) into `u`: the
+    /// pairs of every first copy of a batch text (which may be indexed: the union pairs its
+    /// batch copies through it, with indexed documents too).
     fn choose(mut self, u: &mut Union) -> Result<()> {
         let n = self.batch.profiles.len();
         // Pairs between first copies, each once, smaller member first.
         let mut pairs: HashSet<(Member, Member)> = HashSet::new();
         let min = self.config.bigram_candidates_min_shared.max(1) as u32;
-        let mut indexed_partners: Vec<(Member, Vec<Member>)> = Vec::new();
+        let mut memo: HashMap<Member, Vec<Member>> = HashMap::new();
+        let mut done: HashSet<Member> = HashSet::new();
         for j in 0..n as u32 {
-            let m = Member::Batch(j);
             let batch = self.batch;
-            let links = self.links(m, &batch.bigrams[j as usize])?;
-            for x in self.best(m, &links) {
-                pairs.insert((m.min(x), m.max(x)));
-            }
-            // An indexed partner with enough shared bigrams may choose m in turn (batch
-            // partners choose when their turn comes).
-            let close: Vec<Member> = links
-                .into_iter()
-                .filter(|&(x, c)| c >= min && matches!(x, Member::Indexed(..)))
-                .map(|(x, _)| x)
-                .collect();
-            indexed_partners.push((m, close));
-        }
-        let mut chosen: HashMap<Member, Vec<Member>> = HashMap::new();
-        for (m, close) in indexed_partners {
-            if self.first_copy_or_self(m) != m {
+            // Meets the text's copies (they share every rare bigram).
+            self.links(Member::Batch(j), &batch.bigrams[j as usize])?;
+            let f = self.first_copy_or_self(Member::Batch(j));
+            if !done.insert(f) {
                 continue;
             }
-            for x in close {
-                if pairs.contains(&(m.min(x), m.max(x))) {
+            let bigrams = self.bigrams_of(f)?;
+            let links = self.links(f, &bigrams)?;
+            for x in self.best(f, &links) {
+                pairs.insert((f.min(x), f.max(x)));
+            }
+            // A partner with enough shared bigrams may choose f in turn.
+            for (x, c) in links {
+                if c < min || pairs.contains(&(f.min(x), f.max(x))) {
                     continue;
                 }
-                if let std::collections::hash_map::Entry::Vacant(slot) = chosen.entry(x) {
-                    let Member::Indexed(s, d) = x else {
-                        unreachable!("indexed partners only")
-                    };
-                    let bigrams = self.indexed_bigrams(s, d)?;
-                    let links = self.links(x, &bigrams)?;
-                    slot.insert(self.best(x, &links));
-                }
-                if chosen[&x].contains(&m) {
-                    pairs.insert((m.min(x), m.max(x)));
+                self.best_of(x, &mut memo)?;
+                if memo[&x].contains(&f) {
+                    pairs.insert((f.min(x), f.max(x)));
                 }
             }
         }

@@ -30,6 +30,9 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// `(id, text)` pairs.
+type Docs = Vec<(String, String)>;
+
 fn words(g: &mut SplitMix64, n: usize) -> Vec<String> {
     (0..n).map(|_| format!("w{}", g.next() % 5000)).collect()
 }
@@ -38,7 +41,7 @@ fn words(g: &mut SplitMix64, n: usize) -> Vec<String> {
 /// no shared 5-gram, identical copies (first copy indexed, and first copy in the batch) with an
 /// excerpt, and a 30-word phrase in 7 indexed and 7 batch documents: common (above
 /// `boilerplate_max_df` = 10) only when both are counted.
-fn corpus() -> (Vec<(String, String)>, Vec<(String, String)>) {
+fn corpus() -> (Docs, Docs) {
     let mut g = SplitMix64::new(15);
     let (mut x, mut y) = (Vec::new(), Vec::new());
     for i in 0..30 {

@@ -393,7 +393,7 @@ fn format_version_1_index_still_opens() {
     }
     index::compact(&copy).unwrap();
     let compacted = Index::open(&copy).unwrap();
-    assert!(compacted.manifest.bigram_postings);
+    assert!(compacted.manifest.bigram_postings_max_df > 0);
     query(&compacted, &docs[..2], &compacted.settings()).unwrap();
     fs::remove_dir_all(&copy).unwrap();
     let without_rewrites = Config {

@@ -359,7 +359,13 @@ impl<'a> Rewrites<'a> {
             let table = seg
                 .bigram_postings()
                 .expect("checked by check_bigram_postings");
-            for r in table.range(h)? {
+            let held = table.range(h)?;
+            // Left out of the postings: in more documents of the segment than they keep,
+            // so too common to link in the union.
+            if held.is_empty() && !seg.bigram_counts().range(h)?.is_empty() {
+                return Ok(Vec::new());
+            }
+            for r in held {
                 if !self.index.deleted[s][r.1 as usize] {
                     members.push(Member::Indexed(s, r.1));
                 }

@@ -132,17 +132,20 @@ pub fn encode(
     rows: usize,
     texts: bool,
 ) -> Vec<u8> {
-    encode_parts(records, num_perm, bands, rows, texts).concat()
+    encode_parts(records, num_perm, bands, rows, texts, usize::MAX).concat()
 }
 
 /// [`encode`] as the consecutive parts of the file (header, sections, footer), so a writer
 /// can write them one after the other without holding a second copy of the whole segment.
+/// Bigram postings are kept for the bigrams in at most `postings_max_df` documents of the
+/// segment ([`encode`]: all): only those can be rare in any union holding the segment.
 pub fn encode_parts(
     records: &[DocRecord],
     num_perm: usize,
     bands: usize,
     rows: usize,
     texts: bool,
+    postings_max_df: usize,
 ) -> Vec<Vec<u8>> {
     let n = records.len();
     let mut sections: Vec<Vec<u8>> = vec![Vec::new(); SECTIONS];
@@ -208,8 +211,8 @@ pub fn encode_parts(
     drop(all);
     put_records12(&mut sections[4], &counts);
     drop(counts);
-    // BIGRAM POSTINGS: which documents hold each bigram, for rewrite candidates against the
-    // index and document frequencies over live documents.
+    // BIGRAM POSTINGS: which documents hold each bigram found in at most `postings_max_df`
+    // of them, for rewrite candidates against the index.
     let mut bigram_postings: Vec<(u64, u32)> = records
         .iter()
         .zip(0u32..)
@@ -217,8 +220,15 @@ pub fn encode_parts(
         .collect();
     bigram_postings.sort_unstable();
     bigram_postings.dedup();
-    put_records12(&mut sections[7], &bigram_postings);
+    let rare: Vec<(u64, u32)> = bigram_postings
+        .chunk_by(|a, b| a.0 == b.0)
+        .filter(|run| run.len() <= postings_max_df)
+        .flatten()
+        .copied()
+        .collect();
     drop(bigram_postings);
+    put_records12(&mut sections[7], &rare);
+    drop(rare);
     // SIGS.
     for r in records {
         for v in &r.signature {
@@ -753,8 +763,10 @@ impl Segment {
         }
     }
 
-    /// Bigram postings `(bigram, doc)`, sorted: every distinct word bigram of every document.
-    /// `None` in a segment written before they were stored.
+    /// Bigram postings `(bigram, doc)`, sorted: the documents holding each word bigram found
+    /// in at most the manifest's `bigram_postings_max_df` documents of the segment (a bigram
+    /// left out has a count above it in [`Segment::bigram_counts`]). `None` in a segment
+    /// written before they were stored.
     pub fn bigram_postings(&self) -> Option<Table<'_>> {
         Some(Table {
             seg: self,

@@ -295,7 +295,9 @@ pub fn union(index: &Index, batch: &Batch, config: &Config) -> Result<Union> {
         batch: Vec::new(),
     };
     if config.bigram_candidates_per_document > 0 {
-        Rewrites::new(index, batch, config, &profiler).choose(&mut u)?;
+        let outside = std::mem::take(&mut u.bigrams);
+        Rewrites::new(index, batch, config, &profiler, &outside).choose(&mut u)?;
+        u.bigrams = outside;
     }
     Ok(u)
 }
@@ -308,6 +310,8 @@ struct Rewrites<'a> {
     profiler: &'a Profiler,
     /// The batch's `(bigram, position)`, sorted.
     postings: Vec<(u64, u32)>,
+    /// Live indexed documents holding each of the batch's bigrams ([`Union::bigrams`]).
+    outside: &'a [(u64, u32)],
     /// Identity and id of every member met.
     seen: HashMap<Member, (Identity, String)>,
     /// Members met, by identity, in (id, member) order: the first is the copy that takes part.
@@ -322,6 +326,7 @@ impl<'a> Rewrites<'a> {
         batch: &'a Batch<'a>,
         config: &'a Config,
         profiler: &'a Profiler,
+        outside: &'a [(u64, u32)],
     ) -> Rewrites<'a> {
         let mut postings: Vec<(u64, u32)> = batch
             .bigrams
@@ -336,6 +341,7 @@ impl<'a> Rewrites<'a> {
             config,
             profiler,
             postings,
+            outside,
             seen: HashMap::new(),
             copies: HashMap::new(),
             groups: HashMap::new(),
@@ -355,6 +361,30 @@ impl<'a> Rewrites<'a> {
             .iter()
             .map(|r| Member::Batch(r.1))
             .collect();
+        // Skip the lookups when the counts already decide: a batch bigram's live indexed
+        // holders are counted (`outside`); another bigram (of an indexed partner) is read from
+        // the counts first, most being in one document only.
+        if members.is_empty() {
+            let mut held = 0;
+            for seg in &self.index.segments {
+                held += seg.bigram_counts().range(h)?.first().map_or(0, |r| r.1);
+            }
+            if held < 2 {
+                return Ok(Vec::new());
+            }
+        } else {
+            let outside = self
+                .outside
+                .binary_search_by_key(&h, |r| r.0)
+                .map_or(0, |i| self.outside[i].1 as usize);
+            let df = members.len() + outside;
+            if !(2..=cap).contains(&df) {
+                return Ok(Vec::new());
+            }
+            if outside == 0 {
+                return Ok(members);
+            }
+        }
         for (s, seg) in self.index.segments.iter().enumerate() {
             let table = seg
                 .bigram_postings()

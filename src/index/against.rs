@@ -302,6 +302,10 @@ pub fn union(index: &Index, batch: &Batch, config: &Config) -> Result<Union> {
     Ok(u)
 }
 
+/// An indexed partner read ahead: its bigrams, and the linking members of those not yet
+/// looked up.
+type Fetched = (Member, Vec<u64>, Vec<(u64, Vec<Member>)>);
+
 /// The union's rare-bigram links, built lazily from the batch outwards.
 struct Rewrites<'a> {
     index: &'a Index,
@@ -318,6 +322,8 @@ struct Rewrites<'a> {
     copies: HashMap<Identity, BTreeSet<(String, Member)>>,
     /// The linking members of each bigram looked up (empty: the bigram does not link).
     groups: HashMap<u64, Vec<Member>>,
+    /// Indexed partners' bigrams, read ahead.
+    bigram_sets: HashMap<Member, Vec<u64>>,
 }
 
 impl<'a> Rewrites<'a> {
@@ -345,6 +351,7 @@ impl<'a> Rewrites<'a> {
             seen: HashMap::new(),
             copies: HashMap::new(),
             groups: HashMap::new(),
+            bigram_sets: HashMap::new(),
         }
     }
 
@@ -535,6 +542,9 @@ impl<'a> Rewrites<'a> {
 
     /// The bigrams of any member.
     fn bigrams_of(&self, m: Member) -> Result<Vec<u64>> {
+        if let Some(b) = self.bigram_sets.get(&m) {
+            return Ok(b.clone());
+        }
         match m {
             Member::Batch(j) => Ok(self.batch.bigrams[j as usize].clone()),
             Member::Indexed(s, d) => self.indexed_bigrams(s, d),
@@ -561,6 +571,7 @@ impl<'a> Rewrites<'a> {
         let min = self.config.bigram_candidates_min_shared.max(1) as u32;
         let mut memo: HashMap<Member, Vec<Member>> = HashMap::new();
         let mut done: HashSet<Member> = HashSet::new();
+        let mut pending: Vec<(Member, Member)> = Vec::new();
         for j in 0..n as u32 {
             let batch = self.batch;
             // Meets the text's copies (they share every rare bigram).
@@ -575,14 +586,41 @@ impl<'a> Rewrites<'a> {
                 pairs.insert((f.min(x), f.max(x)));
             }
             // A partner with enough shared bigrams may choose f in turn.
-            for (x, c) in links {
-                if c < min || pairs.contains(&(f.min(x), f.max(x))) {
-                    continue;
-                }
-                self.best_of(x, &mut memo)?;
-                if memo[&x].contains(&f) {
-                    pairs.insert((f.min(x), f.max(x)));
-                }
+            pending.extend(
+                links
+                    .into_iter()
+                    .filter(|&(x, c)| c >= min && !pairs.contains(&(f.min(x), f.max(x))))
+                    .map(|(x, _)| (f, x)),
+            );
+        }
+        // The partners' bigrams and the documents holding them, read in parallel.
+        let mut partners: Vec<Member> = pending.iter().map(|p| p.1).collect();
+        partners.sort_unstable();
+        partners.dedup();
+        let this = &self;
+        let fetched: Vec<Fetched> = partners
+            .par_iter()
+            .map(|&x| {
+                let bigrams = this.bigrams_of(x)?;
+                let groups = bigrams
+                    .iter()
+                    .filter(|h| !this.groups.contains_key(h))
+                    .map(|&h| Ok((h, this.group(h)?)))
+                    .collect::<Result<Vec<_>>>()?;
+                Ok((x, bigrams, groups))
+            })
+            .collect::<Result<_>>()?;
+        for (x, bigrams, groups) in fetched {
+            self.groups.extend(groups);
+            self.bigram_sets.insert(x, bigrams);
+        }
+        for (f, x) in pending {
+            if pairs.contains(&(f.min(x), f.max(x))) {
+                continue;
+            }
+            self.best_of(x, &mut memo)?;
+            if memo[&x].contains(&f) {
+                pairs.insert((f.min(x), f.max(x)));
             }
         }
         // Every copy of each end.

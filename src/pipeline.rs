@@ -348,7 +348,7 @@ impl<'a> Ingest<'a> {
     /// [`Ingest::finish`] with the corpus statistics of documents `outside` the batch (an
     /// index) added to the batch's own, so the batch's pairs are the ones a scan of batch ∪
     /// outside reports among them (`scan --against`; built by
-    /// [`crate::index::against::outside`]).
+    /// [`crate::index::against::Union::outside`]).
     pub fn finish_with(
         mut self,
         docs: &[Document],

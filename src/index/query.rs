@@ -6,12 +6,13 @@
 //! MinHash estimate, SimHash distance and candidate sources. To get there, the statistics scan
 //! computes over the whole corpus are computed over X ∪ Y here:
 //!
-//! - candidates: the same three generators. LSH: the query's band keys
+//! - candidates: the same four generators. LSH: the query's band keys
 //!   ([`crate::candidates::lsh::band_key`]) looked up in each segment's sorted band tables;
 //!   SimHash: every live indexed document within the Hamming distance (a linear pass over
 //!   8 bytes per document); postings: winnowed fingerprints whose document frequency over
 //!   X ∪ Y (live postings of every segment + the query batch's own) is at most `max_df`, pairs
-//!   sharing at least `min_shared_fingerprints` of them.
+//!   sharing at least `min_shared_fingerprints` of them; rare bigrams: the partners chosen
+//!   over X ∪ Y by [`super::against`] (from the segments' bigram postings).
 //! - verification: token views from the stored text (or the stored shingle sequence and bigram
 //!   set with `--no-text`); a bigram is dropped as common when its document frequency over
 //!   X ∪ Y (segment bigram counts − deleted documents' bigrams + the query batch's) exceeds

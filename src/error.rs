@@ -125,7 +125,7 @@ pub enum Error {
     },
 
     /// An index file was written by another format version.
-    #[error("{}: index format version {found}, this stemma reads version {supported}; rebuild the index with `stemma index build`, or use the stemma version that wrote it", path.display())]
+    #[error("{}: index format version {found}, this stemma reads versions up to {supported}; rebuild the index with `stemma index build`, or use the stemma version that wrote it", path.display())]
     IndexVersion {
         /// The file.
         path: PathBuf,

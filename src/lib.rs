@@ -85,4 +85,4 @@ pub use relate::Relation;
 pub use report::compare::render as render_comparison;
 pub use report::query::{query_report, QueryReport};
 pub use sketch::minhash::{MinHasher, PermutationFamily, Signature};
-pub use stream::{analyze_streamed, Streamed};
+pub use stream::{analyze_streamed, analyze_streamed_against, Streamed};

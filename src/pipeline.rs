@@ -338,8 +338,21 @@ impl<'a> Ingest<'a> {
     /// (their texts are not read: only ids, origins and metadata). Returns the analysis and the
     /// texts, by input position.
     pub fn finish(
+        self,
+        docs: &[Document],
+        progress: &dyn Progress,
+    ) -> Result<(Analysis, TextStore<'a>)> {
+        self.finish_with(docs, None, progress)
+    }
+
+    /// [`Ingest::finish`] with the corpus statistics of documents `outside` the batch (an
+    /// index) added to the batch's own, so the batch's pairs are the ones a scan of batch ∪
+    /// outside reports among them (`scan --against`; built by
+    /// [`crate::index::against::Union::outside`]).
+    pub fn finish_with(
         mut self,
         docs: &[Document],
+        outside: Option<&Outside>,
         progress: &dyn Progress,
     ) -> Result<(Analysis, TextStore<'a>)> {
         assert_eq!(docs.len(), self.summaries.len(), "one document per text");
@@ -368,7 +381,7 @@ impl<'a> Ingest<'a> {
             &identical_to,
             &rank,
             self.winnowed,
-            config,
+            (config, outside),
             &self.scratch,
         )?;
         let bigram_stats = bigram_candidates(
@@ -376,7 +389,7 @@ impl<'a> Ingest<'a> {
             &rank,
             &identical_to,
             &sums,
-            config,
+            (config, outside),
             &self.scratch,
         )?;
         let BigramStats {
@@ -386,9 +399,20 @@ impl<'a> Ingest<'a> {
         } = bigram_stats;
         stats.bigram_candidates = rewrites.len();
         candidates = merge_candidates(candidates, rewrites);
+        // Texts whose first copy is outside: a scan of the union pairs them through it (the
+        // outside's matches), so they take no part here.
+        let mut copied = vec![false; sums.len()];
+        for &i in outside.map_or(&[][..], |o| &o.copied) {
+            copied[identical_to[rank[i as usize] as usize] as usize] = true;
+        }
+        let copied: Vec<bool> = (0..sums.len())
+            .map(|d| copied[identical_to[d] as usize])
+            .collect();
+        candidates.retain(|&(a, b, _)| !copied[a as usize] && !copied[b as usize]);
+        let corpus_docs = sums.len() + outside.map_or(0, |o| o.documents);
         let mut pairs = verify(
             &corpus,
-            &sums,
+            (&sums, corpus_docs),
             &candidates,
             (&common, &common_fps, &rare),
             config,
@@ -397,7 +421,11 @@ impl<'a> Ingest<'a> {
         )?;
         stats.verified = candidates.len();
         drop(candidates);
-        pairs.extend(identical_pairs(&sums, &identical_to));
+        pairs.extend(
+            identical_pairs(&sums, &identical_to)
+                .into_iter()
+                .filter(|p| !copied[p.a as usize]),
+        );
         pairs.sort_by_key(|p| (p.a, p.b));
 
         let edges: Vec<Edge> = pairs
@@ -622,7 +650,7 @@ fn find_candidates(
     rep: &[u32],
     rank: &[u32],
     winnowed: Sorter<(u64, u32)>,
-    config: &Config,
+    (config, outside): (&Config, Option<&Outside>),
     scratch: &Scratch,
 ) -> Result<(Vec<Candidate>, Stats, Vec<u64>)> {
     let mut stats = Stats::default();
@@ -674,10 +702,11 @@ fn find_candidates(
     winnowed.finish()?.for_each_group(
         |&(h, _)| h,
         |run| {
-            if run.len() > config.boilerplate_max_df {
+            let df = run.len() + outside.map_or(0, |o| o.fingerprint_df(run[0].0));
+            if df > config.boilerplate_max_df {
                 common_fps.push(run[0].0);
             }
-            if run.len() > config.max_df {
+            if df > config.max_df {
                 boilerplate += 1;
                 return Ok(());
             }
@@ -756,7 +785,7 @@ fn bigram_candidates(
     rank: &[u32],
     rep: &[u32],
     sums: &[Summary],
-    config: &Config,
+    (config, outside): (&Config, Option<&Outside>),
     scratch: &Scratch,
 ) -> Result<BigramStats> {
     let per_doc = config.bigram_candidates_per_document;
@@ -768,15 +797,17 @@ fn bigram_candidates(
     bigrams.finish()?.for_each_group(
         |&(h, _)| h,
         |run| {
-            if run.len() > config.bigram_max_df {
+            let df = run.len() + outside.map_or(0, |o| o.bigram_df(run[0].0));
+            if df > config.bigram_max_df {
                 common.push(run[0].0);
                 return Ok(());
             }
-            if run.len() < 2 {
+            if df < 2 {
                 return Ok(());
             }
-            rare.push((run[0].0, run.len() as u32));
-            if per_doc == 0 || run.len() > config.bigram_candidates_max_df {
+            rare.push((run[0].0, df as u32));
+            // With documents outside, the candidates come from the union (`Outside`).
+            if per_doc == 0 || outside.is_some() || df > config.bigram_candidates_max_df {
                 return Ok(());
             }
             link_all(
@@ -793,6 +824,29 @@ fn bigram_candidates(
             common,
             rare,
             candidates: Vec::new(),
+        });
+    }
+    if let Some(outside) = outside {
+        // Pairs of the union's candidates, each end standing for its group of identical
+        // copies in the batch (whose first document takes part in candidate generation).
+        let mut pairs: Vec<Candidate> = outside
+            .rewrite_pairs
+            .iter()
+            .map(|&(x, y)| {
+                (
+                    rep[rank[x as usize] as usize],
+                    rep[rank[y as usize] as usize],
+                )
+            })
+            .filter(|&(a, b)| a != b && active(a) && active(b))
+            .map(|(a, b)| (a.min(b), a.max(b), Sources::BIGRAMS))
+            .collect();
+        pairs.sort_unstable_by_key(|&(a, b, _)| (a, b));
+        pairs.dedup_by_key(|&mut (a, b, _)| (a, b));
+        return Ok(BigramStats {
+            common,
+            rare,
+            candidates: pairs,
         });
     }
     // (document, shared, partner) for both ends of every pair sharing enough rare bigrams.
@@ -822,6 +876,48 @@ fn bigram_candidates(
         rare,
         candidates: pairs,
     })
+}
+
+/// What documents outside an analysed batch (an index) add to the batch's corpus statistics,
+/// so that [`Ingest::finish_with`] gives the batch the pairs a scan of batch ∪ outside reports
+/// among them: document frequencies count the outside documents too (the caps `max_df`,
+/// `boilerplate_max_df`, `bigram_max_df`, the idf weights and whether statistics apply), and
+/// the rewrite candidates are chosen over the union (a batch document's partners outside take
+/// places among its `bigram_candidates_per_document`).
+#[derive(Debug, Clone, Default)]
+pub struct Outside {
+    /// Live documents outside the batch.
+    pub documents: usize,
+    /// `(winnowed fingerprint, documents outside holding it)` for the batch's fingerprints
+    /// found outside, sorted.
+    pub fingerprints: Vec<(u64, u32)>,
+    /// `(word bigram, documents outside holding it)` for the batch's bigrams found outside,
+    /// sorted.
+    pub bigrams: Vec<(u64, u32)>,
+    /// The rewrite candidates between batch documents (input positions), as chosen over the
+    /// union.
+    pub rewrite_pairs: Vec<(u32, u32)>,
+    /// Batch documents (input positions) whose text's first copy in id order is outside: the
+    /// union pairs them, and their copies in the batch, only with that copy.
+    pub copied: Vec<u32>,
+}
+
+impl Outside {
+    /// Documents outside holding the winnowed fingerprint `h`.
+    pub fn fingerprint_df(&self, h: u64) -> usize {
+        lookup_count(&self.fingerprints, h)
+    }
+
+    /// Documents outside holding the bigram `h`.
+    pub fn bigram_df(&self, h: u64) -> usize {
+        lookup_count(&self.bigrams, h)
+    }
+}
+
+fn lookup_count(sorted: &[(u64, u32)], h: u64) -> usize {
+    sorted
+        .binary_search_by_key(&h, |r| r.0)
+        .map_or(0, |i| sorted[i].1 as usize)
 }
 
 /// What the corpus's bigrams give verification and candidate generation.
@@ -902,9 +998,11 @@ pub(crate) fn documents_of(pairs: &[(u32, u32)]) -> Vec<u32> {
 const VIEW_BYTES_PER_TEXT_BYTE: usize = 16;
 
 /// Verifies candidates exactly and keeps the related ones, sorted by (a, b).
+/// `corpus_docs` counts the documents of the corpus the statistics are taken over (the batch,
+/// plus an index's with `scan --against`).
 fn verify(
     corpus: &Corpus,
-    sums: &[Summary],
+    (sums, corpus_docs): (&[Summary], usize),
     candidates: &[Candidate],
     (common, common_fps, rare): (&[u64], &[u64], &[(u64, u32)]),
     config: &Config,
@@ -913,7 +1011,7 @@ fn verify(
 ) -> Result<Vec<Pair>> {
     let k = config.fingerprint.shingle.k;
     // Common bigrams are known only in a corpus larger than their cap.
-    let statistics = sums.len() > config.bigram_max_df;
+    let statistics = corpus_docs > config.bigram_max_df;
     let ends: Vec<(u32, u32)> = candidates.iter().map(|&(a, b, _)| (a, b)).collect();
     let blocks = pair_blocks(
         &ends,
@@ -934,7 +1032,7 @@ fn verify(
                 let mut v = corpus.profiler.view(&corpus.text(d)?);
                 v.drop_common_bigrams(common);
                 if statistics {
-                    v.weigh_bigrams(sums.len(), |h| {
+                    v.weigh_bigrams(corpus_docs, |h| {
                         rare.binary_search_by_key(&h, |r| r.0)
                             .map_or(1, |i| rare[i].1 as usize)
                     });

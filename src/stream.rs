@@ -15,7 +15,11 @@ use std::path::PathBuf;
 use crate::config::Config;
 use crate::corpus::{stream_inputs, Document, ReadOptions, ReadReport};
 use crate::error::Result;
+use crate::index::against::{self, Batch, Copies};
+use crate::index::query::{query_batch, QueryResult};
+use crate::index::Index;
 use crate::pipeline::{Analysis, Ingest, Progress};
+use crate::profile::Profiler;
 use crate::scratch::{Scratch, TextStore};
 
 /// Documents read as a stream and analysed with bounded memory.
@@ -106,6 +110,71 @@ pub fn analyze_streamed(
         texts,
         scratch: scratch.clone(),
     })
+}
+
+/// [`analyze_streamed`] against an index (`scan --against`): the inputs' pairs among
+/// themselves are those a scan of index ∪ inputs reports among them (document frequencies, idf
+/// weights and rewrite candidates are taken over the union: [`crate::index::against`]), and
+/// each input's matches in the index are those of [`crate::index::query::query`] that the
+/// same scan reports between the two (identical copies are paired through their first copy
+/// in id order, as scan groups them: [`Copies`]). The texts are held in memory (the index
+/// query takes them all at once).
+pub fn analyze_streamed_against(
+    inputs: &[PathBuf],
+    opts: &ReadOptions,
+    scratch: &Scratch,
+    index: &Index,
+    config: &Config,
+    progress: &dyn Progress,
+) -> Result<(Streamed, Vec<QueryResult>)> {
+    index.check_config(config)?;
+    index.check_bigram_postings(config)?;
+    let mut ingest = Ingest::new(config, scratch)?;
+    let mut docs: Vec<Document> = Vec::new();
+    let mut next = 0usize;
+    let flush = |ingest: &mut Ingest, docs: &[Document], next: &mut usize| -> Result<()> {
+        let texts: Vec<&str> = docs[*next..].iter().map(|d| d.text.as_str()).collect();
+        ingest.add(&texts)?;
+        progress.advance(texts.len() as u64);
+        *next = docs.len();
+        Ok(())
+    };
+    progress.start("fingerprint", 0);
+    let mut read = stream_inputs(inputs, opts, &mut |doc| {
+        docs.push(doc);
+        if docs.len() - next >= BATCH_DOCS {
+            flush(&mut ingest, &docs, &mut next)?;
+        }
+        Ok(())
+    })?;
+    flush(&mut ingest, &docs, &mut next)?;
+    progress.finish();
+    let profiler = Profiler::try_new(&config.fingerprint)?;
+    let batch = Batch::new(&docs, &profiler)?;
+    let union = against::union(index, &batch, config)?;
+    let heads: Vec<Document> = docs
+        .iter()
+        .map(|d| Document {
+            text: String::new(),
+            ..d.clone()
+        })
+        .collect();
+    let matches = query_batch(index, &batch, &union, config)?;
+    let copies = Copies::new(index, &batch, &matches)?;
+    let outside = union.outside(&batch, &copies);
+    let (analysis, texts) = ingest.finish_with(&heads, Some(&outside), progress)?;
+    let matches = copies.filter(matches);
+    drop(batch);
+    read.documents = heads;
+    Ok((
+        Streamed {
+            read,
+            analysis,
+            texts,
+            scratch: scratch.clone(),
+        },
+        matches,
+    ))
 }
 
 impl Streamed {

@@ -81,23 +81,30 @@ pub fn run(args: ScanArgs) -> Result<i32> {
     };
     config.family_policy = args.family_policy;
     let bar = Bar::new(!args.quiet);
-    let streamed = stemma::analyze_streamed(
-        &args.inputs,
-        &args.input.read_options(),
-        &args.scratch.scratch()?,
-        &config,
-        &bar,
-    )?;
+    let (read_opts, scratch) = (args.input.read_options(), args.scratch.scratch()?);
+    let (streamed, matches) = match &index {
+        // Statistics over index and inputs together, so the pairs are those of a scan of both.
+        Some(index) => {
+            let (streamed, matches) = stemma::analyze_streamed_against(
+                &args.inputs,
+                &read_opts,
+                &scratch,
+                index,
+                &config,
+                &bar,
+            )?;
+            (streamed, Some(matches))
+        }
+        None => (
+            stemma::analyze_streamed(&args.inputs, &read_opts, &scratch, &config, &bar)?,
+            None,
+        ),
+    };
     let (read, analysis) = (&streamed.read, &streamed.analysis);
     let inputs = InputSummary::from(read);
     let mut report = build("scan", analysis, &read.documents, &config, inputs);
-    if let Some(index) = &index {
-        // The query takes the documents with their texts, all at once (document frequencies
-        // are taken over index and batch): --against holds every text in memory.
-        let docs = streamed.documents_with_texts()?;
-        report.index_matches = stemma::report::json::index_match_lines(
-            stemma::index::query::query(index, &docs, &config)?,
-        );
+    if let Some(matches) = matches {
+        report.index_matches = stemma::report::json::index_match_lines(matches);
     }
     super::warn(&read.warnings);
     if let Some(path) = &args.json {

@@ -1,5 +1,5 @@
-//! The on-disk format of an index, format version 1: framing shared by every file, and
-//! bounds-checked little-endian decoding.
+//! The on-disk format of an index, format version 2 (version 1 is still read): framing shared
+//! by every file, and bounds-checked little-endian decoding.
 //!
 //! # Files
 //!
@@ -36,7 +36,10 @@
 //! UTF-8 JSON of [`super::Manifest`]: `format_version`, `params` (the
 //! [`crate::FingerprintParams`] every fingerprint was made with), `banding` (LSH bands x rows of
 //! the band tables), `texts` (whether segments hold texts), `generation`, `next_segment`,
-//! `segments` (name, docs, bytes, checksum, deletes file, deleted count).
+//! `segments` (name, docs, bytes, checksum, deletes file, deleted count), `word_bigrams`
+//! (stored bigrams are word bigrams whatever the shingle unit), `bigram_postings_max_df`
+//! (every segment holds bigram postings for the bigrams in at most this many of its
+//! documents; 0 or absent: not every segment does).
 //!
 //! # Delete file body
 //!
@@ -52,8 +55,8 @@
 //! | 8 | 4 | `num_perm`: MinHash values per signature |
 //! | 12 | 4 | `bands` of the band tables |
 //! | 16 | 4 | `rows` per band |
-//! | 20 | 4 | section count (= 7) |
-//! | 24 | 7 x 24 | section table: offset (from file start) u64, length u64, xxh3-64 u64 |
+//! | 20 | 4 | section count (= 8; 7 in version 1, without BIGRAM POSTINGS) |
+//! | 24 | count x 24 | section table: offset (from file start) u64, length u64, xxh3-64 u64 |
 //!
 //! Sections, in order (all integers little-endian; "sorted" = ascending by the whole record):
 //!
@@ -66,6 +69,7 @@
 //! | 4 | BIGRAMS | 12 bytes (hash u64, count u32) | documents of the segment holding each token bigram, sorted |
 //! | 5 | SIGS | `num_perm` x u32 per document | MinHash signatures, read on demand |
 //! | 6 | BLOBS | variable | per document: meta JSON length u32, meta JSON ([`crate::Meta`]), then with texts: a zstd frame of the text; without: shingle count u32, shingle hashes in text order u64 each, bigram count u32, distinct bigram hashes u64 each (sorted) |
+//! | 7 | BIGRAM POSTINGS | 12 bytes (hash u64, doc u32) | the documents holding each token bigram found in at most the manifest's `bigram_postings_max_df` documents of the segment (the others: see BIGRAMS), sorted; read by rewrite candidates against the index |
 //!
 //! Invariants a reader relies on, all checked (never trusted) before use: sections lie inside
 //! the file and do not overlap the header; record sections are whole multiples of their record
@@ -75,8 +79,12 @@
 //! # Version policy
 //!
 //! [`FORMAT_VERSION`] changes with any change of this layout. A reader accepts exactly the
-//! versions it knows (today: 1) and refuses others with a message saying to rebuild the index
-//! (or to use the stemma version that wrote it). `tests/data/index-v1/` holds an index written
+//! versions it knows (today: 1 and 2) and refuses others with a message saying to rebuild the
+//! index (or to use the stemma version that wrote it). A writer writes its own version; the
+//! manifest of an index it wrote to says that version, so an older reader refuses it clearly.
+//! Version 2 added the BIGRAM POSTINGS section. A version-1 index opens and answers with the
+//! rare-bigram generator off; asked for it, it is refused with what to do (`stemma index
+//! compact` rewrites every segment with postings). `tests/data/index-v1/` holds an index written
 //! by version 1; a test opens and queries it, so a layout change cannot silently break it.
 
 use std::path::Path;
@@ -84,8 +92,10 @@ use std::path::Path;
 use crate::error::{Error, Result};
 use crate::hash::hash_bytes;
 
-/// The on-disk format version this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// The on-disk format version this build writes (version 2 added the bigram postings).
+pub const FORMAT_VERSION: u32 = 2;
+/// The oldest format version this build reads (version 1: segments without bigram postings).
+pub const OLDEST_VERSION: u32 = 1;
 /// Magic of the manifest.
 pub const MAGIC_MANIFEST: &[u8; 8] = b"STMMANI1";
 /// Magic of a segment.
@@ -160,7 +170,7 @@ pub fn check_frame(
         ));
     }
     let version = u32::from_le_bytes(head[8..12].try_into().expect("4 bytes"));
-    if version != FORMAT_VERSION {
+    if !(OLDEST_VERSION..=FORMAT_VERSION).contains(&version) {
         return Err(Error::IndexVersion {
             path: path.to_path_buf(),
             found: version,

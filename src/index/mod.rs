@@ -31,6 +31,7 @@
 //! - **Settings stored with the data.** Commands against an index take its settings
 //!   ([`Index::settings`]).
 
+pub mod against;
 pub mod format;
 pub mod query;
 pub mod segment;
@@ -92,12 +93,28 @@ pub struct Manifest {
     /// written before; with character shingles those hold character bigrams and are refused).
     #[serde(default)]
     pub word_bigrams: bool,
+    /// Every segment holds bigram postings (which documents hold each word bigram) for the
+    /// bigrams in at most this many of its documents: what rewrite candidates against the
+    /// index need (bigrams in at most `min(bigram_candidates_max_df, bigram_max_df)` documents
+    /// of the union link documents). 0 in indexes written before them, and after an `add` to
+    /// such an index, until a `compact` rewrites every segment.
+    #[serde(default)]
+    pub bigram_postings_max_df: usize,
     /// Bumped by every commit.
     pub generation: u64,
     /// Number of the next segment file.
     pub next_segment: u64,
     /// Live segments, oldest first.
     pub segments: Vec<SegmentMeta>,
+}
+
+/// The bound of the bigram postings a config needs: rare bigrams link documents when found in
+/// at most this many documents of the corpus.
+pub fn postings_max_df(config: &Config) -> usize {
+    config
+        .bigram_candidates_max_df
+        .min(config.bigram_max_df)
+        .max(1)
 }
 
 /// The banding a config asks for.
@@ -149,7 +166,7 @@ pub fn decode_manifest(path: &Path, bytes: &[u8]) -> Result<Manifest> {
     let body = unframe(path, MAGIC_MANIFEST, bytes)?;
     let m: Manifest = serde_json::from_slice(body)
         .map_err(|e| corrupt(path, format!("bad manifest JSON: {e}")))?;
-    if m.format_version != FORMAT_VERSION {
+    if !(format::OLDEST_VERSION..=FORMAT_VERSION).contains(&m.format_version) {
         return Err(Error::IndexVersion {
             path: path.to_path_buf(),
             found: m.format_version,
@@ -182,8 +199,14 @@ fn write_durable_parts(dir: &Path, name: &str, parts: &[&[u8]]) -> Result<()> {
     })
 }
 
+/// Writes the manifest, as this build's format version (an index it wrote to may hold
+/// segments an older reader cannot read).
 fn write_manifest(dir: &Path, m: &Manifest) -> Result<()> {
-    let body = serde_json::to_vec_pretty(m).expect("manifest serializes");
+    let m = Manifest {
+        format_version: FORMAT_VERSION,
+        ..m.clone()
+    };
+    let body = serde_json::to_vec_pretty(&m).expect("manifest serializes");
     write_durable(dir, MANIFEST, &frame(MAGIC_MANIFEST, &body))
 }
 
@@ -401,6 +424,41 @@ impl Index {
         check_settings(&self.dir, &self.manifest, config)
     }
 
+    /// Refuses a config that asks for rewrite candidates (`bigram_candidates_per_document` >
+    /// 0) from an index without bigram postings (written by an earlier stemma): its answers
+    /// would miss the rewrites a scan of the same documents finds.
+    pub fn check_bigram_postings(&self, config: &Config) -> Result<()> {
+        let stored = self.manifest.bigram_postings_max_df;
+        let complete = stored > 0 && self.segments.iter().all(|s| s.bigram_postings().is_some());
+        if config.bigram_candidates_per_document == 0
+            || (complete && stored >= postings_max_df(config))
+        {
+            return Ok(());
+        }
+        if complete {
+            return Err(Error::IndexMismatch {
+                path: self.dir.clone(),
+                setting: "bigram postings for bigrams in at most",
+                index: format!("{stored} documents"),
+                asked: format!(
+                    "rewrite candidates from bigrams in up to {} (bigram_candidates_max_df, bigram_max_df)",
+                    postings_max_df(config)
+                ),
+                hint: "rebuild the index with those settings, or ask for at most the index's",
+            });
+        }
+        Err(Error::IndexMismatch {
+            path: self.dir.clone(),
+            setting: "no bigram postings",
+            index: "(an earlier stemma)".into(),
+            asked: format!(
+                "rewrite candidates ({} per document)",
+                config.bigram_candidates_per_document
+            ),
+            hint: "run `stemma index compact` on it (rewrites every segment with bigram postings) or rebuild it with `stemma index build`",
+        })
+    }
+
     /// Live documents.
     pub fn live(&self) -> u64 {
         self.deleted
@@ -531,7 +589,7 @@ fn check_settings(dir: &Path, m: &Manifest, config: &Config) -> Result<()> {
             "LSH banding",
             m.banding.to_string(),
             want.to_string(),
-            "use the --threshold (or --bands) the index was built with, or rebuild the index",
+            "use the --threshold the index was built with, or rebuild the index",
         );
     }
     Ok(())
@@ -575,12 +633,19 @@ fn collect_garbage(dir: &Path, m: &Manifest) {
 fn write_segment(dir: &Path, m: &mut Manifest, recs: &[DocRecord]) -> Result<()> {
     let name = format!("seg-{:06}.seg", m.next_segment);
     m.next_segment += 1;
+    // An index written before bigram postings gets them in new segments with the default
+    // bound (they are used once a compact gives every segment some).
+    let postings = match m.bigram_postings_max_df {
+        0 => postings_max_df(&Config::default()),
+        n => n,
+    };
     let parts = segment::encode_parts(
         recs,
         m.params.num_perm,
         m.banding.bands,
         m.banding.rows,
         m.texts,
+        postings,
     );
     let slices: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
     write_durable_parts(dir, &name, &slices)?;
@@ -659,6 +724,7 @@ impl Writer {
                 banding: banding_of(config),
                 texts,
                 word_bigrams: true,
+                bigram_postings_max_df: postings_max_df(config),
                 generation: 0,
                 next_segment: 1,
                 segments: Vec::new(),
@@ -862,6 +928,10 @@ fn compact_in(
     // the old segments; dropping it uncommitted removes the new ones.
     let mut manifest = index.manifest.clone();
     manifest.segments.clear();
+    // Every segment is rewritten, each with its bigram postings.
+    if manifest.bigram_postings_max_df == 0 {
+        manifest.bigram_postings_max_df = postings_max_df(&index.settings());
+    }
     let mut writer = Writer {
         dir: dir.to_path_buf(),
         config: index.settings(),

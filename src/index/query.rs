@@ -6,12 +6,13 @@
 //! MinHash estimate, SimHash distance and candidate sources. To get there, the statistics scan
 //! computes over the whole corpus are computed over X ∪ Y here:
 //!
-//! - candidates: the same three generators. LSH: the query's band keys
+//! - candidates: the same four generators. LSH: the query's band keys
 //!   ([`crate::candidates::lsh::band_key`]) looked up in each segment's sorted band tables;
 //!   SimHash: every live indexed document within the Hamming distance (a linear pass over
 //!   8 bytes per document); postings: winnowed fingerprints whose document frequency over
 //!   X ∪ Y (live postings of every segment + the query batch's own) is at most `max_df`, pairs
-//!   sharing at least `min_shared_fingerprints` of them.
+//!   sharing at least `min_shared_fingerprints` of them; rare bigrams: the partners chosen
+//!   over X ∪ Y by [`super::against`] (from the segments' bigram postings).
 //! - verification: token views from the stored text (or the stored shingle sequence and bigram
 //!   set with `--no-text`); a bigram is dropped as common when its document frequency over
 //!   X ∪ Y (segment bigram counts − deleted documents' bigrams + the query batch's) exceeds
@@ -33,12 +34,13 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::corpus::{Document, Meta};
 use crate::error::Result;
-use crate::pipeline::{canonical_order, Sources};
+use crate::pipeline::Sources;
 use crate::profile::{Profile, Profiler, TokenView};
 use crate::relate::{judge, measure, PairFigures, Relation};
 use crate::sketch::simhash::hamming;
 use crate::sketch::Signature;
 
+use super::against::{self, Batch, Union};
 use super::Index;
 
 /// One indexed document related to a query document.
@@ -94,12 +96,26 @@ fn count_in(sorted: &[u64], h: u64) -> usize {
 pub fn query(index: &Index, docs: &[Document], config: &Config) -> Result<Vec<QueryResult>> {
     config.validate()?;
     index.check_config(config)?;
-    let order = canonical_order(docs)?;
     let profiler = Profiler::new(&config.fingerprint);
-    let profiles: Vec<Profile> = order
-        .par_iter()
-        .map(|&i| profiler.profile(&docs[i].text))
-        .collect();
+    let batch = Batch::new(docs, &profiler)?;
+    let union = against::union(index, &batch, config)?;
+    query_batch(index, &batch, &union, config)
+}
+
+/// [`query`] for a batch already fingerprinted, with its [`Union`] (what `scan --against`
+/// computes once for both its batch pairs and the index matches).
+pub fn query_batch(
+    index: &Index,
+    batch: &Batch,
+    union: &Union,
+    config: &Config,
+) -> Result<Vec<QueryResult>> {
+    config.validate()?;
+    index.check_config(config)?;
+    let docs = batch.docs;
+    let order = &batch.order;
+    let profiler = Profiler::new(&config.fingerprint);
+    let profiles = &batch.profiles;
     let live = |s: usize, d: u32| !index.deleted[s][d as usize];
 
     // Document frequencies of winnowed fingerprints over X ∪ Y.
@@ -124,10 +140,7 @@ pub fn query(index: &Index, docs: &[Document], config: &Config) -> Result<Vec<Qu
     // Common bigrams over X ∪ Y (only bigrams of views we verify are looked up).
     let total = index.live() as usize + docs.len();
     let bigram_df = if total > config.bigram_max_df {
-        let mut y_bigrams: Vec<u64> = order
-            .par_iter()
-            .flat_map_iter(|&i| profiler.bigram_set(&docs[i].text))
-            .collect();
+        let mut y_bigrams: Vec<u64> = batch.bigrams.iter().flatten().copied().collect();
         y_bigrams.sort_unstable();
         let mut gone: Vec<u64> = Vec::new();
         for (s, seg) in index.segments.iter().enumerate() {
@@ -175,12 +188,12 @@ pub fn query(index: &Index, docs: &[Document], config: &Config) -> Result<Vec<Qu
     let buckets = Buckets {
         index,
         docs,
-        order: &order,
-        profiles: &profiles,
+        order,
+        profiles,
         max_bucket: config.max_bucket,
         active,
         batch_keys: if active {
-            batch_band_keys(&profiles, bands, rows)
+            batch_band_keys(profiles, bands, rows)
         } else {
             Vec::new()
         },
@@ -188,7 +201,7 @@ pub fn query(index: &Index, docs: &[Document], config: &Config) -> Result<Vec<Qu
     };
     order
         .par_iter()
-        .zip(&profiles)
+        .zip(profiles)
         .enumerate()
         .map(|(pos, (&i, p))| {
             let doc = &docs[i];
@@ -228,6 +241,10 @@ pub fn query(index: &Index, docs: &[Document], config: &Config) -> Result<Vec<Qu
                 for (s, d) in buckets.simhash_runs(pos, close)? {
                     cands.push((s, d, Sources::SIMHASH));
                 }
+            }
+            // Rewrite candidates, chosen over X ∪ Y.
+            for &(s, d) in &union.indexed[pos] {
+                cands.push((s, d, Sources::BIGRAMS));
             }
             let mut shared: Vec<(usize, u32)> = Vec::new();
             for &h in &p.winnowed {
@@ -314,6 +331,12 @@ pub fn query(index: &Index, docs: &[Document], config: &Config) -> Result<Vec<Qu
                     };
                     let Some(relation) = judgment.relation else {
                         continue;
+                    };
+                    // Scan pairs identical copies by grouping them, with no generator named.
+                    let sources = if figures.identical {
+                        Sources::IDENTICAL
+                    } else {
+                        sources
                     };
                     let sig = Signature(seg.signature(d)?);
                     matches.push(Match {

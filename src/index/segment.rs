@@ -29,9 +29,15 @@ use super::format::{
     MAGIC_SEGMENT,
 };
 
-const SECTIONS: usize = 7;
+/// Sections this build writes; segments written before bigram postings have 7 (no section 7).
+const SECTIONS: usize = 8;
+/// Sections of a segment written before bigram postings.
+const SECTIONS_WITHOUT_BIGRAM_POSTINGS: usize = 7;
 const DOC_RECORD: usize = 48;
-const BODY_HEADER: usize = 24 + SECTIONS * 24;
+/// Body header bytes of a segment with `sections` sections.
+const fn body_header(sections: usize) -> usize {
+    24 + sections * 24
+}
 
 /// Everything a segment stores about one document, ready to be written.
 #[derive(Debug, Clone)]
@@ -133,17 +139,20 @@ pub fn encode(
     rows: usize,
     texts: bool,
 ) -> Vec<u8> {
-    encode_parts(records, num_perm, bands, rows, texts).concat()
+    encode_parts(records, num_perm, bands, rows, texts, usize::MAX).concat()
 }
 
 /// [`encode`] as the consecutive parts of the file (header, sections, footer), so a writer
 /// can write them one after the other without holding a second copy of the whole segment.
+/// Bigram postings are kept for the bigrams in at most `postings_max_df` documents of the
+/// segment ([`encode`]: all): only those can be rare in any union holding the segment.
 pub fn encode_parts(
     records: &[DocRecord],
     num_perm: usize,
     bands: usize,
     rows: usize,
     texts: bool,
+    postings_max_df: usize,
 ) -> Vec<Vec<u8>> {
     let n = records.len();
     let mut sections: Vec<Vec<u8>> = vec![Vec::new(); SECTIONS];
@@ -208,6 +217,25 @@ pub fn encode_parts(
         .collect();
     drop(all);
     put_records12(&mut sections[4], &counts);
+    drop(counts);
+    // BIGRAM POSTINGS: which documents hold each bigram found in at most `postings_max_df`
+    // of them, for rewrite candidates against the index.
+    let mut bigram_postings: Vec<(u64, u32)> = records
+        .iter()
+        .zip(0u32..)
+        .flat_map(|(r, d)| r.bigrams.iter().map(move |&h| (h, d)))
+        .collect();
+    bigram_postings.sort_unstable();
+    bigram_postings.dedup();
+    let rare: Vec<(u64, u32)> = bigram_postings
+        .chunk_by(|a, b| a.0 == b.0)
+        .filter(|run| run.len() <= postings_max_df)
+        .flatten()
+        .copied()
+        .collect();
+    drop(bigram_postings);
+    put_records12(&mut sections[7], &rare);
+    drop(rare);
     // SIGS.
     for r in records {
         for v in &r.signature {
@@ -223,7 +251,7 @@ pub fn encode_parts(
     out.extend_from_slice(&(bands as u32).to_le_bytes());
     out.extend_from_slice(&(rows as u32).to_le_bytes());
     out.extend_from_slice(&(SECTIONS as u32).to_le_bytes());
-    let mut pos = (HEADER_LEN + BODY_HEADER) as u64;
+    let mut pos = (HEADER_LEN + body_header(SECTIONS)) as u64;
     for s in &sections {
         out.extend_from_slice(&pos.to_le_bytes());
         out.extend_from_slice(&(s.len() as u64).to_le_bytes());
@@ -397,6 +425,8 @@ pub struct Segment {
     band_fences: Vec<Vec<u64>>,
     posting_fences: Vec<u64>,
     bigram_fences: Vec<u64>,
+    /// Fences of the bigram postings (`None`: a segment written before them).
+    bigram_posting_fences: Option<Vec<u64>>,
     sections: Vec<(u64, u64, u64)>,
 }
 
@@ -508,8 +538,8 @@ impl Segment {
                 source: e,
             })?
             .len();
-        let head_len = (HEADER_LEN + BODY_HEADER) as u64;
-        let head = read_at(&file, path, 0, head_len.min(size))?;
+        let longest_head = (HEADER_LEN + body_header(SECTIONS)) as u64;
+        let head = read_at(&file, path, 0, longest_head.min(size))?;
         let tail = read_at(
             &file,
             path,
@@ -524,15 +554,16 @@ impl Segment {
         let bands = c.u32("bands")? as usize;
         let rows = c.u32("rows")? as usize;
         let count = c.u32("section count")? as usize;
-        if count != SECTIONS || flags > 1 {
+        if !(count == SECTIONS || count == SECTIONS_WITHOUT_BIGRAM_POSTINGS) || flags > 1 {
             return Err(corrupt(
                 path,
                 format!("bad segment header (sections {count}, flags {flags})"),
             ));
         }
+        let head_len = (HEADER_LEN + body_header(count)) as u64;
         let body_end = size - FOOTER_LEN as u64;
-        let mut sections = Vec::with_capacity(SECTIONS);
-        for i in 0..SECTIONS {
+        let mut sections = Vec::with_capacity(count);
+        for i in 0..count {
             let (off, len, sum) = (c.u64("section")?, c.u64("section")?, c.u64("section")?);
             let end = off.checked_add(len);
             if off < head_len || end.is_none_or(|e| e > body_end) {
@@ -605,6 +636,22 @@ impl Segment {
         )?
         .pop()
         .unwrap_or_default();
+        let bigram_posting_fences = match sections.get(7) {
+            Some(&section) => Some(
+                check_table(
+                    &file,
+                    path,
+                    7,
+                    section,
+                    Some(n),
+                    usize::MAX,
+                    "the bigram postings",
+                )?
+                .pop()
+                .unwrap_or_default(),
+            ),
+            None => None,
+        };
         if Some(sections[5].1) != (n as u64).checked_mul(num_perm as u64 * 4) {
             return Err(corrupt(path, "signature section has the wrong length"));
         }
@@ -622,6 +669,7 @@ impl Segment {
             band_fences,
             posting_fences,
             bigram_fences,
+            bigram_posting_fences,
             sections,
         })
     }
@@ -720,6 +768,19 @@ impl Segment {
             len: (self.sections[4].1 / 12) as usize,
             fences: &self.bigram_fences,
         }
+    }
+
+    /// Bigram postings `(bigram, doc)`, sorted: the documents holding each word bigram found
+    /// in at most the manifest's `bigram_postings_max_df` documents of the segment (a bigram
+    /// left out has a count above it in [`Segment::bigram_counts`]). `None` in a segment
+    /// written before they were stored.
+    pub fn bigram_postings(&self) -> Option<Table<'_>> {
+        Some(Table {
+            seg: self,
+            start: self.sections.get(7)?.0,
+            len: (self.sections[7].1 / 12) as usize,
+            fences: self.bigram_posting_fences.as_deref()?,
+        })
     }
 
     /// The MinHash signature of document `d`.

@@ -41,7 +41,7 @@ from pyspark.sql import functions as F
 from . import Config
 from . import _stemma
 
-__all__ = ["dedup", "write_dedup", "connected_components"]
+__all__ = ["dedup", "duplicate_pairs", "write_dedup", "connected_components"]
 
 
 def _string_buffers(arr: pa.Array):
@@ -172,7 +172,8 @@ def _decide(
     order_col: Optional[str],
     published_col: Optional[str],
 ):
-    """Returns (input with `_order`, decision: `_order` -> `_kept_order` for removed records)."""
+    """Returns (input with `_order`, keys, decision: `_order` -> `_kept_order` for removed
+    records, verified pairs: `(a, b, jaccard)` by `_order`, a < b)."""
     if keep not in ("first", "longest", "earliest"):
         raise ValueError(f"unknown keep policy {keep!r}: use first, longest or earliest")
     for col in (text_col, id_col):
@@ -260,11 +261,15 @@ def _decide(
         .select("a", "b", "_text_a", "_text_b")
     )
     exact = with_texts.mapInArrow(_jaccard_batches(config), "a long, b long, jaccard double")
-    edges = (
+    # The verified pairs (what `stemma dedup --pairs` writes), kept for the caller: they are
+    # few, and recomputing them would repeat the exact stage.
+    verified = (
         exact.join(survivors, ["a", "b"])
         .where(F.col("identical") | (F.col("jaccard") >= F.lit(threshold)))
-        .select("a", "b")
+        .select("a", "b", "jaccard")
+        .persist()
     )
+    edges = verified.select("a", "b")
 
     components = connected_components(edges)
     # The kept record of each group by the keep policy, ties by input order.
@@ -288,13 +293,56 @@ def _decide(
         .where(F.col("node") != F.col("_kept_order"))
         .select(F.col("node").alias("_order"), "_kept_order")
     )
-    return base, keys, decision
+    return base, keys, decision, verified
 
 
 def _max_bucket(config: Config) -> int:
     import json
 
     return int(json.loads(config.to_json())["max_bucket"])
+
+
+def _config_for(config: Optional[Config], threshold: Optional[float]) -> Config:
+    if config is not None and not isinstance(config, Config):
+        raise TypeError(f"config must be a stemma.Config, got {type(config).__name__}")
+    config = config or Config()
+    if threshold is not None:
+        config = config.replace(threshold=threshold)
+    return config
+
+
+def _dedup_frames(
+    df: DataFrame,
+    text_col: str = "text",
+    id_col: str = "id",
+    threshold: Optional[float] = None,
+    config: Optional[Config] = None,
+    keep: str = "first",
+    order_col: Optional[str] = None,
+    published_col: Optional[str] = None,
+):
+    """(every row with `duplicate_of`, verified pairs by id): one decision, two views."""
+    config = _config_for(config, threshold)
+    base, _, decision, verified = _decide(
+        df, text_col, id_col, config, keep, order_col, published_col
+    )
+    ids = base.select(F.col("_order").alias("_kept_order"), F.col(id_col).alias("duplicate_of"))
+    removed = decision.join(ids, "_kept_order").select("_order", "duplicate_of")
+    out = base.join(removed, "_order", "left").orderBy("_order")
+    drop = [c for c in ("_order", "_published") if c in out.columns]
+    named = base.select("_order", F.col(id_col).cast("string").alias("_id"))
+    pairs = (
+        verified.join(named.select(F.col("_order").alias("a"), F.col("_id").alias("_a")), "a")
+        .join(named.select(F.col("_order").alias("b"), F.col("_id").alias("_b")), "b")
+        .orderBy("a", "b")
+        .select(
+            F.col("_a").alias("a"),
+            F.col("_b").alias("b"),
+            # round4 as the CLI computes it: x * 1e4 rounded half up, over 1e4.
+            (F.round(F.col("jaccard") * 10_000.0, 0) / 10_000.0).alias("jaccard"),
+        )
+    )
+    return out.drop(*drop), pairs
 
 
 def dedup(
@@ -312,17 +360,25 @@ def dedup(
     overrides ``config.threshold``, default 0.8). Kept rows:
     ``dedup(df).where("duplicate_of IS NULL")``. Rows keep the input's order within partitions.
     """
-    if config is not None and not isinstance(config, Config):
-        raise TypeError(f"config must be a stemma.Config, got {type(config).__name__}")
-    config = config or Config()
-    if threshold is not None:
-        config = config.replace(threshold=threshold)
-    base, _, decision = _decide(df, text_col, id_col, config, keep, order_col, published_col)
-    ids = base.select(F.col("_order").alias("_kept_order"), F.col(id_col).alias("duplicate_of"))
-    removed = decision.join(ids, "_kept_order").select("_order", "duplicate_of")
-    out = base.join(removed, "_order", "left").orderBy("_order")
-    drop = [c for c in ("_order", "_published") if c in out.columns]
-    return out.drop(*drop)
+    return _dedup_frames(
+        df, text_col, id_col, threshold, config, keep, order_col, published_col
+    )[0]
+
+
+def duplicate_pairs(
+    df: DataFrame,
+    text_col: str = "text",
+    id_col: str = "id",
+    threshold: Optional[float] = None,
+    config: Optional[Config] = None,
+    order_col: Optional[str] = None,
+) -> DataFrame:
+    """The verified duplicate pairs ``(a, b, jaccard)`` behind :func:`dedup`'s decision, as
+    ``stemma dedup --pairs`` writes them: ids as strings, ``a`` before ``b`` in input order,
+    the exact Jaccard of their shingle sets rounded to 4 decimals, sorted by input order."""
+    return _dedup_frames(
+        df, text_col, id_col, threshold, config, "first", order_col, None
+    )[1]
 
 
 def write_dedup(
@@ -330,22 +386,27 @@ def write_dedup(
     path: str,
     format: str = "parquet",
     removed_path: Optional[str] = None,
+    pairs_path: Optional[str] = None,
     **kwargs,
 ) -> None:
-    """Runs :func:`dedup` and writes the kept rows to ``path`` (and the removed ones, with
-    ``duplicate_of``, to ``removed_path``): all or nothing. Each output is written to a
-    temporary directory next to it and renamed into place only when every job succeeded; a
-    failed job leaves no output and no temporary directory (local or mounted file systems)."""
-    for p in filter(None, (path, removed_path)):
+    """Runs :func:`dedup` and writes the kept rows to ``path`` (the removed ones, with
+    ``duplicate_of``, to ``removed_path``; the verified pairs of :func:`duplicate_pairs` to
+    ``pairs_path``): all or nothing. Each output is written to a temporary directory next to it
+    and renamed into place only when every job succeeded; a failed job leaves no output and no
+    temporary directory (local or mounted file systems)."""
+    for p in filter(None, (path, removed_path, pairs_path)):
         if os.path.exists(p):
             raise FileExistsError(f"{p}: already exists; choose another path or remove it")
-    result = dedup(df, **kwargs).persist()
+    result, pairs = _dedup_frames(df, **kwargs)
+    result = result.persist()
     token = uuid.uuid4().hex[:12]
     staged = []
     try:
         outputs = [(path, result.where(F.col("duplicate_of").isNull()).drop("duplicate_of"))]
         if removed_path:
             outputs.append((removed_path, result.where(F.col("duplicate_of").isNotNull())))
+        if pairs_path:
+            outputs.append((pairs_path, pairs))
         for final, frame in outputs:
             tmp = os.path.join(
                 os.path.dirname(os.path.abspath(final)), f".{os.path.basename(final)}.{token}.tmp"

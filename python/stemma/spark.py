@@ -90,7 +90,8 @@ def _keys_batches(config: Config, bands: int, num_perm: int, order: str, text: s
 
 
 def _jaccard_batches(config: Config):
-    """mapInArrow function: (a, b, text_a, text_b) batches -> (a, b, jaccard)."""
+    """mapInArrow function: (a, b, identical, text_a, text_b) batches -> (a, b, identical,
+    jaccard)."""
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for batch in batches:
@@ -107,9 +108,10 @@ def _jaccard_batches(config: Config):
                 [
                     batch.column("a"),
                     batch.column("b"),
+                    batch.column("identical"),
                     pa.Array.from_buffers(pa.float64(), n, [None, pa.py_buffer(j)]),
                 ],
-                names=["a", "b", "jaccard"],
+                names=["a", "b", "identical", "jaccard"],
             )
 
     return run
@@ -204,28 +206,27 @@ def _decide(
         .persist()
     )
 
-    # LSH buckets: (band, key) -> members; a bucket above max_bucket becomes a star on its
-    # first member, as stemma dedup's LSH does.
-    exploded = keys.where(F.col("_tokens") > 0).select(
-        "_order", F.posexplode("_keys").alias("_band", "_key")
-    )
+    # LSH buckets: (band, key) -> its members, sorted by input order, in one aggregate (one
+    # shuffle of the band keys, no join). A bucket of n <= max_bucket members gives its
+    # n(n-1)/2 pairs; a larger one becomes a star on its first member, as stemma dedup's LSH
+    # does. Pairs are generated inside the bucket's row by Spark SQL's array functions.
     buckets = (
-        exploded.groupBy("_band", "_key")
-        .agg(F.count("*").alias("_n"), F.min("_order").alias("_first"))
-        .where(F.col("_n") > 1)
+        keys.where(F.col("_tokens") > 0)
+        .select("_order", F.posexplode("_keys").alias("_band", "_key"))
+        .groupBy("_band", "_key")
+        .agg(F.array_sort(F.collect_list("_order")).alias("_m"))
+        .where(F.size("_m") > 1)
     )
-    members = exploded.join(buckets, ["_band", "_key"])
-    small = members.where(F.col("_n") <= max_bucket)
-    pairs_small = (
-        small.alias("x")
-        .join(small.alias("y"), ["_band", "_key"])
-        .where(F.col("x._order") < F.col("y._order"))
-        .select(F.col("x._order").alias("a"), F.col("y._order").alias("b"))
+    bucket_pairs = F.expr(
+        f"""CASE WHEN size(_m) <= {int(max_bucket)}
+            THEN flatten(transform(sequence(1, size(_m) - 1), i ->
+                transform(slice(_m, i + 1, size(_m) - i), y -> named_struct('a', _m[i - 1], 'b', y))))
+            ELSE transform(slice(_m, 2, size(_m) - 1), y -> named_struct('a', _m[0], 'b', y))
+        END"""
     )
-    pairs_star = members.where(
-        (F.col("_n") > max_bucket) & (F.col("_order") != F.col("_first"))
-    ).select(F.col("_first").alias("a"), F.col("_order").alias("b"))
-    candidates = pairs_small.union(pairs_star).distinct()
+    candidates = (
+        buckets.select(F.explode(bucket_pairs).alias("_p")).select("_p.a", "_p.b").distinct()
+    )
 
     # Estimated-Jaccard filter (or identical texts), in Spark SQL on the signature arrays.
     ka = keys.select(
@@ -251,6 +252,7 @@ def _decide(
             & (identical | (equal.cast("double") / F.lit(float(num_perm)) >= F.lit(floor)))
         )
         .select("a", "b", identical.alias("identical"))
+        .persist()
     )
 
     # Exact verification in partitions, by the Rust library.
@@ -258,14 +260,15 @@ def _decide(
     with_texts = (
         survivors.join(texts.select(F.col("_order").alias("a"), F.col("_text").alias("_text_a")), "a")
         .join(texts.select(F.col("_order").alias("b"), F.col("_text").alias("_text_b")), "b")
-        .select("a", "b", "_text_a", "_text_b")
+        .select("a", "b", "identical", "_text_a", "_text_b")
     )
-    exact = with_texts.mapInArrow(_jaccard_batches(config), "a long, b long, jaccard double")
+    exact = with_texts.mapInArrow(
+        _jaccard_batches(config), "a long, b long, identical boolean, jaccard double"
+    )
     # The verified pairs (what `stemma dedup --pairs` writes), kept for the caller: they are
     # few, and recomputing them would repeat the exact stage.
     verified = (
-        exact.join(survivors, ["a", "b"])
-        .where(F.col("identical") | (F.col("jaccard") >= F.lit(threshold)))
+        exact.where(F.col("identical") | (F.col("jaccard") >= F.lit(threshold)))
         .select("a", "b", "jaccard")
         .persist()
     )

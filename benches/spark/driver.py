@@ -25,9 +25,10 @@ LABELS = {
 }
 
 
-def tree_memory(proc):
+def tree_sample(proc, cpu):
     """(sum of RSS, sum of PSS) in bytes over `proc` and its descendants; PSS counts a page
-    shared by k processes as 1/k (the JVM, Python workers forked from one daemon)."""
+    shared by k processes as 1/k (the JVM, Python workers forked from one daemon). Records
+    each process's CPU time (user + system, s) so far in `cpu` (by pid)."""
     rss = pss = 0
     try:
         procs = [proc] + proc.children(recursive=True)
@@ -38,26 +39,31 @@ def tree_memory(proc):
             m = p.memory_full_info()
             rss += m.rss
             pss += getattr(m, "pss", m.rss)
+            t = p.cpu_times()
+            cpu[p.pid] = t.user + t.system
         except psutil.Error:
             pass
     return rss, pss
 
 
 def run_measured(cmd, log, interval=0.2):
-    """Runs `cmd`, sampling its tree's memory every `interval` s. Returns (wall s, peak RSS,
-    peak PSS, stdout); each peak is at least the top process's own ru_maxrss."""
+    """Runs `cmd`, sampling its tree's memory and CPU time every `interval` s. Returns
+    (wall s, peak RSS, peak PSS, CPU s, stdout); each peak is at least the top process's own
+    ru_maxrss, the CPU time is the sum over every process seen of its last sampled CPU time
+    (at least the top process's own), so a process loses at most its last `interval`."""
     with open(log, "w") as err:
         t0 = time.perf_counter()
         p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True)
         proc = psutil.Process(p.pid)
         peak_rss = peak_pss = 0
+        cpu = {}
         out_chunks = []
         # stdout is one short JSON line at the end: read it after exit (no pipe deadlock risk).
         while True:
             pid, status, usage = os.wait4(p.pid, os.WNOHANG)
             if pid:
                 break
-            rss, pss = tree_memory(proc)
+            rss, pss = tree_sample(proc, cpu)
             peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
             time.sleep(interval)
         wall = time.perf_counter() - t0
@@ -67,7 +73,8 @@ def run_measured(cmd, log, interval=0.2):
         raise SystemExit(f"driver.py: {' '.join(cmd)} failed (exit {code}); see {log}")
     # A process shorter than the sampling interval: its own peak (ru_maxrss, KiB) is exact.
     own = usage.ru_maxrss * 1024
-    return wall, max(peak_rss, own), max(peak_pss, own), "".join(out_chunks)
+    cpu[p.pid] = max(cpu.get(p.pid, 0.0), usage.ru_utime + usage.ru_stime)
+    return wall, max(peak_rss, own), max(peak_pss, own), sum(cpu.values()), "".join(out_chunks)
 
 
 def read_parquet_pairs(path):
@@ -92,6 +99,7 @@ def stage_rows(stages):
         if s["shuffleWriteBytes"] or s["executorRunTime"] >= 0.02 * total:
             rows.append(
                 f"| {s['stageId']} | {s['numTasks']} | {s['executorRunTime'] / 1000:.1f} | "
+                f"{s['executorCpuTime'] / 1e9:.1f} | "
                 f"{s['inputRecords']:,} | {s['shuffleReadRecords']:,} | "
                 f"{s['shuffleWriteRecords']:,} | {s['shuffleWriteBytes']:,} |"
             )
@@ -148,15 +156,15 @@ def main():
                    "--driver-memory", args.driver_memory,
                    "--shuffle-partitions", str(args.shuffle_partitions)]
         print(f"driver.py: running {m}: {' '.join(cmd)}", file=sys.stderr)
-        wall, rss, pss, stdout = run_measured(cmd, log)
+        wall, rss, pss, cpu, stdout = run_measured(cmd, log)
         info = json.loads(stdout.strip().splitlines()[-1]) if m != "stemma-cli" else {}
         if m == "stemma-cli":
             pairs = read_jsonl_pairs(os.path.join(out, "pairs.jsonl"))
         else:
             pairs = read_parquet_pairs(os.path.join(out, "pairs"))
         norm = {(min(index[a], index[b]), max(index[a], index[b])) for a, b in pairs if a != b}
-        results[m] = dict(wall=wall, rss=rss, pss=pss, info=info, pairs=norm, out=out)
-        print(f"driver.py: {m}: {wall:.1f} s, peak tree RSS {mib(rss)}, PSS {mib(pss)}, "
+        results[m] = dict(wall=wall, rss=rss, pss=pss, cpu=cpu, info=info, pairs=norm, out=out)
+        print(f"driver.py: {m}: {wall:.1f} s, CPU {cpu:.1f} s, peak tree RSS {mib(rss)}, PSS {mib(pss)}, "
               f"{len(norm)} pairs", file=sys.stderr)
     load_after = os.getloadavg()
 
@@ -200,7 +208,9 @@ def main():
         f"2^24), MinHashLSH({args.tables} hash tables), approxSimilarityJoin at distance "
         f"1 - {t}; it computes the exact Jaccard of the hashed sets of its candidates.",
         "- Time: wall time of the process (Spark: JVM start, session, reading the JSONL, the "
-        "job, writing Parquet). Memory: peak over 0.2 s samples of the summed RSS and the summed "
+        "job, writing Parquet); on a shared, loaded machine wall time stretches, CPU time much "
+        "less: CPU s is the user + system time of every process of the tree (sampled), the "
+        "basis of the per-core rates. Memory: peak over 0.2 s samples of the summed RSS and the summed "
         "PSS of the process tree (driver Python, JVM, Python workers); RSS counts shared pages "
         "once per process, PSS splits them.",
         f"- Truth: exact all-pairs join over all {n_docs} documents (benches/spark/truth.py: "
@@ -209,9 +219,9 @@ def main():
         "method's pairs whose exact Jaccard is >= the threshold. Recall: share of the truth's "
         "pairs the method reports.",
         "",
-        "| method | wall s | Spark session s | job s | docs/s | peak RSS (tree) | peak PSS (tree) "
-        "| pairs | precision | recall |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| method | wall s | Spark session s | job s | CPU s (tree) | docs/s | docs per CPU s "
+        "| peak RSS (tree) | peak PSS (tree) | pairs | precision | recall |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for m, r in results.items():
         good = sum(1 for p in r["pairs"] if exact[p] >= t)
@@ -220,7 +230,8 @@ def main():
         info = r["info"]
         lines.append(
             f"| {LABELS[m]} | {r['wall']:.1f} | {info.get('session_s', '—')} | "
-            f"{info.get('job_s', '—')} | {n_docs / r['wall']:,.0f} | {mib(r['rss'])} | "
+            f"{info.get('job_s', '—')} | {r['cpu']:.1f} | {n_docs / r['wall']:,.0f} | "
+            f"{n_docs / r['cpu']:,.0f} | {mib(r['rss'])} | "
             f"{mib(r['pss'])} | {len(r['pairs'])} | {prec:.4f} | {rec:.4f} |"
         )
     lines.append("")
@@ -229,12 +240,14 @@ def main():
         lines.append(
             f"- MLlib / stemma.spark.dedup: {m['wall'] / s['wall']:.2f}x the wall time, "
             f"{m['info']['job_s'] / s['info']['job_s']:.2f}x the job time (session start "
-            f"excluded), {m['pss'] / s['pss']:.2f}x the peak PSS"
+            f"excluded), {m['cpu'] / s['cpu']:.2f}x the CPU time, {m['pss'] / s['pss']:.2f}x "
+            "the peak PSS"
         )
     if "stemma-spark" in results and "stemma-cli" in results:
         lines.append(
             f"- stemma.spark.dedup / stemma dedup: "
-            f"{results['stemma-spark']['wall'] / results['stemma-cli']['wall']:.0f}x the wall time"
+            f"{results['stemma-spark']['wall'] / results['stemma-cli']['wall']:.0f}x the wall "
+            f"time, {results['stemma-spark']['cpu'] / results['stemma-cli']['cpu']:.1f}x the CPU time"
         )
     if same_decision is not None:
         eq, nc, ns = same_decision
@@ -256,16 +269,21 @@ def main():
         if not stages:
             continue
         total, rows = stage_rows(stages)
+        jvm_cpu = sum(s["executorCpuTime"] for s in stages) / 1e9
+        shuffled = sum(s["shuffleWriteBytes"] for s in stages)
         lines += [
             "",
             f"## Spark stages of {m} ({len(stages)} stages, {total / 1000:.1f} s of executor "
-            "run time in all)",
+            f"run time, {jvm_cpu:.1f} s of JVM CPU time, {shuffled / 1e6:.1f} MB shuffled, "
+            f"{shuffled / n_docs:,.0f} B per document)",
             "",
-            "Stages with shuffle output or >= 2% of the executor time, from the Spark REST API.",
+            "Stages with shuffle output or >= 2% of the executor time, from the Spark REST API "
+            "(executor run time is wall time of the tasks, stretched by the machine's load; JVM "
+            "CPU leaves out the Python workers).",
             "",
-            "| stage | tasks | executor s | input records | shuffle read records | "
-            "shuffle write records | shuffle write bytes |",
-            "|---|---|---|---|---|---|---|",
+            "| stage | tasks | executor run s | JVM CPU s | input records | shuffle read records "
+            "| shuffle write records | shuffle write bytes |",
+            "|---|---|---|---|---|---|---|---|",
         ] + rows
     report = "\n".join(lines) + "\n"
     print(report)

@@ -6,9 +6,9 @@ The shape is the cluster shape of MinHash dedup (text-dedup, passim), with stemm
 1. **Keys per partition**: each Arrow batch of texts goes through ``mapInArrow`` into the Rust
    batch API (interpreter released, all cores of the executor): MinHash signature, token count,
    content hash and the LSH band keys of ``stemma dedup``. No Python object per document.
-2. **Buckets by the shuffle**: band keys are exploded and grouped by ``(band, key)``; a bucket
-   of more than ``max_bucket`` records is reduced to a star on its first record, as
-   ``stemma dedup``'s LSH does.
+2. **Buckets by the shuffle**: band keys are exploded and counted by ``(band, key)``; a bucket
+   of at most ``max_bucket`` records is gathered and paired, a larger one is reduced to a star
+   on its first record, as ``stemma dedup``'s LSH does, without being gathered.
 3. **Candidates verified in partitions**: a candidate survives when the two texts are identical
    (same content hash and token count) or their signatures estimate a Jaccard of at least
    ``threshold - 3 / sqrt(num_perm)`` (Spark SQL on the signature arrays); survivors get their
@@ -206,27 +206,40 @@ def _decide(
         .persist()
     )
 
-    # LSH buckets: (band, key) -> its members, sorted by input order, in one aggregate (one
-    # shuffle of the band keys, no join). A bucket of n <= max_bucket members gives its
-    # n(n-1)/2 pairs; a larger one becomes a star on its first member, as stemma dedup's LSH
-    # does. Pairs are generated inside the bucket's row by Spark SQL's array functions.
-    buckets = (
+    # LSH buckets. First the size and first member of every shared (band, key), by a
+    # combinable aggregate (a giant bucket costs no task more than a small one). A bucket of
+    # n <= max_bucket members then gives its n(n-1)/2 pairs: its members are gathered (at most
+    # max_bucket orders, sorted) and paired by Spark SQL's array functions. A larger one gives
+    # a star on its first member, as stemma dedup's LSH does, emitted where its members are
+    # (the few giant keys are broadcast): no giant bucket is ever gathered in one place.
+    exploded = (
         keys.where(F.col("_tokens") > 0)
         .select("_order", F.posexplode("_keys").alias("_band", "_key"))
+        .persist()
+    )
+    shared = (
+        exploded.groupBy("_band", "_key")
+        .agg(F.count("*").alias("_n"), F.min("_order").alias("_first"))
+        .where(F.col("_n") > 1)
+    )
+    small = (
+        exploded.join(shared.where(F.col("_n") <= max_bucket).select("_band", "_key"),
+                      ["_band", "_key"], "left_semi")
         .groupBy("_band", "_key")
         .agg(F.array_sort(F.collect_list("_order")).alias("_m"))
-        .where(F.size("_m") > 1)
     )
     bucket_pairs = F.expr(
-        f"""CASE WHEN size(_m) <= {int(max_bucket)}
-            THEN flatten(transform(sequence(1, size(_m) - 1), i ->
-                transform(slice(_m, i + 1, size(_m) - i), y -> named_struct('a', _m[i - 1], 'b', y))))
-            ELSE transform(slice(_m, 2, size(_m) - 1), y -> named_struct('a', _m[0], 'b', y))
-        END"""
+        """flatten(transform(sequence(1, size(_m) - 1), i ->
+            transform(slice(_m, i + 1, size(_m) - i), y -> named_struct('a', _m[i - 1], 'b', y))))"""
     )
-    candidates = (
-        buckets.select(F.explode(bucket_pairs).alias("_p")).select("_p.a", "_p.b").distinct()
+    pairs_small = small.select(F.explode(bucket_pairs).alias("_p")).select("_p.a", "_p.b")
+    giant = shared.where(F.col("_n") > max_bucket).select("_band", "_key", "_first")
+    pairs_star = (
+        exploded.join(F.broadcast(giant), ["_band", "_key"])
+        .where(F.col("_order") != F.col("_first"))
+        .select(F.col("_first").alias("a"), F.col("_order").alias("b"))
     )
+    candidates = pairs_small.union(pairs_star).distinct()
 
     # Estimated-Jaccard filter (or identical texts), in Spark SQL on the signature arrays.
     ka = keys.select(

@@ -221,6 +221,7 @@ def _decide(
         exploded.groupBy("_band", "_key")
         .agg(F.count("*").alias("_n"), F.min("_order").alias("_first"))
         .where(F.col("_n") > 1)
+        .persist()  # read twice (small and giant buckets): one aggregate, not two
     )
     small = (
         exploded.join(shared.where(F.col("_n") <= max_bucket).select("_band", "_key"),

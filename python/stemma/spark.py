@@ -6,9 +6,9 @@ The shape is the cluster shape of MinHash dedup (text-dedup, passim), with stemm
 1. **Keys per partition**: each Arrow batch of texts goes through ``mapInArrow`` into the Rust
    batch API (interpreter released, all cores of the executor): MinHash signature, token count,
    content hash and the LSH band keys of ``stemma dedup``. No Python object per document.
-2. **Buckets by the shuffle**: band keys are exploded and grouped by ``(band, key)``; a bucket
-   of more than ``max_bucket`` records is reduced to a star on its first record, as
-   ``stemma dedup``'s LSH does.
+2. **Buckets by the shuffle**: band keys are exploded and counted by ``(band, key)``; a bucket
+   of at most ``max_bucket`` records is gathered and paired, a larger one is reduced to a star
+   on its first record, as ``stemma dedup``'s LSH does, without being gathered.
 3. **Candidates verified in partitions**: a candidate survives when the two texts are identical
    (same content hash and token count) or their signatures estimate a Jaccard of at least
    ``threshold - 3 / sqrt(num_perm)`` (Spark SQL on the signature arrays); survivors get their
@@ -41,7 +41,7 @@ from pyspark.sql import functions as F
 from . import Config
 from . import _stemma
 
-__all__ = ["dedup", "write_dedup", "connected_components"]
+__all__ = ["dedup", "duplicate_pairs", "write_dedup", "connected_components"]
 
 
 def _string_buffers(arr: pa.Array):
@@ -90,7 +90,8 @@ def _keys_batches(config: Config, bands: int, num_perm: int, order: str, text: s
 
 
 def _jaccard_batches(config: Config):
-    """mapInArrow function: (a, b, text_a, text_b) batches -> (a, b, jaccard)."""
+    """mapInArrow function: (a, b, identical, text_a, text_b) batches -> (a, b, identical,
+    jaccard)."""
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for batch in batches:
@@ -107,9 +108,10 @@ def _jaccard_batches(config: Config):
                 [
                     batch.column("a"),
                     batch.column("b"),
+                    batch.column("identical"),
                     pa.Array.from_buffers(pa.float64(), n, [None, pa.py_buffer(j)]),
                 ],
-                names=["a", "b", "jaccard"],
+                names=["a", "b", "identical", "jaccard"],
             )
 
     return run
@@ -172,7 +174,8 @@ def _decide(
     order_col: Optional[str],
     published_col: Optional[str],
 ):
-    """Returns (input with `_order`, decision: `_order` -> `_kept_order` for removed records)."""
+    """Returns (input with `_order`, keys, decision: `_order` -> `_kept_order` for removed
+    records, verified pairs: `(a, b, jaccard)` by `_order`, a < b)."""
     if keep not in ("first", "longest", "earliest"):
         raise ValueError(f"unknown keep policy {keep!r}: use first, longest or earliest")
     for col in (text_col, id_col):
@@ -203,27 +206,40 @@ def _decide(
         .persist()
     )
 
-    # LSH buckets: (band, key) -> members; a bucket above max_bucket becomes a star on its
-    # first member, as stemma dedup's LSH does.
-    exploded = keys.where(F.col("_tokens") > 0).select(
-        "_order", F.posexplode("_keys").alias("_band", "_key")
+    # LSH buckets. First the size and first member of every shared (band, key), by a
+    # combinable aggregate (a giant bucket costs no task more than a small one). A bucket of
+    # n <= max_bucket members then gives its n(n-1)/2 pairs: its members are gathered (at most
+    # max_bucket orders, sorted) and paired by Spark SQL's array functions. A larger one gives
+    # a star on its first member, as stemma dedup's LSH does, emitted where its members are
+    # (the few giant keys are broadcast): no giant bucket is ever gathered in one place.
+    exploded = (
+        keys.where(F.col("_tokens") > 0)
+        .select("_order", F.posexplode("_keys").alias("_band", "_key"))
+        .persist()
     )
-    buckets = (
+    shared = (
         exploded.groupBy("_band", "_key")
         .agg(F.count("*").alias("_n"), F.min("_order").alias("_first"))
         .where(F.col("_n") > 1)
+        .persist()  # read twice (small and giant buckets): one aggregate, not two
     )
-    members = exploded.join(buckets, ["_band", "_key"])
-    small = members.where(F.col("_n") <= max_bucket)
-    pairs_small = (
-        small.alias("x")
-        .join(small.alias("y"), ["_band", "_key"])
-        .where(F.col("x._order") < F.col("y._order"))
-        .select(F.col("x._order").alias("a"), F.col("y._order").alias("b"))
+    small = (
+        exploded.join(shared.where(F.col("_n") <= max_bucket).select("_band", "_key"),
+                      ["_band", "_key"], "left_semi")
+        .groupBy("_band", "_key")
+        .agg(F.array_sort(F.collect_list("_order")).alias("_m"))
     )
-    pairs_star = members.where(
-        (F.col("_n") > max_bucket) & (F.col("_order") != F.col("_first"))
-    ).select(F.col("_first").alias("a"), F.col("_order").alias("b"))
+    bucket_pairs = F.expr(
+        """flatten(transform(sequence(1, size(_m) - 1), i ->
+            transform(slice(_m, i + 1, size(_m) - i), y -> named_struct('a', _m[i - 1], 'b', y))))"""
+    )
+    pairs_small = small.select(F.explode(bucket_pairs).alias("_p")).select("_p.a", "_p.b")
+    giant = shared.where(F.col("_n") > max_bucket).select("_band", "_key", "_first")
+    pairs_star = (
+        exploded.join(F.broadcast(giant), ["_band", "_key"])
+        .where(F.col("_order") != F.col("_first"))
+        .select(F.col("_first").alias("a"), F.col("_order").alias("b"))
+    )
     candidates = pairs_small.union(pairs_star).distinct()
 
     # Estimated-Jaccard filter (or identical texts), in Spark SQL on the signature arrays.
@@ -250,6 +266,7 @@ def _decide(
             & (identical | (equal.cast("double") / F.lit(float(num_perm)) >= F.lit(floor)))
         )
         .select("a", "b", identical.alias("identical"))
+        .persist()
     )
 
     # Exact verification in partitions, by the Rust library.
@@ -257,14 +274,19 @@ def _decide(
     with_texts = (
         survivors.join(texts.select(F.col("_order").alias("a"), F.col("_text").alias("_text_a")), "a")
         .join(texts.select(F.col("_order").alias("b"), F.col("_text").alias("_text_b")), "b")
-        .select("a", "b", "_text_a", "_text_b")
+        .select("a", "b", "identical", "_text_a", "_text_b")
     )
-    exact = with_texts.mapInArrow(_jaccard_batches(config), "a long, b long, jaccard double")
-    edges = (
-        exact.join(survivors, ["a", "b"])
-        .where(F.col("identical") | (F.col("jaccard") >= F.lit(threshold)))
-        .select("a", "b")
+    exact = with_texts.mapInArrow(
+        _jaccard_batches(config), "a long, b long, identical boolean, jaccard double"
     )
+    # The verified pairs (what `stemma dedup --pairs` writes), kept for the caller: they are
+    # few, and recomputing them would repeat the exact stage.
+    verified = (
+        exact.where(F.col("identical") | (F.col("jaccard") >= F.lit(threshold)))
+        .select("a", "b", "jaccard")
+        .persist()
+    )
+    edges = verified.select("a", "b")
 
     components = connected_components(edges)
     # The kept record of each group by the keep policy, ties by input order.
@@ -288,13 +310,56 @@ def _decide(
         .where(F.col("node") != F.col("_kept_order"))
         .select(F.col("node").alias("_order"), "_kept_order")
     )
-    return base, keys, decision
+    return base, keys, decision, verified
 
 
 def _max_bucket(config: Config) -> int:
     import json
 
     return int(json.loads(config.to_json())["max_bucket"])
+
+
+def _config_for(config: Optional[Config], threshold: Optional[float]) -> Config:
+    if config is not None and not isinstance(config, Config):
+        raise TypeError(f"config must be a stemma.Config, got {type(config).__name__}")
+    config = config or Config()
+    if threshold is not None:
+        config = config.replace(threshold=threshold)
+    return config
+
+
+def _dedup_frames(
+    df: DataFrame,
+    text_col: str = "text",
+    id_col: str = "id",
+    threshold: Optional[float] = None,
+    config: Optional[Config] = None,
+    keep: str = "first",
+    order_col: Optional[str] = None,
+    published_col: Optional[str] = None,
+):
+    """(every row with `duplicate_of`, verified pairs by id): one decision, two views."""
+    config = _config_for(config, threshold)
+    base, _, decision, verified = _decide(
+        df, text_col, id_col, config, keep, order_col, published_col
+    )
+    ids = base.select(F.col("_order").alias("_kept_order"), F.col(id_col).alias("duplicate_of"))
+    removed = decision.join(ids, "_kept_order").select("_order", "duplicate_of")
+    out = base.join(removed, "_order", "left").orderBy("_order")
+    drop = [c for c in ("_order", "_published") if c in out.columns]
+    named = base.select("_order", F.col(id_col).cast("string").alias("_id"))
+    pairs = (
+        verified.join(named.select(F.col("_order").alias("a"), F.col("_id").alias("_a")), "a")
+        .join(named.select(F.col("_order").alias("b"), F.col("_id").alias("_b")), "b")
+        .orderBy("a", "b")
+        .select(
+            F.col("_a").alias("a"),
+            F.col("_b").alias("b"),
+            # round4 as the CLI computes it: x * 1e4 rounded half up, over 1e4.
+            (F.round(F.col("jaccard") * 10_000.0, 0) / 10_000.0).alias("jaccard"),
+        )
+    )
+    return out.drop(*drop), pairs
 
 
 def dedup(
@@ -312,17 +377,25 @@ def dedup(
     overrides ``config.threshold``, default 0.8). Kept rows:
     ``dedup(df).where("duplicate_of IS NULL")``. Rows keep the input's order within partitions.
     """
-    if config is not None and not isinstance(config, Config):
-        raise TypeError(f"config must be a stemma.Config, got {type(config).__name__}")
-    config = config or Config()
-    if threshold is not None:
-        config = config.replace(threshold=threshold)
-    base, _, decision = _decide(df, text_col, id_col, config, keep, order_col, published_col)
-    ids = base.select(F.col("_order").alias("_kept_order"), F.col(id_col).alias("duplicate_of"))
-    removed = decision.join(ids, "_kept_order").select("_order", "duplicate_of")
-    out = base.join(removed, "_order", "left").orderBy("_order")
-    drop = [c for c in ("_order", "_published") if c in out.columns]
-    return out.drop(*drop)
+    return _dedup_frames(
+        df, text_col, id_col, threshold, config, keep, order_col, published_col
+    )[0]
+
+
+def duplicate_pairs(
+    df: DataFrame,
+    text_col: str = "text",
+    id_col: str = "id",
+    threshold: Optional[float] = None,
+    config: Optional[Config] = None,
+    order_col: Optional[str] = None,
+) -> DataFrame:
+    """The verified duplicate pairs ``(a, b, jaccard)`` behind :func:`dedup`'s decision, as
+    ``stemma dedup --pairs`` writes them: ids as strings, ``a`` before ``b`` in input order,
+    the exact Jaccard of their shingle sets rounded to 4 decimals, sorted by input order."""
+    return _dedup_frames(
+        df, text_col, id_col, threshold, config, "first", order_col, None
+    )[1]
 
 
 def write_dedup(
@@ -330,22 +403,27 @@ def write_dedup(
     path: str,
     format: str = "parquet",
     removed_path: Optional[str] = None,
+    pairs_path: Optional[str] = None,
     **kwargs,
 ) -> None:
-    """Runs :func:`dedup` and writes the kept rows to ``path`` (and the removed ones, with
-    ``duplicate_of``, to ``removed_path``): all or nothing. Each output is written to a
-    temporary directory next to it and renamed into place only when every job succeeded; a
-    failed job leaves no output and no temporary directory (local or mounted file systems)."""
-    for p in filter(None, (path, removed_path)):
+    """Runs :func:`dedup` and writes the kept rows to ``path`` (the removed ones, with
+    ``duplicate_of``, to ``removed_path``; the verified pairs of :func:`duplicate_pairs` to
+    ``pairs_path``): all or nothing. Each output is written to a temporary directory next to it
+    and renamed into place only when every job succeeded; a failed job leaves no output and no
+    temporary directory (local or mounted file systems)."""
+    for p in filter(None, (path, removed_path, pairs_path)):
         if os.path.exists(p):
             raise FileExistsError(f"{p}: already exists; choose another path or remove it")
-    result = dedup(df, **kwargs).persist()
+    result, pairs = _dedup_frames(df, **kwargs)
+    result = result.persist()
     token = uuid.uuid4().hex[:12]
     staged = []
     try:
         outputs = [(path, result.where(F.col("duplicate_of").isNull()).drop("duplicate_of"))]
         if removed_path:
             outputs.append((removed_path, result.where(F.col("duplicate_of").isNotNull())))
+        if pairs_path:
+            outputs.append((pairs_path, pairs))
         for final, frame in outputs:
             tmp = os.path.join(
                 os.path.dirname(os.path.abspath(final)), f".{os.path.basename(final)}.{token}.tmp"

@@ -15,11 +15,20 @@ def dedup(
     order_col: Optional[str] = None,
     published_col: Optional[str] = None,
 ) -> DataFrame: ...
+def duplicate_pairs(
+    df: DataFrame,
+    text_col: str = "text",
+    id_col: str = "id",
+    threshold: Optional[float] = None,
+    config: Optional[Config] = None,
+    order_col: Optional[str] = None,
+) -> DataFrame: ...
 def write_dedup(
     df: DataFrame,
     path: str,
     format: str = "parquet",
     removed_path: Optional[str] = None,
+    pairs_path: Optional[str] = None,
     *,
     text_col: str = "text",
     id_col: str = "id",

@@ -167,3 +167,22 @@ def test_spark_oversized_buckets_become_stars(spark):
     assert [r.id for r in rows if r.duplicate_of is None] == expected.kept
     assert {r.id: r.duplicate_of for r in rows if r.duplicate_of} == expected.duplicate_of
     assert len(expected.duplicate_of) >= 17
+
+
+def test_spark_pairs_equal_cli_pairs(spark, cli, tmp_path):
+    docs = generated_corpus(seed=11)
+    src = write_jsonl(tmp_path / "in.jsonl", docs)
+    run_cli(cli, "dedup", src, "-o", tmp_path / "kept.jsonl", "--pairs", tmp_path / "pairs.jsonl", "-q")
+    expected = [json.loads(l) for l in open(tmp_path / "pairs.jsonl")]
+    df = spark.createDataFrame([(d["id"], d["text"]) for d in docs], "id string, text string")
+    got = [r.asDict() for r in stemma.spark.duplicate_pairs(df).collect()]
+    assert got == expected
+    assert expected
+    # write_dedup writes the same pairs next to the kept rows.
+    stemma.spark.write_dedup(
+        df, str(tmp_path / "kept"), format="json", pairs_path=str(tmp_path / "pairs")
+    )
+    written = sorted(
+        (r.a, r.b, r.jaccard) for r in spark.read.json(str(tmp_path / "pairs")).collect()
+    )
+    assert written == sorted((p["a"], p["b"], p["jaccard"]) for p in expected)

@@ -904,14 +904,22 @@ fn _compare(
         let c = stemma::provenance::compare(&a, &b, &config, &AgencyTable::builtin());
         let f = &c.figures;
         let al = &c.trace.alignment;
+        // Python strings index characters: spans in characters, as the CLI's JSON gives
+        // them, with the byte spans beside them.
+        let (ca, cb) = (
+            stemma::text::CharIndex::new(&a.text),
+            stemma::text::CharIndex::new(&b.text),
+        );
         let passages: Vec<serde_json::Value> = al
             .passages
             .iter()
             .zip(&c.trace.marks)
             .map(|(p, mark)| {
                 serde_json::json!({
-                    "a": {"start": p.a_bytes.start, "end": p.a_bytes.end},
-                    "b": {"start": p.b_bytes.start, "end": p.b_bytes.end},
+                    "a": {"start": ca.char_at(p.a_bytes.start as usize), "end": ca.char_at(p.a_bytes.end as usize)},
+                    "b": {"start": cb.char_at(p.b_bytes.start as usize), "end": cb.char_at(p.b_bytes.end as usize)},
+                    "a_bytes": {"start": p.a_bytes.start, "end": p.a_bytes.end},
+                    "b_bytes": {"start": p.b_bytes.start, "end": p.b_bytes.end},
                     "tokens_a": p.a_tokens.end - p.a_tokens.start,
                     "tokens_b": p.b_tokens.end - p.b_tokens.start,
                     "exactness": round4(p.exactness),
@@ -1040,8 +1048,8 @@ fn _index_stats(path: PathBuf) -> PyResult<String> {
     stats_json(&idx.stats())
 }
 
-/// The matches of each document in the index, as `scan --against IDX` reports them (its
-/// `index_matches` lines: `input`, `indexed`, then the pair's fields).
+/// The matches of each document in the index, as `stemma query IDX` finds them, in the form
+/// of `scan --against IDX`'s `index_matches` lines (`input`, `indexed`, then the pair's fields).
 #[pyfunction]
 #[pyo3(signature = (path, docs, config = None, from_paths = false))]
 fn _index_query(

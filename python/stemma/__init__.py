@@ -314,7 +314,7 @@ class Index:
 
     >>> idx = stemma.Index.build("idx", docs)            # stemma index build -o idx
     >>> idx.add(more_docs); idx.remove(["a"]); idx.stats()
-    >>> idx.query(new_docs)                               # as `scan --against idx` relates them
+    >>> idx.query(new_docs)                               # as `stemma query idx` relates them
     """
 
     def __init__(self, path: Union[str, "os.PathLike[str]"]):
@@ -350,9 +350,11 @@ class Index:
         return json.loads(_stemma._index_stats(self.path))
 
     def query(self, docs: Docs, config: Optional[Config] = None) -> List[Record]:
-        """Each document's related indexed documents, with scan's relations and figures: the
-        ``index_matches`` lines of ``stemma scan --against INDEX --json`` (``input``,
-        ``indexed``, then the pair's fields, ``a``/``b`` ordered by id)."""
+        """Each document's related indexed documents, with scan's relations and figures, as
+        ``stemma query INDEX`` relates them (every identical copy compared on its own, where
+        ``scan --against`` pairs copies with their first copy only): ``input``, ``indexed``,
+        then the pair's fields in the form of ``scan --against``'s ``index_matches``
+        (``a``/``b`` ordered by id)."""
         _check_config(config)
         return _wrap(json.loads(_stemma._index_query(self.path, docs, config, _paths(docs))))
 

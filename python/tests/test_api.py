@@ -123,3 +123,16 @@ def test_report_repr_counts_with_the_right_nouns():
     story = "the minister said on friday that the new bridge over the river will open in march " * 3
     two = stemma.scan([("a", story), ("b", story + " more")])
     assert repr(two) == "<stemma scan: 2 documents, 1 related pair, 1 family>"
+
+
+def test_compare_passage_spans_are_characters():
+    # Non-ASCII text: Python strings index characters, so the spans slice the passage out.
+    shared = "Chủ tịch nước đã ký quyết định công bố luật mới về đất đai vào sáng thứ hai tuần này tại Hà Nội"
+    a = "Tin tức hôm nay. " + shared + " và nhiều tin khác nữa ở đây."
+    b = "Một đoạn mở đầu khác hẳn với văn bản kia. " + shared + ". Hết."
+    c = stemma.compare(a, b)
+    assert c.passages
+    p = c.passages[0]
+    assert a[p.a["start"]:p.a["end"]] == p.text_a
+    assert b[p.b["start"]:p.b["end"]] == p.text_b
+    assert a.encode()[p.a_bytes["start"]:p.a_bytes["end"]].decode() == p.text_a

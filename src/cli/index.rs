@@ -23,7 +23,7 @@ pub struct IndexArgs {
 enum IndexCommand {
     /// Build a new index from inputs (texts stored zstd-compressed unless --no-text).
     Build {
-        /// Files, directories, JSONL, or `-`.
+        /// Files, directories, record files (JSONL, CSV, TSV, Parquet), or `-`.
         #[arg(required = true, value_name = "INPUT")]
         inputs: Vec<PathBuf>,
         /// The index directory to create (new or empty).
@@ -42,7 +42,7 @@ enum IndexCommand {
         /// The index directory.
         #[arg(value_name = "DIR")]
         index: PathBuf,
-        /// Files, directories, JSONL, or `-`.
+        /// Files, directories, record files (JSONL, CSV, TSV, Parquet), or `-`.
         #[arg(required = true, value_name = "INPUT")]
         inputs: Vec<PathBuf>,
         #[command(flatten)]

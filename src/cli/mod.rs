@@ -41,7 +41,7 @@ enum Command {
     Trace(trace::TraceArgs),
     /// Two documents side by side: figures, relation, passages, cues, direction evidence.
     Compare(compare::CompareArgs),
-    /// Drop near-duplicate records from a JSONL corpus, keeping one per duplicate group.
+    /// Drop near-duplicate records from a JSONL, CSV/TSV or Parquet corpus, keeping one per duplicate group.
     Dedup(dedup::DedupArgs),
     /// CI mode: fail on duplicates, contamination (--against) or uncredited reuse, with a
     /// baseline of accepted findings; text, JSON, SARIF, JUnit or GitHub output.

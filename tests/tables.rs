@@ -171,16 +171,22 @@ fn csv_and_tsv_are_read_by_every_command_with_fields_and_metadata() {
     stemma_ok(&[
         "index",
         "build",
+        "--output",
         s(&idx),
         s(&csv),
         "--text-field",
         "body",
-        "--quiet",
     ]);
     let query = stemma_ok(&["query", s(&idx), s(&tsv), "--text-field", "body"]);
     assert!(String::from_utf8_lossy(&query.stdout).contains("s1"));
     stemma_ok(&["trace", "--quiet", s(&csv), "--text-field", "body"]);
-    stemma_ok(&["audit", "--quiet", s(&csv), "--text-field", "body"]);
+    // audit fails on the duplicate pair it finds (exit 1), naming it.
+    let audit = stemma(&["audit", s(&csv), "--text-field", "body"]);
+    let said = String::from_utf8_lossy(&audit.stdout);
+    assert!(
+        audit.status.code() == Some(1) && said.contains("s3"),
+        "{said}"
+    );
 }
 
 #[test]

@@ -72,7 +72,7 @@ pub fn for_each_jsonl_record(
 type RecordFn<'a> = dyn FnMut(u64, &[u8], Result<Document>) -> Result<()> + 'a;
 
 /// What receives each record (or what was made of it) in line order.
-type SinkFn<'a, T> = dyn FnMut(At, &[u8], Result<T>) -> Result<()> + 'a;
+pub(crate) type SinkFn<'a, T> = dyn FnMut(At, &[u8], Result<T>) -> Result<()> + 'a;
 
 /// Where a JSONL record is: its 1-based line number and the byte offset of the line's start
 /// in the input as read (decompressed). With the raw bytes' length, the offset gives the

@@ -18,7 +18,7 @@ use std::path::Path;
 use rayon::prelude::*;
 use serde_json::{Map, Value};
 
-use super::jsonl::{fallback_id, open, stream_error};
+use super::jsonl::{fallback_id, open, stream_error, SinkFn};
 use super::record::{self, text_fields, Problem};
 use super::{
     lower_name, truncate_text, truncation_warning, Document, Origin, ReadOptions, Warnings,
@@ -132,7 +132,7 @@ pub(crate) fn read_table<T: Send>(
     opts: &ReadOptions,
     warnings: &mut Warnings,
     map: impl Fn(u64, Document) -> T + Sync,
-    sink: &mut dyn FnMut(At, &[u8], Result<T>) -> Result<()>,
+    sink: &mut SinkFn<'_, T>,
 ) -> Result<JsonlStats> {
     let mut stats = JsonlStats::default();
     let mut said_fallback = false;
@@ -211,16 +211,16 @@ pub(crate) fn read_table<T: Send>(
     Ok(stats)
 }
 
-/// A CSV/TSV reader over `path` (decompressed by its name), with the header read: the reader,
-/// the column names, and the compression format for messages.
-pub(crate) fn open_csv(
-    path: &Path,
-    format: RecordFormat,
-) -> Result<(
+/// An open CSV/TSV input: the reader, the header, the compression format (for messages).
+pub(crate) type OpenCsv = (
     csv::Reader<Box<dyn std::io::BufRead>>,
     csv::ByteRecord,
     Option<&'static str>,
-)> {
+);
+
+/// A CSV/TSV reader over `path` (decompressed by its name), with the header read: the reader,
+/// the column names, and the compression format for messages.
+pub(crate) fn open_csv(path: &Path, format: RecordFormat) -> Result<OpenCsv> {
     let (reader, compression) = open(path)?;
     let mut csv = csv::ReaderBuilder::new()
         .delimiter(format.delimiter())

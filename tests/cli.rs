@@ -1605,3 +1605,31 @@ fn errors_print_their_cause_once() {
     );
     assert_eq!(err.matches("No such file or directory").count(), 1, "{err}");
 }
+
+/// Issue 15: `compare` and `dedup` take no index, so their help does not speak of one; dedup
+/// does not offer `--stdin-text` (and refuses it), while scan's help keeps both.
+#[test]
+fn compare_and_dedup_help_say_only_what_applies() {
+    for cmd in ["compare", "dedup"] {
+        let help = String::from_utf8(stemma_ok(&[cmd, "--help"]).stdout).unwrap();
+        assert!(
+            !help.contains("with an index") && help.contains("[default: 0.8]"),
+            "{cmd}: {help}"
+        );
+    }
+    let dedup = String::from_utf8(stemma_ok(&["dedup", "--help"]).stdout).unwrap();
+    assert!(!dedup.contains("--stdin-text"), "{dedup}");
+    let scan = String::from_utf8(stemma_ok(&["scan", "--help"]).stdout).unwrap();
+    assert!(scan.contains("with an index") && scan.contains("--stdin-text"));
+    let dir = scratch("dedup-stdin-text");
+    let out = dir.join("k.jsonl");
+    let r = stemma_with_stdin(
+        &["dedup", "-", "-o", out.to_str().unwrap(), "--stdin-text"],
+        b"",
+    );
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(
+        r.status.code() == Some(2) && err.contains("--stdin-text does not apply"),
+        "{err}"
+    );
+}

@@ -71,6 +71,9 @@ pub fn run(args: DedupArgs) -> Result<i32> {
         }
     };
     check_output_formats(format, &args.output, args.removed.as_deref())?;
+    if args.input_args.read_options().stdin_as_text {
+        bail!("--stdin-text does not apply to dedup: it reads records (`-` is JSONL on standard input)");
+    }
     super::check_outputs(&[
         ("--output", Some(args.output.as_path())),
         ("--removed", args.removed.as_deref()),

@@ -1,5 +1,6 @@
-//! Deduplicating a JSONL file with memory that grows with the number of records, not their
-//! text: what `stemma dedup` runs. The IO edge of [`crate::dedup`] (which stays pure).
+//! Deduplicating a record file (JSONL; CSV/TSV and Parquet too, written back in their format
+//! by the `table` module) with memory that grows with the number of records, not their text:
+//! what `stemma dedup` runs. The IO edge of [`crate::dedup`] (which stays pure).
 //!
 //! Up to three streaming passes over the input ([`plan`] runs the first two, [`Plan::write`] or
 //! [`Plan::write_files`] the last):
@@ -9,9 +10,9 @@
 //!    (records are parsed and fingerprinted in parallel batches).
 //! 2. LSH candidates whose estimated Jaccard is not far below the threshold are verified
 //!    exactly on shingle sets recomputed from the input, for the records involved only
-//!    (skipped when there are none). A plain file or an in-memory input is read at the
-//!    records' byte spans, a few hundred pairs at a time; a compressed input is read again as a
-//!    stream and holds the sets of every record asked for.
+//!    (skipped when there are none). A plain JSONL file or an in-memory input is read at the
+//!    records' byte spans, a few hundred pairs at a time; a compressed input, CSV/TSV or
+//!    Parquet is read again as a stream and holds the sets of every record asked for.
 //! 3. Kept records are copied byte for byte, in input order, without parsing them again;
 //!    removed ones are written as they come, each with `"stemma": {"duplicate_of", "relation",
 //!    "jaccard"}` added.

@@ -218,6 +218,15 @@ fn table_errors_name_the_file_the_record_and_the_columns() {
     let r = scan(&dir, &[&bad], &["--skip-bad"]);
     assert_eq!(ids(&r), ["a", "c"]);
     assert_eq!(r["inputs"]["bad_records"], 1);
+    // An empty file: no header row.
+    let empty = dir.join("empty.csv");
+    fs::write(&empty, "").unwrap();
+    let out = stemma(&["scan", "--quiet", s(&empty)]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("empty.csv") && err.contains("no header row"),
+        "{err}"
+    );
     // No id column: FILE:LINE ids, said once.
     let noid = dir.join("noid.csv");
     fs::write(&noid, format!("text\n{a}\n{b}\n")).unwrap();

@@ -108,6 +108,13 @@ pub(crate) fn wanted_columns(opts: &ReadOptions) -> Vec<&str> {
 
 /// The error for a text column a table does not have, listing the columns it has.
 pub(crate) fn missing_text_column(path: &Path, name: &str, columns: &[String]) -> Error {
+    if columns.is_empty() {
+        return Error::BadTable {
+            path: path.to_path_buf(),
+            problem: "it has no columns (an empty file, or no header row); a CSV/TSV file starts with a header row naming its columns".into(),
+            source: None,
+        };
+    }
     let mut shown: Vec<&str> = columns.iter().take(30).map(String::as_str).collect();
     if columns.len() > 30 {
         shown.push("...");

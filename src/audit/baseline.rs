@@ -120,9 +120,11 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Baseline> {
                 "it has no \"schema_version\" field (expected {SCHEMA_VERSION})"
             )))
         }
-        Some(v) => return Err(bad(format!(
+        Some(v) => {
+            return Err(bad(format!(
             "schema_version {v} is not {SCHEMA_VERSION} (a newer stemma wrote it? upgrade stemma)"
-        ))),
+        )))
+        }
     }
     let mut baseline: Baseline = serde_json::from_value(value).map_err(|e| bad(format!("{e}")))?;
     baseline

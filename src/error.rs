@@ -69,6 +69,20 @@ pub enum Error {
         problem: String,
     },
 
+    /// A CSV/TSV or Parquet input cannot be read as a table of records: a column named by
+    /// `--text-field` is missing (the message lists the columns there are), the header is
+    /// unreadable, or the file is not valid Parquet.
+    #[error("{}: {problem}", path.display())]
+    BadTable {
+        /// The table file.
+        path: PathBuf,
+        /// What is wrong and what to do.
+        problem: String,
+        /// The reader's error, when there is one.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
+
     /// Two documents carry the same id.
     #[error("duplicate document id {id:?}: first at {first}, again at {second} (ids must be unique: use --id-field to pick another field, rename one file, or pass --on-duplicate-id rename|keep-first)")]
     DuplicateId {

@@ -760,3 +760,42 @@ fn a_streaming_writer_commits_all_batches_at_once_or_nothing() {
     fs::remove_dir_all(&dir).unwrap();
     fs::remove_dir_all(&one).unwrap();
 }
+
+/// Issue 15: `index stats` speaks of removed documents only while there are some; right after
+/// `compact` it no longer says "0 removed, not yet compacted".
+#[test]
+fn stats_mention_removed_documents_only_until_compact() {
+    let dir = scratch("stats-after-compact");
+    let docs = dir.join("docs");
+    fs::create_dir_all(&docs).unwrap();
+    for d in corpus(7, 3, 0) {
+        fs::write(docs.join(format!("{}.txt", d.id)), &d.text).unwrap();
+    }
+    let idx = dir.join("idx");
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_stemma"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let i = idx.to_str().unwrap();
+    run(&["index", "build", "--output", i, docs.to_str().unwrap()]);
+    let first = run(&["index", "stats", i, "--ids"]);
+    let id = first.lines().nth(1).expect("an id line").trim().to_string();
+    assert!(!first.contains("removed"), "{first}");
+    run(&["index", "remove", i, &id]);
+    let before = run(&["index", "stats", i]);
+    assert!(before.contains("(1 removed, not yet compacted"), "{before}");
+    run(&["index", "compact", i]);
+    let after = run(&["index", "stats", i]);
+    assert!(
+        after.contains(": 2 documents,") && !after.contains("removed"),
+        "{after}"
+    );
+}

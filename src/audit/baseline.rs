@@ -104,15 +104,27 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Baseline> {
     };
     let value: serde_json::Value =
         serde_json::from_slice(bytes).map_err(|e| bad(format!("invalid JSON: {e}")))?;
-    match value.get("schema").and_then(|s| s.as_str()) {
-        Some(SCHEMA) => {}
-        other => return Err(bad(format!("\"schema\" is {other:?}, expected {SCHEMA:?}"))),
+    match value.get("schema") {
+        Some(serde_json::Value::String(s)) if s == SCHEMA => {}
+        None => {
+            return Err(bad(format!(
+                "it has no \"schema\" field (expected {SCHEMA:?})"
+            )))
+        }
+        Some(other) => return Err(bad(format!("\"schema\" is {other}, expected {SCHEMA:?}"))),
     }
-    let version = value.get("schema_version").and_then(|v| v.as_u64());
-    if version != Some(SCHEMA_VERSION as u64) {
-        return Err(bad(format!(
-            "schema_version {version:?} is not {SCHEMA_VERSION} (a newer stemma wrote it? upgrade stemma)"
-        )));
+    match value.get("schema_version") {
+        Some(v) if v.as_u64() == Some(SCHEMA_VERSION as u64) => {}
+        None => {
+            return Err(bad(format!(
+                "it has no \"schema_version\" field (expected {SCHEMA_VERSION})"
+            )))
+        }
+        Some(v) => {
+            return Err(bad(format!(
+            "schema_version {v} is not {SCHEMA_VERSION} (a newer stemma wrote it? upgrade stemma)"
+        )))
+        }
     }
     let mut baseline: Baseline = serde_json::from_value(value).map_err(|e| bad(format!("{e}")))?;
     baseline

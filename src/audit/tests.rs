@@ -144,11 +144,18 @@ fn bad_baselines_are_clear_errors() {
         ),
         (
             br#"{"schema":"stemma.audit.baseline","schema_version":9,"entries":[]}"#,
-            "upgrade",
+            "schema_version 9 is not 1",
+        ),
+        // Issue 15: a missing field is said so, not `"schema" is None`.
+        (br#"{"entries":[]}"#, "no \"schema\" field"),
+        (
+            br#"{"schema":"stemma.audit.baseline","entries":[]}"#,
+            "no \"schema_version\" field",
         ),
     ] {
         let err = baseline::parse(bytes, p).unwrap_err().to_string();
         assert!(err.contains("base.json") && err.contains(needle), "{err}");
+        assert!(!err.contains("None") && !err.contains("Some("), "{err}");
     }
 }
 

@@ -10,35 +10,38 @@ use stemma::report::text::SummaryLimits;
 use stemma::scratch::Scratch;
 use stemma::{Config, ShingleSpec};
 
-/// Where documents come from and how JSONL records map to documents.
+/// Where documents come from and how records (JSONL lines, CSV/TSV rows, Parquet rows) map to
+/// documents.
 #[derive(Debug, Args)]
 pub struct InputArgs {
-    /// JSONL field holding the text.
+    /// Field (column) holding the text. A dotted path reaches a nested field (meta.body);
+    /// several fields separated by commas are joined with a blank line (title,text).
     #[arg(long, default_value = "text", value_name = "FIELD")]
     text_field: String,
-    /// JSONL field holding the document id (a record without it gets FILE:LINE as id).
+    /// Field (column) holding the document id (a record without it gets FILE:LINE as id; for
+    /// CSV the line the record starts on, for Parquet the row number).
     #[arg(long, default_value = "id", value_name = "FIELD")]
     id_field: String,
     /// A document whose id was seen before: error (stop), rename (to ID#2, ID#3, ...) or
     /// keep-first (skip it); renamed and skipped ones are warned about.
     #[arg(long, default_value = "error", value_name = "POLICY")]
     on_duplicate_id: OnDuplicateId,
-    /// JSONL field holding the outlet name.
+    /// Field holding the outlet name.
     #[arg(long, default_value = "outlet", value_name = "FIELD")]
     outlet_field: String,
-    /// JSONL field holding the publication date (falls back to `date` when absent).
+    /// Field holding the publication date (falls back to `date` when absent).
     #[arg(long, default_value = "published_at", value_name = "FIELD")]
     published_at_field: String,
-    /// JSONL field holding the URL.
+    /// Field holding the URL.
     #[arg(long, default_value = "url", value_name = "FIELD")]
     url_field: String,
-    /// JSONL field holding the title.
+    /// Field holding the title.
     #[arg(long, default_value = "title", value_name = "FIELD")]
     title_field: String,
-    /// JSONL field holding the language.
+    /// Field holding the language.
     #[arg(long, default_value = "lang", value_name = "FIELD")]
     lang_field: String,
-    /// Skip malformed JSONL records (counted and reported) instead of stopping at the first.
+    /// Skip malformed records (counted and reported) instead of stopping at the first.
     #[arg(long)]
     skip_bad: bool,
     /// Read standard input (`-`) as one plain-text document instead of JSONL.

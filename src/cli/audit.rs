@@ -51,7 +51,7 @@ keeps its baseline entry.
 Exit codes: 0 no new findings, 1 new findings (or stale baseline entries with --fail-on-stale),
 2 usage or input error.")]
 pub struct AuditArgs {
-    /// Files, directories (.txt/.md, recursive), JSONL files (.jsonl, .jsonl.gz, .jsonl.zst),
+    /// Files, directories (.txt/.md, recursive), record files (JSONL, CSV, TSV, Parquet),
     /// or `-` for JSONL on standard input: the documents audited.
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<PathBuf>,

@@ -17,7 +17,8 @@ use super::{InputArgs, MatchArgs};
 /// Arguments of `stemma compare`.
 #[derive(Debug, Args)]
 pub struct CompareArgs {
-    /// The first document (a text file, or a JSONL file holding exactly one record).
+    /// The first document (a text file, or a record file — JSONL, CSV, TSV, Parquet — holding
+    /// exactly one record).
     #[arg(value_name = "A")]
     a: PathBuf,
     /// The second document.

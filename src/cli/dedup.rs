@@ -1,4 +1,5 @@
-//! `stemma dedup`: keep one record per near-duplicate group of a JSONL corpus. The passes live
+//! `stemma dedup`: keep one record per near-duplicate group of a JSONL, CSV/TSV or Parquet
+//! corpus, written in the format read. The passes live
 //! in `stemma::dedup::jsonl`; this file checks the arguments, calls it and prints the summary.
 //! Standard input is spooled to memory because it is read more than once.
 
@@ -9,7 +10,7 @@ use anyhow::{bail, Context, Result};
 use clap::Args;
 
 use stemma::config::Banding;
-use stemma::corpus::{is_jsonl_path, OnDuplicateId};
+use stemma::corpus::{OnDuplicateId, RecordFormat};
 use stemma::dedup::jsonl::{plan, Source};
 use stemma::dedup::KeepPolicy;
 
@@ -19,15 +20,18 @@ use super::{InputArgs, MatchArgs};
 /// Arguments of `stemma dedup`.
 #[derive(Debug, Args)]
 pub struct DedupArgs {
-    /// A JSONL file (.jsonl, .jsonl.gz, .jsonl.zst), or `-` for standard input.
+    /// A record file: JSONL (.jsonl, .ndjson), CSV (.csv) or TSV (.tsv), each optionally .gz
+    /// or .zst, or Parquet (.parquet); or `-` for JSONL on standard input.
     #[arg(value_name = "INPUT")]
     input: PathBuf,
-    /// Where the kept records go (JSONL, unchanged, in input order). Every output is gzip
-    /// when its name ends in .gz, zstd when it ends in .zst, plain otherwise.
+    /// Where the kept records go, in the input's format and order: JSONL lines unchanged, CSV/TSV
+    /// with the same header, Parquet with the same schema and compression. A JSONL or CSV
+    /// output is gzip when its name ends in .gz, zstd when it ends in .zst, plain otherwise.
     #[arg(long, short, value_name = "FILE")]
     output: PathBuf,
-    /// Where the removed records go, each with `duplicate_of`, `relation` and `jaccard` added
-    /// under the key `stemma`.
+    /// Where the removed records go, with `duplicate_of`, `relation` and `jaccard` added: under
+    /// the key `stemma` (JSONL), as a struct column `stemma` (Parquet), or as columns
+    /// stemma_duplicate_of, stemma_relation, stemma_jaccard (CSV/TSV).
     #[arg(long, value_name = "FILE")]
     removed: Option<PathBuf>,
     /// Write the verified duplicate pairs (JSONL: a, b, jaccard).
@@ -55,11 +59,20 @@ pub fn run(args: DedupArgs) -> Result<i32> {
     config.banding = args.bands;
     config.validate()?;
     let stdin = args.input.as_os_str() == "-";
-    if !stdin && !is_jsonl_path(&args.input) {
-        bail!(
-            "{}: dedup reads JSONL (.jsonl, .ndjson, optionally .gz or .zst); for a directory of text files use `stemma scan`",
-            args.input.display()
-        );
+    let format = if stdin {
+        RecordFormat::Jsonl
+    } else {
+        match RecordFormat::of(&args.input) {
+            Some(format) => format,
+            None => bail!(
+                "{}: dedup reads record files: JSONL (.jsonl, .ndjson), CSV (.csv), TSV (.tsv), each optionally .gz or .zst, and Parquet (.parquet); for a directory of text files use `stemma scan`",
+                args.input.display()
+            ),
+        }
+    };
+    check_output_formats(format, &args.output, args.removed.as_deref())?;
+    if args.input_args.read_options().stdin_as_text {
+        bail!("--stdin-text does not apply to dedup: it reads records (`-` is JSONL on standard input)");
     }
     super::check_outputs(&[
         ("--output", Some(args.output.as_path())),
@@ -117,6 +130,43 @@ pub fn run(args: DedupArgs) -> Result<i32> {
         );
     }
     Ok(0)
+}
+
+/// dedup writes the format it reads: an output whose name says another record format is
+/// refused, and so is a Parquet output named to be compressed (Parquet compresses inside).
+fn check_output_formats(format: RecordFormat, output: &Path, removed: Option<&Path>) -> Result<()> {
+    let outputs = [("--output", Some(output)), ("--removed", removed)];
+    for (flag, path) in outputs {
+        let Some(path) = path.filter(|p| p.as_os_str() != "-") else {
+            continue;
+        };
+        let name = path.to_string_lossy().to_ascii_lowercase();
+        let says = RecordFormat::of(path);
+        if says.is_some_and(|f| f != format) {
+            bail!(
+                "{flag} {}: dedup writes the format it reads ({}); name the output like the input (e.g. kept{})",
+                path.display(),
+                format.name(),
+                example_extension(format)
+            );
+        }
+        if format == RecordFormat::Parquet && (name.ends_with(".gz") || name.ends_with(".zst")) {
+            bail!(
+                "{flag} {}: a Parquet output is compressed inside (as the input is); name it .parquet",
+                path.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+fn example_extension(format: RecordFormat) -> &'static str {
+    match format {
+        RecordFormat::Jsonl => ".jsonl",
+        RecordFormat::Csv => ".csv",
+        RecordFormat::Tsv => ".tsv",
+        RecordFormat::Parquet => ".parquet",
+    }
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {

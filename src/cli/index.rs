@@ -23,7 +23,7 @@ pub struct IndexArgs {
 enum IndexCommand {
     /// Build a new index from inputs (texts stored zstd-compressed unless --no-text).
     Build {
-        /// Files, directories, JSONL, or `-`.
+        /// Files, directories, record files (JSONL, CSV, TSV, Parquet), or `-`.
         #[arg(required = true, value_name = "INPUT")]
         inputs: Vec<PathBuf>,
         /// The index directory to create (new or empty).
@@ -42,7 +42,7 @@ enum IndexCommand {
         /// The index directory.
         #[arg(value_name = "DIR")]
         index: PathBuf,
-        /// Files, directories, JSONL, or `-`.
+        /// Files, directories, record files (JSONL, CSV, TSV, Parquet), or `-`.
         #[arg(required = true, value_name = "INPUT")]
         inputs: Vec<PathBuf>,
         #[command(flatten)]
@@ -87,10 +87,14 @@ fn print_stats(dir: &std::path::Path, s: &Stats) -> Result<()> {
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
-        "{}: {} documents ({} removed, not yet compacted), {} segments, {} bytes, texts {}, generation {}, shingles {}, {} permutations, banding {}x{}",
+        "{}: {} documents{}, {} segments, {} bytes, texts {}, generation {}, shingles {}, {} permutations, banding {}x{}",
         dir.display(),
         s.documents,
-        s.deleted,
+        // Said only when there are some: right after `compact` there are none to speak of.
+        match s.deleted {
+            0 => String::new(),
+            n => format!(" ({n} removed, not yet compacted: `stemma index compact` drops them)"),
+        },
         s.segments,
         s.bytes,
         if s.texts { "stored" } else { "not stored" },

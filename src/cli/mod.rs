@@ -15,7 +15,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use stemma::provenance::cues::{Agency, AgencyTable};
 
@@ -41,7 +41,7 @@ enum Command {
     Trace(trace::TraceArgs),
     /// Two documents side by side: figures, relation, passages, cues, direction evidence.
     Compare(compare::CompareArgs),
-    /// Drop near-duplicate records from a JSONL corpus, keeping one per duplicate group.
+    /// Drop near-duplicate records from a JSONL, CSV/TSV or Parquet corpus, keeping one per duplicate group.
     Dedup(dedup::DedupArgs),
     /// CI mode: fail on duplicates, contamination (--against) or uncredited reuse, with a
     /// baseline of accepted findings; text, JSON, SARIF, JUnit or GitHub output.
@@ -55,7 +55,11 @@ enum Command {
 
 /// Parses the command line and runs the command; returns the exit code.
 pub fn run() -> Result<i32> {
-    let cli = match Cli::try_parse() {
+    let command = without_index_notes(Cli::command(), &["compare", "dedup"]);
+    let cli = match command
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
@@ -71,6 +75,48 @@ pub fn run() -> Result<i32> {
         Command::Audit(args) => audit::run(args),
         Command::Index(args) => index::run(args),
         Command::Query(args) => query::run(args),
+    }
+}
+
+/// The shared matching flags say what they default to "with an index"; `commands` take no
+/// index, so their help drops those notes (`[default: 0.8; with an index: ...]` becomes
+/// `[default: 0.8]`). `dedup` also hides `--stdin-text`, which it refuses (it reads records).
+fn without_index_notes(cli: clap::Command, commands: &[&str]) -> clap::Command {
+    commands.iter().fold(cli, |cli, name| {
+        cli.mut_subcommand(name, |sub| {
+            let ids: Vec<String> = sub
+                .get_arguments()
+                .map(|a| a.get_id().to_string())
+                .collect();
+            let hide_stdin_text = *name == "dedup";
+            ids.iter().fold(sub, |sub, id| {
+                sub.mut_arg(id, |arg| {
+                    let arg = if hide_stdin_text && id == "stdin_text" {
+                        arg.hide(true)
+                    } else {
+                        arg
+                    };
+                    match arg.get_help().map(|h| h.to_string()) {
+                        Some(help) if help.contains("; with an index") => {
+                            arg.help(strip_index_note(&help))
+                        }
+                        _ => arg,
+                    }
+                })
+            })
+        })
+    })
+}
+
+/// `help` without its `; with an index: ...` note (up to the closing `]`, or the end).
+fn strip_index_note(help: &str) -> String {
+    let Some(start) = help.find("; with an index") else {
+        return help.to_string();
+    };
+    let rest = &help[start..];
+    match rest.find(']') {
+        Some(end) => format!("{}{}", &help[..start], &rest[end..]),
+        None => format!("{}.", &help[..start]),
     }
 }
 

@@ -16,7 +16,7 @@ use super::{InputArgs, MatchArgs, ScratchArgs, SummaryArgs};
 /// Arguments of `stemma scan`.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Files, directories (.txt/.md, recursive), JSONL files (.jsonl, .jsonl.gz, .jsonl.zst),
+    /// Files, directories (.txt/.md, recursive), record files (JSONL, CSV, TSV, Parquet),
     /// or `-` for JSONL on standard input.
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<PathBuf>,

@@ -20,7 +20,7 @@ use super::{InputArgs, MatchArgs, ScratchArgs, SummaryArgs};
 /// Arguments of `stemma trace`.
 #[derive(Debug, Args)]
 pub struct TraceArgs {
-    /// Files, directories (.txt/.md, recursive), JSONL files (.jsonl, .jsonl.gz, .jsonl.zst),
+    /// Files, directories (.txt/.md, recursive), record files (JSONL, CSV, TSV, Parquet),
     /// or `-` for JSONL on standard input.
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<PathBuf>,

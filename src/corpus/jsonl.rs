@@ -8,8 +8,9 @@ use std::io::{self, BufRead, BufReader};
 use std::path::Path;
 
 use rayon::prelude::*;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
+use super::record::{self, Problem};
 use super::{is_stdin, lower_name, truncate_text, truncation_warning, Document, Meta, Origin};
 use super::{ReadOptions, Warnings};
 use crate::error::{Error, Result};
@@ -71,7 +72,7 @@ pub fn for_each_jsonl_record(
 type RecordFn<'a> = dyn FnMut(u64, &[u8], Result<Document>) -> Result<()> + 'a;
 
 /// What receives each record (or what was made of it) in line order.
-type SinkFn<'a, T> = dyn FnMut(At, &[u8], Result<T>) -> Result<()> + 'a;
+pub(crate) type SinkFn<'a, T> = dyn FnMut(At, &[u8], Result<T>) -> Result<()> + 'a;
 
 /// Where a JSONL record is: its 1-based line number and the byte offset of the line's start
 /// in the input as read (decompressed). With the raw bytes' length, the offset gives the
@@ -225,7 +226,7 @@ fn raw_lines(
 
 /// Opens a JSONL input: a file (decompressed by its name's suffix) or `-` for stdin. Returns
 /// the reader and the compression format, for messages.
-fn open(path: &Path) -> Result<(Box<dyn BufRead>, Option<&'static str>)> {
+pub(crate) fn open(path: &Path) -> Result<(Box<dyn BufRead>, Option<&'static str>)> {
     let name = lower_name(path);
     let format = match () {
         _ if is_stdin(path) => None,
@@ -493,7 +494,7 @@ fn read_batched<T: Send>(
 }
 
 /// The error for a failed read of `path`: a decompression error for a compressed stream.
-fn stream_error(path: &Path, format: Option<&'static str>, source: io::Error) -> Error {
+pub(crate) fn stream_error(path: &Path, format: Option<&'static str>, source: io::Error) -> Error {
     match format {
         Some(format) => Error::Decompress {
             path: path.to_path_buf(),
@@ -539,12 +540,10 @@ fn append_line(r: &mut dyn BufRead, buf: &mut Vec<u8>, max: usize) -> io::Result
     }
 }
 
-type Problem = (String, &'static str);
-
 const STDIN_TEXT_HINT: &str = "standard input is read as JSONL, one JSON object per line; to read it as one plain-text document, pass --stdin-text";
 
 /// The id of a record without an id field: where it is, `FILE:LINE` (`-:LINE` on stdin).
-fn fallback_id(path: &Path, line: u64) -> String {
+pub(crate) fn fallback_id(path: &Path, line: u64) -> String {
     format!("{}:{line}", path.display())
 }
 
@@ -574,80 +573,12 @@ fn parse_record(
             FIX,
         )
     })?;
-    let mut obj = match value {
-        Value::Object(obj) => obj,
-        other => {
-            return Err((
-                format!("expected a JSON object, found {}", kind(&other)),
-                FIX,
-            ))
-        }
-    };
-    let name = &opts.text_field;
-    let text = match obj.remove(name) {
-        Some(Value::String(text)) => text,
-        None => {
-            return Err((
-                format!("field {name:?} is missing"),
-                "use --text-field to name it",
-            ))
-        }
-        Some(other) => {
-            let problem = format!("field {name:?} must be a string, found {}", kind(&other));
-            return Err((
-                problem,
-                "use --text-field to name the field holding the text",
-            ));
-        }
-    };
-    let name = &opts.id_field;
-    let bad_id = "ids must be non-empty strings or numbers; use --id-field to pick another field";
-    let id = match obj.get(name) {
-        Some(Value::String(id)) if !id.is_empty() => Some(id.clone()),
-        Some(Value::Number(n)) => Some(n.to_string()),
-        None => None,
-        Some(Value::String(_)) => return Err((format!("field {name:?} is empty"), bad_id)),
-        Some(other) => {
-            return Err((
-                format!(
-                    "field {name:?} must be a string or number, found {}",
-                    kind(other)
-                ),
-                bad_id,
-            ))
-        }
-    };
-    let mut published_at = field(&obj, &opts.published_at_field);
-    if opts.published_at_field == "published_at" && !obj.contains_key("published_at") {
-        published_at = field(&obj, "date");
-    }
-    let meta = Meta {
-        outlet: field(&obj, &opts.outlet_field),
-        url: field(&obj, &opts.url_field),
-        title: field(&obj, &opts.title_field),
-        published_at,
-        lang: field(&obj, &opts.lang_field),
-    };
-    Ok((id, text, meta))
-}
-
-/// A metadata field: strings taken, numbers as their decimal text, anything else ignored.
-fn field(obj: &Map<String, Value>, name: &str) -> Option<String> {
-    match obj.get(name)? {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
+    match value {
+        Value::Object(obj) => record::from_object(obj, opts),
+        other => Err((
+            format!("expected a JSON object, found {}", record::kind(&other)),
+            FIX,
+        )),
     }
 }
 

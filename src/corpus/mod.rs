@@ -1,22 +1,27 @@
-//! Reading corpora: plain-text files, directory trees of them, and JSONL (optionally gzip or
-//! zstd compressed), into [`Document`]s with an id, text, metadata and an [`Origin`].
+//! Reading corpora: plain-text files, directory trees of them, and record files — JSONL and
+//! CSV/TSV (optionally gzip or zstd compressed) and Parquet — into [`Document`]s with an id,
+//! text, metadata and an [`Origin`].
 //!
 //! Inputs are read by [`read_inputs`]:
 //! - `-` is stdin: JSONL, or one document with id `-` when [`ReadOptions::stdin_as_text`].
 //! - A directory is walked recursively. `.txt`, `.md` and `.markdown` files are documents whose
-//!   id is the path relative to the directory with `/` separators (`sub/a.txt`); JSONL files
-//!   (see [`is_jsonl_path`]) are read as JSONL; everything else, and files with a NUL byte in
-//!   their first 8 KiB, is skipped and counted. Symlinked files are read, symlinked directories
+//!   id is the path relative to the directory with `/` separators (`sub/a.txt`); record files
+//!   (see [`RecordFormat::of`]) are read as records; everything else, and files with a NUL
+//!   byte in their first 8 KiB, is skipped and counted. Symlinked files are read, symlinked directories
 //!   are not followed (so symlink loops cannot hang the walk).
-//! - A file given explicitly is JSONL if [`is_jsonl_path`] says so; a name that says another
-//!   format stemma does not read (`.json`, `.csv`, `.tsv`, `.parquet`, a `.gz`/`.zst` that is
-//!   not JSONL, `.pdf`, ...) is refused with [`Error::UnsupportedInput`], never read as text;
+//! - A file given explicitly is a record file if [`RecordFormat::of`] says so; a name that
+//!   says another format stemma does not read (`.json`, `.avro`, a `.gz`/`.zst` that is not
+//!   JSONL/CSV/TSV, `.pdf`, ...) is refused with [`Error::UnsupportedInput`], never read as text;
 //!   anything else is one text document whose id is the path as given (even without an
 //!   extension, even with NUL bytes — with a warning).
 //!
 //! Guarantees:
 //! - Determinism: inputs in the order given, directory entries sorted by their relative path
-//!   (byte order), JSONL records in line order.
+//!   (byte order), records in file order.
+//! - Records: every format maps a record to a document by the same rules (the `record`
+//!   module): `--text-field` may be a dotted path (`meta.body`) or several fields joined
+//!   (`title,text`); CSV/TSV and Parquet rows are read as the `table` module says (only the
+//!   columns a document needs; a missing text column is an error listing the columns).
 //! - Ids are unique across all inputs, else [`Error::DuplicateId`] names both places (or, as
 //!   [`ReadOptions::on_duplicate_id`] says, a repeated id is renamed `ID#2` or skipped, with a
 //!   warning). With several inputs, the ids of a directory's files are prefixed by the
@@ -36,6 +41,10 @@
 //! [`Error::NoDocuments`]: an empty result is `Ok`, the caller decides whether that is an error.
 
 mod jsonl;
+#[cfg(feature = "parquet")]
+pub(crate) mod parquet;
+mod record;
+pub(crate) mod table;
 #[cfg(test)]
 mod tests;
 
@@ -43,6 +52,28 @@ pub use jsonl::{
     for_each_jsonl_in, for_each_jsonl_in_par, for_each_jsonl_line, for_each_jsonl_line_in,
     for_each_jsonl_par, for_each_jsonl_record, is_jsonl_path, At, JsonlStats,
 };
+pub use record::{text_fields, TEXT_FIELD_JOINER};
+pub use table::RecordFormat;
+
+/// Without the `parquet` feature, a Parquet input is refused with a message saying so.
+#[cfg(not(feature = "parquet"))]
+mod parquet {
+    use super::table::Row;
+    use super::ReadOptions;
+    use crate::error::{Error, Result};
+    use std::path::Path;
+
+    pub(crate) fn rows(
+        path: &Path,
+        _opts: &ReadOptions,
+        _f: &mut dyn FnMut(Vec<Row>) -> Result<()>,
+    ) -> Result<()> {
+        Err(Error::UnsupportedInput {
+            path: path.to_path_buf(),
+            problem: "this stemma was built without Parquet support (the `parquet` cargo feature); rebuild it with default features, or convert the table to JSONL".into(),
+        })
+    }
+}
 
 use std::collections::HashMap;
 use std::fmt;
@@ -52,7 +83,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
-/// Optional metadata of a document; only JSONL records carry it.
+/// Optional metadata of a document; only records (JSONL, CSV/TSV, Parquet) carry it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Meta {
     /// Publisher or site name.
@@ -337,15 +368,15 @@ pub fn stream_inputs(
             if opts.stdin_as_text {
                 reader.text_file(input, "-".into(), false)?;
             } else {
-                reader.jsonl_file(input)?;
+                reader.records_file(input, RecordFormat::Jsonl)?;
             }
             continue;
         }
         let meta = fs::metadata(input).map_err(|source| read_error(input, source))?;
         if meta.is_dir() {
             reader.walk(input, prefix_roots)?;
-        } else if is_jsonl_path(input) {
-            reader.jsonl_file(input)?;
+        } else if let Some(format) = RecordFormat::of(input) {
+            reader.records_file(input, format)?;
         } else if let Some(problem) = unsupported(input) {
             return Err(Error::UnsupportedInput {
                 path: input.clone(),
@@ -360,8 +391,28 @@ pub fn stream_inputs(
     Ok(report)
 }
 
+/// [`for_each_jsonl_par`] for any record file: JSONL, CSV/TSV or Parquet, by its name
+/// ([`RecordFormat::of`]; anything else is read as JSONL). For a table the raw bytes are empty,
+/// [`At::offset`] is 0 and [`At::line`] is the record's number (see the module docs).
+pub fn for_each_record_par<T: Send>(
+    path: &Path,
+    opts: &ReadOptions,
+    map: impl Fn(u64, Document) -> T + Sync,
+    mut sink: impl FnMut(At, &[u8], Result<T>) -> Result<()>,
+) -> Result<JsonlStats> {
+    match RecordFormat::of(path) {
+        Some(format @ (RecordFormat::Csv | RecordFormat::Tsv | RecordFormat::Parquet)) => {
+            let mut warnings = Warnings::default();
+            let mut stats = table::read_table(path, format, opts, &mut warnings, map, &mut sink)?;
+            stats.warnings = warnings.finish();
+            Ok(stats)
+        }
+        _ => for_each_jsonl_par(path, opts, map, sink),
+    }
+}
+
 /// What stemma reads, for messages about inputs it does not.
-const SUPPORTED: &str = "stemma reads text files (.txt, .md), directories of them, and JSONL (.jsonl or .ndjson, one JSON object per line, optionally .gz or .zst); `-` is JSONL on standard input (--stdin-text: one plain-text document)";
+const SUPPORTED: &str = "stemma reads text files (.txt, .md), directories of them, JSONL (.jsonl or .ndjson, one JSON object per line), CSV/TSV with a header row (.csv, .tsv) — these three optionally .gz or .zst — and Parquet (.parquet); `-` is JSONL on standard input (--stdin-text: one plain-text document)";
 
 /// Why an input given explicitly is not read, when its name says it is a format stemma does
 /// not read: it is refused rather than read as one plain-text document of its raw bytes.
@@ -370,12 +421,11 @@ fn unsupported(path: &Path) -> Option<String> {
     let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
     let what = match ext {
         "json" => "a JSON file (one value, such as an array of records) is not read: convert it to JSONL, e.g. `jq -c '.[]' FILE > FILE.jsonl`",
-        "csv" | "tsv" => "CSV/TSV input is not supported yet: convert the table to JSONL with a text column",
-        "parquet" | "arrow" | "feather" | "avro" | "orc" => {
-            "columnar data files are not supported yet: convert the table to JSONL"
+        "arrow" | "feather" | "avro" | "orc" => {
+            "this columnar format is not read: convert the table to Parquet or JSONL"
         }
         "gz" | "zst" | "bz2" | "xz" | "lz4" | "zip" | "tgz" | "tar" | "7z" => {
-            "only JSONL is read compressed (.jsonl.gz, .jsonl.zst, .ndjson.gz, .ndjson.zst): decompress a text file first, or name a compressed JSONL file .jsonl.gz / .jsonl.zst"
+            "only JSONL, CSV and TSV are read compressed (.jsonl.gz, .csv.zst, ...): decompress a text file first, or name a compressed record file by its format (.jsonl.gz, .csv.gz, .tsv.zst)"
         }
         "pdf" | "doc" | "docx" | "odt" | "rtf" | "epub" | "xls" | "xlsx" | "ods" => {
             "a document in a binary format is not read: extract its text to a .txt file first"
@@ -470,8 +520,8 @@ impl Reader<'_> {
         }
         files.sort();
         for (id, path) in files {
-            if is_jsonl_path(&path) {
-                self.jsonl_file(&path)?;
+            if let Some(format) = RecordFormat::of(&path) {
+                self.records_file(&path, format)?;
             } else if is_text_path(&path) {
                 self.text_file(&path, id, true)?;
             } else {
@@ -481,16 +531,22 @@ impl Reader<'_> {
         Ok(())
     }
 
-    fn jsonl_file(&mut self, path: &Path) -> Result<()> {
+    /// Reads a JSONL, CSV/TSV or Parquet input (or JSONL on stdin).
+    fn records_file(&mut self, path: &Path, format: RecordFormat) -> Result<()> {
         let (sink, seen) = (&mut *self.sink, &mut self.seen);
         let policy = self.opts.on_duplicate_id;
         let mut said = Vec::new();
-        let stats = jsonl::read_records(path, self.opts, &mut self.warnings, &mut |_, _, rec| {
-            match rec {
-                Ok(doc) => add_document(sink, seen, policy, &mut said, doc),
-                Err(_) => Ok(()), // skipped; counted and warned about by read_records
-            }
-        })?;
+        let mut add = |_: At, _: &[u8], rec: Result<Document>| match rec {
+            Ok(doc) => add_document(sink, seen, policy, &mut said, doc),
+            Err(_) => Ok(()), // skipped; counted and warned about by the reader
+        };
+        let stats = if format == RecordFormat::Jsonl {
+            let mut add = |line, raw: &[u8], rec| add(At { line, offset: 0 }, raw, rec);
+            jsonl::read_records(path, self.opts, &mut self.warnings, &mut add)?
+        } else {
+            let (opts, warnings) = (self.opts, &mut self.warnings);
+            table::read_table(path, format, opts, warnings, |_, d| d, &mut add)?
+        };
         self.report.duplicate_ids += said.len() as u64;
         for w in said {
             self.warnings.push(w);

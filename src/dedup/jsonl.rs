@@ -1,5 +1,6 @@
-//! Deduplicating a JSONL file with memory that grows with the number of records, not their
-//! text: what `stemma dedup` runs. The IO edge of [`crate::dedup`] (which stays pure).
+//! Deduplicating a record file (JSONL; CSV/TSV and Parquet too, written back in their format
+//! by the `table` module) with memory that grows with the number of records, not their text:
+//! what `stemma dedup` runs. The IO edge of [`crate::dedup`] (which stays pure).
 //!
 //! Up to three streaming passes over the input ([`plan`] runs the first two, [`Plan::write`] or
 //! [`Plan::write_files`] the last):
@@ -9,9 +10,9 @@
 //!    (records are parsed and fingerprinted in parallel batches).
 //! 2. LSH candidates whose estimated Jaccard is not far below the threshold are verified
 //!    exactly on shingle sets recomputed from the input, for the records involved only
-//!    (skipped when there are none). A plain file or an in-memory input is read at the
-//!    records' byte spans, a few hundred pairs at a time; a compressed input is read again as a
-//!    stream and holds the sets of every record asked for.
+//!    (skipped when there are none). A plain JSONL file or an in-memory input is read at the
+//!    records' byte spans, a few hundred pairs at a time; a compressed input, CSV/TSV or
+//!    Parquet is read again as a stream and holds the sets of every record asked for.
 //! 3. Kept records are copied byte for byte, in input order, without parsing them again;
 //!    removed ones are written as they come, each with `"stemma": {"duplicate_of", "relation",
 //!    "jaccard"}` added.
@@ -27,11 +28,12 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::table::{self, Fates};
 use super::{dedup_keys, Decision, KeepPolicy, KeyRecord};
 use crate::config::Config;
 use crate::corpus::{
     for_each_jsonl_in, for_each_jsonl_in_par, for_each_jsonl_line, for_each_jsonl_line_in,
-    for_each_jsonl_par, At, Document, JsonlStats, ReadOptions,
+    for_each_record_par, At, Document, JsonlStats, ReadOptions, RecordFormat,
 };
 use crate::error::{Error, Result};
 use crate::output::write_atomic_compressed;
@@ -43,10 +45,11 @@ use crate::similarity::overlap;
 /// Pairs verified together: at most twice as many shingle sets are held at once.
 const VERIFY_CHUNK: usize = 256;
 
-/// Where the JSONL comes from.
+/// Where the records come from.
 #[derive(Debug, Clone)]
 pub enum Source {
-    /// A file: `.jsonl`/`.ndjson`, optionally `.gz` or `.zst`.
+    /// A file: `.jsonl`/`.ndjson`, `.csv`, `.tsv` (each optionally `.gz` or `.zst`) or
+    /// `.parquet`; its format is told by its name ([`RecordFormat::of`]).
     File(PathBuf),
     /// JSONL held in memory (named `-` in messages, as standard input is): read three times,
     /// so standard input is spooled here first.
@@ -61,12 +64,21 @@ impl Source {
         }
     }
 
-    /// Records can be read again at their byte span (not a compressed file).
+    /// The format of the records: a file's by its name (JSONL when it says none).
+    fn format(&self) -> RecordFormat {
+        match self {
+            Source::File(path) => RecordFormat::of(path).unwrap_or(RecordFormat::Jsonl),
+            Source::Bytes(_) => RecordFormat::Jsonl,
+        }
+    }
+
+    /// Records can be read again at their byte span (JSONL, not compressed).
     fn random_access(&self) -> bool {
         match self {
             Source::File(path) => {
                 let name = path.to_string_lossy().to_ascii_lowercase();
-                !(name.ends_with(".gz") || name.ends_with(".zst"))
+                self.format() == RecordFormat::Jsonl
+                    && !(name.ends_with(".gz") || name.ends_with(".zst"))
             }
             Source::Bytes(_) => true,
         }
@@ -206,7 +218,7 @@ pub fn plan(
             key_of,
             &mut on_record,
         )?,
-        Source::File(path) => for_each_jsonl_par(path, opts, key_of, &mut on_record)?,
+        Source::File(path) => for_each_record_par(path, opts, key_of, &mut on_record)?,
     };
     progress.finish();
     drop(seen);
@@ -262,7 +274,7 @@ pub fn plan(
                     .is_ok()
                     .then(|| profiler.shingle_set(&doc.text))
             };
-            for_each_jsonl_par(input, opts, set_of, |_, _, set| {
+            for_each_record_par(input, opts, set_of, |_, _, set| {
                 if let Ok(Some(set)) = set {
                     sets.push(set);
                 }
@@ -362,6 +374,7 @@ impl Plan {
 
     /// Copies kept records unchanged, without parsing them again (records are known by their
     /// line numbers); removed ones annotated, written as they come. Returns the kept count.
+    /// CSV/TSV and Parquet are written in their format (the `table` module).
     fn copy(
         &self,
         w: &mut dyn Write,
@@ -370,6 +383,29 @@ impl Plan {
         removed_path: &Path,
         progress: &dyn Progress,
     ) -> std::io::Result<usize> {
+        let format = self.source.format();
+        if let (Source::File(path), true) = (&self.source, format != RecordFormat::Jsonl) {
+            let mut fates = Fates {
+                lines: &self.lines,
+                duplicate_of: &self.decision.duplicate_of,
+                ids: &self.ids,
+                next: 0,
+            };
+            let kept = match format {
+                #[cfg(feature = "parquet")]
+                RecordFormat::Parquet => {
+                    table::copy_parquet(path, &mut fates, w, removed_w, progress)?
+                }
+                _ => table::copy_csv(path, format, &mut fates, w, removed_w, progress)?,
+            };
+            return match fates.next == self.lines.len() {
+                true => Ok(kept),
+                false => Err(std::io::Error::other(format!(
+                    "{}: the input changed while it was read",
+                    path.display()
+                ))),
+            };
+        }
         let mut kept = 0usize;
         let mut next = 0usize; // the record the next good line is
         let mut copy = |line: u64, raw: &[u8]| -> Result<()> {
@@ -429,7 +465,7 @@ fn annotate(raw: &[u8], kept_id: &str, jaccard: f64) -> Vec<u8> {
         serde_json::from_slice(raw).unwrap_or(serde_json::Value::Null);
     let note = serde_json::json!({
         "duplicate_of": kept_id,
-        "relation": if jaccard >= 1.0 { "duplicate" } else { "near-duplicate" },
+        "relation": table::relation(jaccard),
         "jaccard": round4(jaccard),
     });
     if let Some(obj) = value.as_object_mut() {

@@ -16,6 +16,7 @@
 //! [`jsonl`] is the IO edge: a JSONL file deduplicated in streaming passes.
 
 pub mod jsonl;
+mod table;
 
 use rayon::prelude::*;
 

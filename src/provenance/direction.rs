@@ -132,6 +132,8 @@ pub struct PairFacts {
     pub coverage_a: f64,
     /// Share of B's tokens inside substantive aligned passages.
     pub coverage_b: f64,
+    /// Number of aligned passages, all of them (what reports count as the pair's passages).
+    pub passages: usize,
     /// Number of substantive passages.
     pub substantive_passages: usize,
     /// Number of passages marked caption or boilerplate.
@@ -167,10 +169,18 @@ pub fn direction(a: &DocFacts, b: &DocFacts, p: &PairFacts) -> Direction {
             signal: "passage-order",
             favors: Favors::Context,
             weight: 0.0,
-            reason: format!(
-                "the {} shared passages appear {order} in both texts",
-                p.substantive_passages
-            ),
+            // Said against the pair's passage count, which also counts short and weak ones.
+            reason: if p.passages > p.substantive_passages {
+                format!(
+                    "the {} substantive shared passages (of {} aligned; the others are short, or captions or boilerplate) appear {order} in both texts",
+                    p.substantive_passages, p.passages
+                )
+            } else {
+                format!(
+                    "the {} shared passages appear {order} in both texts",
+                    p.substantive_passages
+                )
+            },
         });
     } else if p.substantive_passages == 0 && p.weak_passages > 0 {
         ev.push(Evidence {
@@ -494,6 +504,31 @@ mod tests {
         assert_eq!(d.verdict, Verdict::CommonSource);
         assert!(d.evidence.iter().any(|e| e.signal == "shared-credit"));
         assert!(d.evidence.iter().any(|e| e.signal == "own-material"));
+    }
+
+    /// Issue 15: the passage-order line says how its count relates to the pair's passages
+    /// (a trace said "9 passages" next to "the 7 shared passages").
+    #[test]
+    fn passage_order_names_substantive_passages_of_all_aligned() {
+        let order = |passages, substantive| {
+            let p = PairFacts {
+                passages,
+                substantive_passages: substantive,
+                in_order: true,
+                ..PairFacts::default()
+            };
+            let d = direction(&doc("a"), &doc("b"), &p);
+            let e = d.evidence.iter().find(|e| e.signal == "passage-order");
+            e.map(|e| e.reason.clone()).unwrap_or_default()
+        };
+        assert_eq!(
+            order(9, 7),
+            "the 7 substantive shared passages (of 9 aligned; the others are short, or captions or boilerplate) appear in the same order in both texts"
+        );
+        assert_eq!(
+            order(3, 3),
+            "the 3 shared passages appear in the same order in both texts"
+        );
     }
 
     #[test]

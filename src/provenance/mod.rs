@@ -735,6 +735,7 @@ fn pair_facts(
         containment_b_in_a,
         coverage_a: ratio(covered(&|ps| ps.a_tokens.end - ps.a_tokens.start), tokens_a),
         coverage_b: ratio(covered(&|ps| ps.b_tokens.end - ps.b_tokens.start), tokens_b),
+        passages: alignment.passages.len(),
         substantive_passages: substantive.len(),
         weak_passages: marks.iter().filter(|m| m.is_some()).count(),
         in_order: by_a

@@ -208,7 +208,7 @@ impl Default for FingerprintParams {
     }
 }
 
-/// Thresholds and models that turn figures into relations ([`crate::relate::judge`]). The
+/// Thresholds and models that turn figures into relations (`crate::relate::judge`). The
 /// models are fitted by cross-validation on labelled dev data (Urdu agency copy, English
 /// answers) with `benches/calibrate/fit.py`; the rule thresholds were set on the seeds and
 /// checked on newswire. ARCHITECTURE.md ("Relations") gives the values and the CV table.
@@ -265,7 +265,7 @@ pub struct LexicalModel {
 }
 
 impl LexicalModel {
-    /// The model's probability for its inputs (see [`crate::relate::lexical_inputs`]).
+    /// The model's probability for its inputs (see `crate::relate::lexical_inputs`).
     pub fn probability(&self, x: &[f64; 5]) -> f64 {
         let z = self.intercept
             + self.bigram_short * x[0]
@@ -357,7 +357,7 @@ impl std::str::FromStr for FamilyPolicy {
 
 /// LSH banding: `bands` bands of `rows` rows each (`bands * rows <= num_perm`). The one shape
 /// of a banding everywhere: config, candidates, index manifests and reports (the last two
-/// serialize it as `[bands, rows]` through [`banding_pair`]). `Default` is 0x0, "not chosen
+/// serialize it as `[bands, rows]` through `banding_pair`). `Default` is 0x0, "not chosen
 /// yet".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Banding {
@@ -383,7 +383,7 @@ impl std::fmt::Display for Banding {
 
 /// Serializes a [`Banding`] as `[bands, rows]`, the shape index manifests and the report's
 /// `stats.banding` have always had (use with `#[serde(with = "banding_pair")]`).
-pub mod banding_pair {
+pub(crate) mod banding_pair {
     use super::Banding;
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 

@@ -41,38 +41,42 @@
 //! - [`audit::audit`] with [`audit::reference`] for a reference corpus from files or an index.
 //!
 //! Layers (each module uses only its own or lower layers): foundation ([`error`], [`config`],
-//! [`hash`]) < [`text`] < [`shingle`] < [`sketch`] < [`profile`] < [`candidates`] <
-//! [`similarity`] < [`relate`], [`cluster`] < [`pipeline`], [`dedup`]; edges: [`corpus`],
-//! [`stream`] (analysis from inputs), [`dedup::jsonl`], [`index`] (the persistent fingerprint
+//! `hash`) < `text` < `shingle` < `sketch` < `profile` < `candidates` <
+//! `similarity` < [`relate`], `cluster` < [`pipeline`], [`dedup`]; edges: [`corpus`],
+//! `stream` (analysis from inputs), [`dedup::jsonl`], [`index`] (the persistent fingerprint
 //! index), [`report`], [`output`], [`audit`], and
-//! [`scratch`] (sorted runs and texts beyond a memory budget, in unnamed temporary files, used
-//! by [`pipeline::Ingest`] for corpora larger than memory: the one edge the pure layers reach,
+//! `scratch` (sorted runs and texts beyond a memory budget, in unnamed temporary files, used
+//! by `pipeline::Ingest` for corpora larger than memory: the one edge the pure layers reach,
 //! and only when the caller gives it a directory; [`analyze`] never does).
 
 #![warn(missing_docs)]
 
-pub mod align;
+pub(crate) mod align;
 pub mod audit;
-pub mod candidates;
-pub mod cluster;
+pub(crate) mod candidates;
+pub(crate) mod cluster;
 pub mod config;
 pub mod corpus;
 pub mod dedup;
 pub mod error;
-pub mod hash;
+pub(crate) mod hash;
 pub mod index;
 pub mod output;
 pub mod pipeline;
-pub mod profile;
+pub(crate) mod profile;
 pub mod provenance;
 pub mod relate;
 pub mod report;
-pub mod scratch;
-pub mod shingle;
-pub mod similarity;
-pub mod sketch;
-pub mod stream;
-pub mod text;
+pub(crate) mod scratch;
+pub(crate) mod shingle;
+pub(crate) mod similarity;
+pub(crate) mod sketch;
+pub(crate) mod stream;
+pub(crate) mod text;
+
+pub mod fingerprint;
+#[doc(hidden)]
+pub mod fuzzing;
 
 pub use config::{Config, FingerprintParams, ShingleSpec, TokenUnit};
 pub use corpus::{Document, Meta, Origin};
@@ -84,5 +88,6 @@ pub use provenance::{compare, trace, Comparison, Provenance};
 pub use relate::Relation;
 pub use report::compare::render as render_comparison;
 pub use report::query::{query_report, QueryReport};
+pub use scratch::Scratch;
 pub use sketch::minhash::{MinHasher, PermutationFamily, Signature};
 pub use stream::{analyze_streamed, Streamed};

@@ -76,7 +76,7 @@ impl Sources {
 }
 
 /// A candidate pair (a < b, document indices) and the generators that proposed it.
-pub type Candidate = (u32, u32, Sources);
+pub(crate) type Candidate = (u32, u32, Sources);
 
 /// One document as the analysis sees it.
 #[derive(Debug, Clone)]
@@ -108,7 +108,7 @@ pub struct Pair {
     pub simhash_distance: u32,
     /// Which generators proposed the pair.
     pub sources: Sources,
-    /// Probability in [0, 1] that the pair is reuse ([`crate::relate::Judgment`]).
+    /// Probability in [0, 1] that the pair is reuse (`crate::relate::Judgment`).
     pub confidence: f64,
     /// The rule that decided, with the figures it read.
     pub rule: String,
@@ -202,7 +202,7 @@ impl Analysis {
 
 /// Documents sorted by id, with their input positions: the canonical order every stage uses.
 /// Fails on a duplicate id.
-pub fn canonical_order(docs: &[Document]) -> Result<Vec<usize>> {
+pub(crate) fn canonical_order(docs: &[Document]) -> Result<Vec<usize>> {
     let mut order: Vec<usize> = (0..docs.len()).collect();
     order.sort_by(|&x, &y| docs[x].id.cmp(&docs[y].id).then(x.cmp(&y)));
     for w in order.windows(2) {
@@ -249,7 +249,7 @@ struct Summary {
 /// verifies and groups the pairs, reading texts back a block of pairs at a time. The result is
 /// the same as [`analyze`] on the same documents, whatever the budget.
 #[derive(Debug)]
-pub struct Ingest<'a> {
+pub(crate) struct Ingest<'a> {
     config: Config,
     profiler: Profiler,
     scratch: Scratch,
@@ -275,16 +275,6 @@ impl<'a> Ingest<'a> {
             winnowed: Sorter::new(scratch),
             bigrams: Sorter::new(scratch),
         })
-    }
-
-    /// Documents added so far.
-    pub fn len(&self) -> usize {
-        self.summaries.len()
-    }
-
-    /// True before the first document.
-    pub fn is_empty(&self) -> bool {
-        self.summaries.is_empty()
     }
 
     /// Adds the texts of the next documents (in input order); they are copied into the store,
@@ -971,7 +961,7 @@ fn verify(
 /// (each counted once per document), in memory: boilerplate for the rewrite signal
 /// (function-word pairs, template phrases). [`Ingest`] and [`crate::provenance::trace_stored`]
 /// count theirs as they read, through a [`Sorter`] that may spill.
-pub fn common_bigrams(texts: &[&str], profiler: &Profiler, max_df: usize) -> Vec<u64> {
+pub(crate) fn common_bigrams(texts: &[&str], profiler: &Profiler, max_df: usize) -> Vec<u64> {
     let mut sorter = Sorter::new(&Scratch::in_memory());
     let all: Vec<u64> = texts
         .par_iter()
@@ -984,7 +974,7 @@ pub fn common_bigrams(texts: &[&str], profiler: &Profiler, max_df: usize) -> Vec
 /// The winnowed fingerprints found in more than `max_df` of `texts`, sorted, in memory: with
 /// `boilerplate_max_df`, the shingles scan marks as boilerplate
 /// ([`TokenView::mark_boilerplate`]).
-pub fn common_fingerprints(texts: &[&str], profiler: &Profiler, max_df: usize) -> Vec<u64> {
+pub(crate) fn common_fingerprints(texts: &[&str], profiler: &Profiler, max_df: usize) -> Vec<u64> {
     let mut sorter = Sorter::new(&Scratch::in_memory());
     let all: Vec<u64> = texts
         .par_iter()

@@ -33,7 +33,7 @@ use crate::output::Pending;
 pub struct Scratch {
     /// Directory for temporary files; `None`: keep everything in memory.
     pub dir: Option<PathBuf>,
-    /// Bytes one buffer ([`Sorter`], [`TextStore`]) may hold before it spills.
+    /// Bytes one buffer (`Sorter`, `TextStore`) may hold before it spills.
     pub memory: usize,
 }
 
@@ -182,7 +182,6 @@ pub struct Sorter<T: Record> {
     file: Option<SpillFile>,
     /// (offset, records) of each run written.
     runs: Vec<(u64, u64)>,
-    records: u64,
 }
 
 impl<T: Record> Sorter<T> {
@@ -195,7 +194,6 @@ impl<T: Record> Sorter<T> {
             capacity,
             file: None,
             runs: Vec::new(),
-            records: 0,
         }
     }
 
@@ -212,19 +210,8 @@ impl<T: Record> Sorter<T> {
                     .reserve_exact(want.saturating_sub(self.buf.len()).max(1));
             }
             self.buf.push(x);
-            self.records += 1;
         }
         Ok(())
-    }
-
-    /// Records added so far.
-    pub fn len(&self) -> u64 {
-        self.records
-    }
-
-    /// True before the first record.
-    pub fn is_empty(&self) -> bool {
-        self.records == 0
     }
 
     fn spill(&mut self) -> Result<()> {
@@ -537,7 +524,6 @@ mod tests {
             let dir = test_dir("sort");
             let mut s = Sorter::new(&tiny(&dir));
             s.extend(items.iter().copied()).unwrap();
-            prop_assert_eq!(s.len(), items.len() as u64);
             let mut out = s.finish().unwrap();
             let mut got = Vec::new();
             while let Some(x) = out.next_record().unwrap() {

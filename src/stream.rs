@@ -40,7 +40,7 @@ const BATCH_DOCS: usize = 4096;
 /// `scratch` bounds the memory the texts and other text-sized data take
 /// ([`Scratch::in_memory`] keeps everything in memory; [`Scratch::on_disk`] spills beyond a
 /// budget). Progress: a `fingerprint` stage counting documents as they are read (total
-/// unknown, 0), then the stages of [`Ingest::finish`].
+/// unknown, 0), then the stages of `Ingest::finish`.
 ///
 /// ```
 /// use stemma::corpus::ReadOptions;

@@ -2,7 +2,7 @@
 //! rewrite that shares no word 5-gram is still found, and daily template columns of different
 //! days are not reuse.
 
-use stemma::hash::SplitMix64;
+use stemma::fuzzing::hash::SplitMix64;
 use stemma::pipeline::Sources;
 use stemma::{analyze, Config, Document, Relation, Silent};
 

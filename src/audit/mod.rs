@@ -483,7 +483,7 @@ impl<'a> Ctx<'a> {
 }
 
 /// 1-based line and column (in Unicode code points) of byte offset `at` of `text`.
-pub fn line_column(text: &str, at: usize) -> (u64, u64) {
+pub(crate) fn line_column(text: &str, at: usize) -> (u64, u64) {
     let at = at.min(text.len());
     let before = &text[..at];
     let line = 1 + before.bytes().filter(|&b| b == b'\n').count() as u64;

@@ -35,13 +35,14 @@
 //! given explicitly is refused), and no
 //! [`Error::NoDocuments`]: an empty result is `Ok`, the caller decides whether that is an error.
 
-mod jsonl;
+pub(crate) mod jsonl;
 #[cfg(test)]
 mod tests;
 
-pub use jsonl::{
+pub use jsonl::is_jsonl_path;
+pub(crate) use jsonl::{
     for_each_jsonl_in, for_each_jsonl_in_par, for_each_jsonl_line, for_each_jsonl_line_in,
-    for_each_jsonl_par, for_each_jsonl_record, is_jsonl_path, At, JsonlStats,
+    for_each_jsonl_par, At, JsonlStats,
 };
 
 use std::collections::HashMap;
@@ -317,7 +318,7 @@ pub fn read_inputs(inputs: &[PathBuf], opts: &ReadOptions) -> Result<ReadReport>
 /// as it is read instead of collecting them, so a caller that works in batches keeps memory
 /// flat in the size of the texts (only ids and origins are kept, to refuse a repeated id).
 /// The returned report has no documents. An error from `sink` stops the reading.
-pub fn stream_inputs(
+pub(crate) fn stream_inputs(
     inputs: &[PathBuf],
     opts: &ReadOptions,
     sink: &mut dyn FnMut(Document) -> Result<()>,

@@ -8,7 +8,7 @@
 //!
 //! Memory: [`dedup_keys`] holds per record only a [`KeyRecord`] (signature, token count, content
 //! hash, `published_at`); exact Jaccards come from a caller-supplied function, asked only for the
-//! candidate pairs that survive an estimated-Jaccard filter ([`estimate_margin`]) and for each
+//! candidate pairs that survive an estimated-Jaccard filter (`estimate_margin`) and for each
 //! removed record with its kept record.
 //!
 //! Invariant: every record is either kept or removed with the id of a kept record of its group.
@@ -102,7 +102,7 @@ pub struct KeyRecord {
 /// six times the largest standard deviation of the estimate, `6 * 0.5 / sqrt(num_perm)`
 /// (0.265 for 128 permutations). A pair at or above the threshold is dropped only if its
 /// estimate errs by more than 6σ, a normal tail of about 1e-9 per pair.
-pub fn estimate_margin(num_perm: usize) -> f64 {
+pub(crate) fn estimate_margin(num_perm: usize) -> f64 {
     3.0 / (num_perm.max(1) as f64).sqrt()
 }
 

@@ -20,7 +20,7 @@
 //! - **Settings stored with the data.** The manifest holds the [`FingerprintParams`] and the LSH
 //!   banding; a run with other settings is refused with what differs and what to do.
 //! - **Checked, never trusted.** Every file has magic, version and a checksum; every length read
-//!   from disk is bounds-checked (see [`mod@format`]); corruption is an error naming the file.
+//!   from disk is bounds-checked (see `format`); corruption is an error naming the file.
 //!
 //! - **Readers are never locked out.** A reader holds the files of the generation it opened;
 //!   one that read a manifest whose files a writer then removed opens the newer generation
@@ -31,9 +31,9 @@
 //! - **Settings stored with the data.** Commands against an index take its settings
 //!   ([`Index::settings`]).
 
-pub mod format;
+pub(crate) mod format;
 pub mod query;
-pub mod segment;
+pub(crate) mod segment;
 
 use std::collections::BTreeSet;
 use std::fs::{self, OpenOptions};
@@ -47,7 +47,6 @@ use serde::{Deserialize, Serialize};
 use crate::config::{Banding, Config, FingerprintParams};
 use crate::corpus::Document;
 use crate::error::{Error, Result};
-use crate::hash::hash_bytes;
 use crate::pipeline::{Progress, Silent};
 use crate::profile::Profiler;
 
@@ -55,9 +54,9 @@ use format::{corrupt, frame, unframe, FORMAT_VERSION, MAGIC_DELETES, MAGIC_MANIF
 use segment::{DocRecord, Segment};
 
 /// Name of the manifest file.
-pub const MANIFEST: &str = "MANIFEST";
+pub(crate) const MANIFEST: &str = "MANIFEST";
 /// Name of the lock file.
-pub const LOCK: &str = "LOCK";
+pub(crate) const LOCK: &str = "LOCK";
 
 /// One segment as the manifest lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -101,7 +100,7 @@ pub struct Manifest {
 }
 
 /// The banding a config asks for.
-pub fn banding_of(config: &Config) -> Banding {
+pub(crate) fn banding_of(config: &Config) -> Banding {
     crate::candidates::lsh::banding_for(config)
 }
 
@@ -145,7 +144,7 @@ pub fn read_manifest(dir: &Path) -> Result<Manifest> {
 /// Decodes the bytes of a manifest file (`path` names it in errors): the framing with its
 /// full checksum, the JSON and its format version. What [`read_manifest`] does after reading
 /// the file; public so the decoder can be fuzzed (`fuzz/`) without a file per input.
-pub fn decode_manifest(path: &Path, bytes: &[u8]) -> Result<Manifest> {
+pub(crate) fn decode_manifest(path: &Path, bytes: &[u8]) -> Result<Manifest> {
     let body = unframe(path, MAGIC_MANIFEST, bytes)?;
     let m: Manifest = serde_json::from_slice(body)
         .map_err(|e| corrupt(path, format!("bad manifest JSON: {e}")))?;
@@ -189,7 +188,7 @@ fn write_manifest(dir: &Path, m: &Manifest) -> Result<()> {
 
 /// The write lock of an index directory, released on drop.
 #[derive(Debug)]
-pub struct WriteLock {
+pub(crate) struct WriteLock {
     path: PathBuf,
     _pending: crate::output::Pending,
 }
@@ -264,9 +263,9 @@ pub struct Index {
     /// The manifest read at open.
     pub manifest: Manifest,
     /// Segments in manifest order.
-    pub segments: Vec<Segment>,
+    pub(crate) segments: Vec<Segment>,
     /// Tombstones per segment (`true` = deleted).
-    pub deleted: Vec<BitVec<u64, Lsb0>>,
+    pub(crate) deleted: Vec<BitVec<u64, Lsb0>>,
 }
 
 fn read_deletes(path: &Path, docs: usize) -> Result<BitVec<u64, Lsb0>> {
@@ -277,7 +276,7 @@ fn read_deletes(path: &Path, docs: usize) -> Result<BitVec<u64, Lsb0>> {
 /// Decodes the bytes of the delete file of a segment of `docs` documents (`path` names it in
 /// errors): the framing with its full checksum, then exactly `docs` tombstone bits. Public so
 /// the decoder can be fuzzed (`fuzz/`) without a file per input.
-pub fn decode_deletes(path: &Path, bytes: &[u8], docs: usize) -> Result<BitVec<u64, Lsb0>> {
+pub(crate) fn decode_deletes(path: &Path, bytes: &[u8], docs: usize) -> Result<BitVec<u64, Lsb0>> {
     let body = unframe(path, MAGIC_DELETES, bytes)?;
     let mut c = format::Cursor::new(body, path);
     let bits = c.u64("bit count")?;
@@ -460,11 +459,17 @@ impl Index {
 
     /// Every live id (read from the segments: for bulk checks; [`Index::find`] for one).
     pub fn live_ids(&self) -> Result<BTreeSet<String>> {
-        let mut out = BTreeSet::new();
+        Ok(self.ids_in_order()?.into_iter().collect())
+    }
+
+    /// Every live id in index order: segments in manifest order, documents in the order they
+    /// were added (what `stemma index stats --ids` lists).
+    pub fn ids_in_order(&self) -> Result<Vec<String>> {
+        let mut out = Vec::new();
         for (seg, del) in self.segments.iter().zip(&self.deleted) {
             for (d, id) in seg.ids()?.into_iter().enumerate() {
                 if !del[d] {
-                    out.insert(id);
+                    out.push(id);
                 }
             }
         }
@@ -710,7 +715,7 @@ impl Writer {
         self.write_records(&recs)
     }
 
-    /// Reads `inputs` as a stream ([`crate::corpus::stream_inputs`]) and writes them, one
+    /// Reads `inputs` as a stream (`crate::corpus::stream_inputs`) and writes them, one
     /// segment per batch of 250 000 documents or 128 MiB of text, so memory follows the batch,
     /// not the corpus. Returns what was read (without the documents). Progress: an `index`
     /// stage counting documents as they are read (total unknown).
@@ -916,9 +921,4 @@ fn compact_in(
     flush(&mut writer, &mut recs)?;
     progress.finish();
     writer.commit()
-}
-
-/// A 64-bit checksum of a byte string, as the index files use (xxh3, seed 0).
-pub fn checksum(bytes: &[u8]) -> u64 {
-    hash_bytes(bytes, 0)
 }

@@ -122,7 +122,7 @@ impl DocFacts {
 
 /// What direction inference needs to know of the pair.
 #[derive(Debug, Clone, Default)]
-pub struct PairFacts {
+pub(crate) struct PairFacts {
     /// Share of A's shingles found in B.
     pub containment_a_in_b: f64,
     /// Share of B's shingles found in A.
@@ -151,7 +151,7 @@ const MIN_SUPPORT: f64 = 0.3;
 const MIN_MARGIN: f64 = 0.15;
 
 /// Weighs the evidence for a pair.
-pub fn direction(a: &DocFacts, b: &DocFacts, p: &PairFacts) -> Direction {
+pub(crate) fn direction(a: &DocFacts, b: &DocFacts, p: &PairFacts) -> Direction {
     let mut ev = Vec::new();
     published(a, b, &mut ev);
     credits(a, b, p, &mut ev);
@@ -356,14 +356,14 @@ fn containment(a: &DocFacts, b: &DocFacts, p: &PairFacts, ev: &mut Vec<Evidence>
 }
 
 /// Share of a text's shingles found in the other above which it is "mostly made of" it.
-pub const MOSTLY: f64 = 0.5;
+pub(crate) const MOSTLY: f64 = 0.5;
 /// Smallest containment asymmetry that says which text is the part and which the whole.
-pub const MIN_ASYMMETRY: f64 = 0.25;
+pub(crate) const MIN_ASYMMETRY: f64 = 0.25;
 
 /// The net lean of a pair's evidence between its two directions: positive toward A -> B,
 /// negative toward B -> A, 0 when balanced or when there is none. The stemma never draws an
 /// edge against it.
-pub fn lean(d: &Direction) -> f64 {
+pub(crate) fn lean(d: &Direction) -> f64 {
     d.evidence
         .iter()
         .map(|e| match e.favors {

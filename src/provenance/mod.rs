@@ -1,7 +1,7 @@
 //! Provenance: aligned passages, cues in the text, direction evidence and the stemma of every
 //! family. Builds on a finished [`Analysis`]; pure (documents in, [`Provenance`] out).
 //!
-//! Per related pair: the two texts are aligned ([`crate::align`]); passages are split at
+//! Per related pair: the two texts are aligned (`crate::align`); passages are split at
 //! photo-caption lines and the pieces lying on one are marked `caption`, passages made of k-grams found in more than
 //! `boilerplate_max_df` documents are marked `boilerplate` (both weigh little); direction evidence is
 //! weighed ([`mod@direction`]) on the substantive passages only: not marked, and at least
@@ -106,7 +106,7 @@ pub fn trace(
 }
 
 /// Traces every related pair and family of `analysis`, reading the texts from `texts` (by input
-/// position, as [`crate::pipeline::Ingest::finish`] returns them; the texts of `docs` are not
+/// position, as `crate::pipeline::Ingest::finish` returns them; the texts of `docs` are not
 /// read). Pairs are aligned a block at a time, so memory stays bounded by `scratch`.
 pub fn trace_stored(
     docs: &[Document],

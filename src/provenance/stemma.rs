@@ -87,7 +87,7 @@ pub struct StemmaEdge {
 
 /// A member and its facts.
 #[derive(Debug, Clone)]
-pub struct Member {
+pub(crate) struct Member {
     /// Dense document index.
     pub doc: u32,
     /// Outlet, date, credits.
@@ -96,7 +96,7 @@ pub struct Member {
 
 /// A related pair inside the family with its direction (oriented a -> b).
 #[derive(Debug, Clone)]
-pub struct PairDirection {
+pub(crate) struct PairDirection {
     /// First document.
     pub a: u32,
     /// Second document.
@@ -136,7 +136,7 @@ struct Candidate {
 }
 
 /// Builds the stemma of one family: one edge per member, sorted by child.
-pub fn build(members: &[Member], pairs: &[PairDirection]) -> Vec<StemmaEdge> {
+pub(crate) fn build(members: &[Member], pairs: &[PairDirection]) -> Vec<StemmaEdge> {
     let index = |d: u32| members.iter().position(|m| m.doc == d);
     let outlet_member = |source: &str| {
         members.iter().position(|m| {
@@ -403,7 +403,7 @@ impl DocFacts {
 /// `(from, to, weight)`; every node other than 0 must have an incoming edge. Returns, per node,
 /// the index in `edges` of its chosen incoming edge (`None` for the root). Ties go to the edge
 /// listed first, so the result is deterministic.
-pub fn max_arborescence(nodes: usize, edges: &[(usize, usize, f64)]) -> Vec<Option<usize>> {
+pub(crate) fn max_arborescence(nodes: usize, edges: &[(usize, usize, f64)]) -> Vec<Option<usize>> {
     let work: Vec<(usize, usize, f64, usize)> = edges
         .iter()
         .enumerate()

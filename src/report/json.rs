@@ -25,7 +25,7 @@
 //! `idf_bigram_containment_b_in_a` (each bigram weighted by its idf), `verbatim_coverage_a`, `verbatim_coverage_b` (fraction of each
 //! text inside shared verbatim runs, boilerplate excluded), `longest_run_tokens`, `tokens_a`,
 //! `tokens_b`, `sources` (which candidate generators proposed the pair), `confidence` and
-//! `rule` ([`crate::relate::Judgment`]). Ratios are rounded to 4 decimals.
+//! `rule` (`crate::relate::Judgment`). Ratios are rounded to 4 decimals.
 //!
 //! A `--families` line: `family`, `members`, `capped`.
 //!
@@ -39,7 +39,6 @@ use super::round4;
 use crate::config::Config;
 use crate::corpus::Document;
 use crate::pipeline::{Analysis, Pair};
-pub use crate::text::CharIndex;
 
 /// Schema name.
 pub const SCHEMA: &str = "stemma.analysis";
@@ -490,7 +489,7 @@ fn pair_line(analysis: &Analysis, p: &Pair) -> PairLine {
 }
 
 /// A pair line from two ids and a pair's relation and figures.
-pub fn figures_line(a: &str, b: &str, p: &Pair) -> PairLine {
+pub(crate) fn figures_line(a: &str, b: &str, p: &Pair) -> PairLine {
     let f = &p.figures;
     PairLine {
         a: a.to_string(),

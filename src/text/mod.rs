@@ -25,8 +25,8 @@ mod chars;
 mod normalize;
 mod tokenize;
 
-pub use normalize::{normalize, normalize_token, FOLDED};
-pub use tokenize::{is_spaceless_script, token_hashes, tokenize, Token, MAX_TEXT_BYTES};
+pub use normalize::{normalize, normalize_token};
+pub use tokenize::{token_hashes, tokenize, Token};
 
 /// Character offsets for byte offsets of one text, without rescanning it for every lookup:
 /// checkpoints every 4 KiB, then a count within the block.

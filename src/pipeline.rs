@@ -80,6 +80,7 @@ pub(crate) type Candidate = (u32, u32, Sources);
 
 /// One document as the analysis sees it.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct DocumentInfo {
     /// The document's id.
     pub id: String,
@@ -93,6 +94,7 @@ pub struct DocumentInfo {
 
 /// A verified pair with its relation (document indices into [`Analysis::documents`], a < b).
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Pair {
     /// First document (smaller index).
     pub a: u32,
@@ -116,6 +118,7 @@ pub struct Pair {
 
 /// A family of related documents.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Family {
     /// Stable id (`F1`, `F2`, ... in order of the smallest member id).
     pub id: String,
@@ -129,6 +132,7 @@ pub struct Family {
 
 /// Counters of the candidate stage.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct Stats {
     /// Pairs proposed by LSH.
     pub lsh_candidates: usize,
@@ -150,6 +154,7 @@ pub struct Stats {
 
 /// The result of [`analyze`].
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Analysis {
     /// Documents in id order; pairs and families refer to them by index.
     pub documents: Vec<DocumentInfo>,

@@ -33,6 +33,7 @@ use crate::similarity::overlap;
 /// How two documents are related. Ordered from strongest to weakest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum Relation {
     /// Identical after normalization.
     Duplicate,
@@ -88,6 +89,7 @@ impl std::str::FromStr for Relation {
 
 /// The measured figures of one pair (a, b).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PairFigures {
     /// Token counts.
     pub tokens_a: usize,
@@ -476,6 +478,7 @@ pub(crate) fn judge(f: &PairFigures, t: &RelationThresholds, corpus_statistics: 
 /// A rule a pair did not meet: the figure it reads, the pair's value and the value the rule
 /// needs. [`shortfalls`] lists them for a pair without a relation ("why not related").
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Shortfall {
     /// The relation the rule would have given.
     pub relation: Relation,

@@ -395,13 +395,9 @@ impl<'a> TextStore<'a> {
     }
 
     /// Texts held.
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.borrowed.len() + self.offsets.len() - 1
-    }
-
-    /// True when empty.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     /// Adds a text the caller keeps alive. A store holds borrowed or owned texts, not both.

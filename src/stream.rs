@@ -16,9 +16,12 @@ use crate::config::Config;
 use crate::corpus::{stream_inputs, Document, ReadOptions, ReadReport};
 use crate::error::Result;
 use crate::pipeline::{Analysis, Ingest, Progress};
+use crate::provenance::cues::AgencyTable;
+use crate::provenance::Provenance;
 use crate::scratch::{Scratch, TextStore};
 
 /// Documents read as a stream and analysed with bounded memory.
+#[non_exhaustive]
 pub struct Streamed {
     /// What was read; `read.documents` hold ids, origins and metadata, their texts are empty
     /// (read them back with [`Streamed::text`]).
@@ -26,7 +29,7 @@ pub struct Streamed {
     /// The analysis.
     pub analysis: Analysis,
     /// The texts, by input position.
-    pub texts: TextStore<'static>,
+    pub(crate) texts: TextStore<'static>,
     /// Where temporary data went.
     pub scratch: Scratch,
 }
@@ -109,6 +112,20 @@ pub fn analyze_streamed(
 }
 
 impl Streamed {
+    /// The provenance of the analysis ([`trace`](crate::trace) for a streamed corpus): texts
+    /// are read back from the store a block at a time, so memory stays bounded by the scratch
+    /// budget the analysis ran with.
+    pub fn trace(&self, config: &Config, agencies: &AgencyTable) -> Result<Provenance> {
+        crate::provenance::trace_stored(
+            &self.read.documents,
+            &self.texts,
+            &self.analysis,
+            config,
+            agencies,
+            &self.scratch,
+        )
+    }
+
     /// The text of the document read at input position `input_index` (the position in
     /// `read.documents`; each of `analysis.documents` carries its own as `input_index`).
     pub fn text(&self, input_index: usize) -> Result<String> {

@@ -76,6 +76,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// One audit check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum Check {
     /// Related pairs within the inputs.
     Duplicates,
@@ -134,6 +135,7 @@ impl std::str::FromStr for Check {
 
 /// Whether a document is audited or is the reference corpus.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Role {
     /// A document under audit.
     Input,
@@ -195,6 +197,7 @@ impl Default for Policy {
 
 /// A document as a finding names it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct DocRef {
     /// Document id.
     pub id: String,
@@ -212,6 +215,7 @@ pub struct DocRef {
 
 /// Where in a file a finding points: 1-based lines, 1-based columns in Unicode code points.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Region {
     /// First line.
     pub start_line: u64,
@@ -228,6 +232,7 @@ pub struct Region {
 
 /// One place a finding occurs: the subject document and the other one (if any).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Occurrence {
     /// The document the finding is about.
     pub subject: DocRef,
@@ -245,6 +250,7 @@ pub struct Occurrence {
 /// Whether a finding is accepted in the baseline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum State {
     /// Not in the baseline: fails the build.
     New,
@@ -264,6 +270,7 @@ impl State {
 
 /// One finding (also the JSON report's `findings` element).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Finding {
     /// The check that found it.
     pub check: Check,
@@ -288,6 +295,7 @@ pub struct Finding {
 
 /// How an input document's reuse is credited (`uncredited` only; one per audited family member).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreditNote {
     /// The document id.
     pub id: String,
@@ -309,6 +317,7 @@ pub struct CreditNote {
 
 /// The result of [`audit`], before or after the baseline is applied.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Audit {
     /// The policy used.
     pub policy: Policy,

@@ -217,6 +217,7 @@ impl Default for ReadOptions {
 
 /// What [`read_inputs`] read.
 #[derive(Debug, Default)]
+#[non_exhaustive]
 pub struct ReadReport {
     /// The documents, in input order (see the module docs).
     pub documents: Vec<Document>,

@@ -75,6 +75,7 @@ impl Source {
 
 /// The decision for every record of a JSONL input, before the outputs are written.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct Plan {
     source: Source,
     opts: ReadOptions,
@@ -104,6 +105,7 @@ pub struct PairLine<'a> {
 
 /// What [`Plan::write_files`] wrote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Written {
     /// Records read (bad ones and skipped repeated ids excepted).
     pub read: usize,

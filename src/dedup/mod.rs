@@ -65,6 +65,7 @@ pub struct Record {
 
 /// A verified duplicate pair (input indices, a < b) with its exact Jaccard.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub struct DuplicatePair {
     /// First record.
     pub a: usize,
@@ -76,6 +77,7 @@ pub struct DuplicatePair {
 
 /// The decision for every record.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Decision {
     /// `None`: kept. `Some((kept, jaccard))`: removed as a duplicate of record `kept`, with the
     /// exact Jaccard between the two (which can be below the threshold when the two are joined

@@ -304,6 +304,7 @@ fn encode_deletes(bits: &BitVec<u64, Lsb0>) -> Vec<u8> {
 
 /// Summary figures of an index.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct Stats {
     /// Live documents.
     pub documents: u64,

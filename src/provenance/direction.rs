@@ -13,6 +13,7 @@
 
 /// What a piece of evidence supports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Favors {
     /// B derives from A.
     AToB,
@@ -38,6 +39,7 @@ impl Favors {
 
 /// One piece of evidence.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Evidence {
     /// Machine name of the signal.
     pub signal: &'static str,
@@ -51,6 +53,7 @@ pub struct Evidence {
 
 /// The direction verdict of a pair.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Verdict {
     /// B derives from A.
     AToB,
@@ -76,6 +79,7 @@ impl Verdict {
 
 /// The verdict with its confidence and every piece of evidence considered.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Direction {
     /// The verdict.
     pub verdict: Verdict,
@@ -87,6 +91,7 @@ pub struct Direction {
 
 /// A source a document credits.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Credit {
     /// Canonical source name (agency table) or the name as found.
     pub source: String,
@@ -98,6 +103,7 @@ pub struct Credit {
 
 /// What direction inference needs to know of one document.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct DocFacts {
     /// The document id (used in reasons).
     pub id: String,

@@ -28,6 +28,7 @@ use stemma::{Member, PairDirection, StemmaEdge};
 
 /// How a passage is discounted as evidence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum PassageMark {
     /// It lies on a photo-caption or credit line.
     Caption,
@@ -47,6 +48,7 @@ impl PassageMark {
 
 /// The trace of one related pair (same index as in [`Analysis::pairs`]).
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct PairTrace {
     /// Aligned passages and coverage.
     pub alignment: Alignment,
@@ -67,6 +69,7 @@ pub type PassageChars = (CharSpan, CharSpan);
 
 /// Everything `trace` adds to an analysis.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Provenance {
     /// Cues per document (same order as [`Analysis::documents`]).
     pub cues: Vec<Vec<Cue>>,
@@ -108,7 +111,7 @@ pub fn trace(
 /// Traces every related pair and family of `analysis`, reading the texts from `texts` (by input
 /// position, as `crate::pipeline::Ingest::finish` returns them; the texts of `docs` are not
 /// read). Pairs are aligned a block at a time, so memory stays bounded by `scratch`.
-pub fn trace_stored(
+pub(crate) fn trace_stored(
     docs: &[Document],
     texts: &TextStore,
     analysis: &Analysis,
@@ -352,6 +355,7 @@ fn trace_pair(
 
 /// Two documents compared directly, related or not.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Comparison {
     /// Exact figures.
     pub figures: crate::relate::PairFigures,

@@ -18,6 +18,7 @@ use crate::relate::Relation;
 
 /// A member's parent in the stemma.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Parent {
     /// No known source.
     Root,
@@ -29,6 +30,7 @@ pub enum Parent {
 
 /// What kind of derivation an edge is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum EdgeKind {
     /// Duplicate or near-duplicate of the parent.
     Copy,
@@ -72,6 +74,7 @@ impl EdgeKind {
 
 /// One member's edge.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct StemmaEdge {
     /// The parent.
     pub parent: Parent,

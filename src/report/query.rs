@@ -45,6 +45,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 
 /// The whole report of one query run.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryReport {
     /// Live documents in the index.
     pub indexed_documents: u64,
@@ -54,6 +55,7 @@ pub struct QueryReport {
 
 /// One query document and its matches.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryOutcome {
     /// The query document's id.
     pub id: String,

@@ -100,6 +100,7 @@ use scan::fold;
 /// What a [`Cue`] is evidence of.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum CueKind {
     /// A date or date-time; `value` holds it normalized.
     Date,
@@ -118,6 +119,7 @@ pub enum CueKind {
 
 /// One cue found in a text.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Cue {
     /// What the cue is.
     pub kind: CueKind,

@@ -139,13 +139,13 @@ fn reuters(dir: &Path) {
     let related: std::collections::HashSet<(u32, u32)> = analysis
         .all_pairs()
         .into_iter()
-        .filter(|&(_, _, i, _)| {
+        .filter(|p| {
             matches!(
-                analysis.pairs[i].relation,
+                analysis.pairs[p.pair].relation,
                 stemma::Relation::Duplicate | stemma::Relation::NearDuplicate
             )
         })
-        .map(|(a, b, _, _)| (a, b))
+        .map(|p| (p.a.0, p.b.0))
         .collect();
     let profiler = Profiler::new(&config.fingerprint);
     let records: Vec<Record> = docs

@@ -65,8 +65,8 @@ fn main() {
         .iter()
         .map(|p| {
             let (a, b) = (
-                analysis.documents[p.a as usize].id.as_str(),
-                analysis.documents[p.b as usize].id.as_str(),
+                analysis.documents[p.a].id.as_str(),
+                analysis.documents[p.b].id.as_str(),
             );
             (a.min(b), a.max(b))
         })

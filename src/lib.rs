@@ -73,6 +73,7 @@ pub(crate) mod similarity;
 pub(crate) mod sketch;
 pub(crate) mod stream;
 pub(crate) mod text;
+pub mod types;
 
 pub mod fingerprint;
 #[doc(hidden)]
@@ -83,7 +84,7 @@ pub use corpus::{Document, Meta, Origin};
 pub use dedup::jsonl::{plan as dedup_jsonl, Plan as DedupPlan, Source as JsonlSource};
 pub use error::{Error, Result};
 pub use index::Index;
-pub use pipeline::{analyze, Analysis, Family, Pair, Progress, Silent};
+pub use pipeline::{analyze, Analysis, Family, ImpliedPair, Pair, Progress, Silent};
 pub use provenance::{compare, trace, Comparison, Provenance};
 pub use relate::Relation;
 pub use report::compare::render as render_comparison;
@@ -91,3 +92,4 @@ pub use report::query::{query_report, QueryReport};
 pub use scratch::Scratch;
 pub use sketch::minhash::{MinHasher, PermutationFamily, Signature};
 pub use stream::{analyze_streamed, Streamed};
+pub use types::DocIndex;

@@ -23,6 +23,7 @@ use crate::scratch::{Scratch, Sorter, TextStore};
 use crate::similarity::intersection_size;
 use crate::sketch::minhash::Signature;
 use crate::sketch::simhash::hamming;
+use crate::types::DocIndex;
 
 /// Reports progress of long stages. Every method has an empty default.
 pub trait Progress: Sync {
@@ -96,10 +97,10 @@ pub struct DocumentInfo {
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Pair {
-    /// First document (smaller index).
-    pub a: u32,
+    /// First document (smaller canonical position).
+    pub a: DocIndex,
     /// Second document.
-    pub b: u32,
+    pub b: DocIndex,
     /// The relation.
     pub relation: Relation,
     /// Exact figures.
@@ -122,8 +123,8 @@ pub struct Pair {
 pub struct Family {
     /// Stable id (`F1`, `F2`, ... in order of the smallest member id).
     pub id: String,
-    /// Member document indices, ascending.
-    pub members: Vec<u32>,
+    /// Member documents, ascending.
+    pub members: Vec<DocIndex>,
     /// Indices into [`Analysis::pairs`] of the pairs inside the family.
     pub pairs: Vec<usize>,
     /// The family hit the size cap: likely boilerplate or a template, inspect it.
@@ -166,41 +167,80 @@ pub struct Analysis {
     pub stats: Stats,
     /// For each document, the first document (in id order) with the identical normalized text:
     /// only that one is paired with the rest of the corpus.
-    pub identical_to: Vec<u32>,
+    pub identical_to: Vec<DocIndex>,
+}
+
+/// One related pair of [`Analysis::all_pairs`]: two documents and the verified pair whose
+/// relation and figures they share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[non_exhaustive]
+pub struct ImpliedPair {
+    /// First document (smaller canonical position).
+    pub a: DocIndex,
+    /// Second document.
+    pub b: DocIndex,
+    /// Index into [`Analysis::pairs`] of the verified pair that stands for this one (itself
+    /// when `a` and `b` were verified together).
+    pub pair: usize,
+    /// True when the figures of `pairs[pair]` must be read mirrored: its `a` side is this
+    /// pair's `b` (see [`PairFigures::mirrored`]).
+    pub mirrored: bool,
 }
 
 impl Analysis {
     /// Every related pair, including those implied by identical copies: when A ~ B and A' is an
-    /// identical copy of A, then A' ~ B with the same relation and figures. Returns
-    /// `(a, b, index into pairs)` with a < b, sorted by (a, b). Can be quadratic in the size of
-    /// identical groups: use it where every pair matters (audits), not for reports. The last
-    /// field is true when the figures of `pairs[index]` must be read mirrored (its `a` side is
-    /// the returned `b`): see [`PairFigures::mirrored`].
-    pub fn all_pairs(&self) -> Vec<(u32, u32, usize, bool)> {
-        let mut group: Vec<Vec<u32>> = vec![Vec::new(); self.documents.len()];
+    /// identical copy of A, then A' ~ B with the same relation and figures. Sorted by (a, b),
+    /// a < b. Can be quadratic in the size of identical groups: use it where every pair
+    /// matters (audits), not for reports.
+    ///
+    /// ```
+    /// use stemma::{analyze, Config, DocIndex, Document, Silent};
+    ///
+    /// let story = "The minister said on Friday that the new bridge over the river will open \
+    ///              in March after two years of work, and that tolls will be lower than planned.";
+    /// let docs = vec![
+    ///     Document::new("a", story),
+    ///     Document::new("b", story),
+    ///     Document::new("c", &format!("{story} More on page two.")),
+    /// ];
+    /// let analysis = analyze(&docs, &Config::default(), &Silent).unwrap();
+    /// // "b" is an identical copy of "a": only a ~ b and a ~ c are verified, b ~ c is implied.
+    /// let all: Vec<_> = analysis.all_pairs().iter().map(|p| (p.a.0, p.b.0)).collect();
+    /// assert_eq!(all, [(0, 1), (0, 2), (1, 2)]);
+    /// assert!(analysis.pairs.len() < all.len());
+    /// ```
+    pub fn all_pairs(&self) -> Vec<ImpliedPair> {
+        let mut group: Vec<Vec<DocIndex>> = vec![Vec::new(); self.documents.len()];
         for (d, &r) in self.identical_to.iter().enumerate() {
-            group[r as usize].push(d as u32);
+            group[r].push(DocIndex(d as u32));
         }
         // (x, y) stands for the pair's (a, b); it is mirrored when x > y.
         let mut out = Vec::new();
-        let mut push = |x: u32, y: u32, i: usize| out.push((x.min(y), x.max(y), i, x > y));
+        let mut push = |x: DocIndex, y: DocIndex, pair: usize| {
+            out.push(ImpliedPair {
+                a: x.min(y),
+                b: x.max(y),
+                pair,
+                mirrored: x > y,
+            })
+        };
         for (i, p) in self.pairs.iter().enumerate() {
             if p.sources == Sources::IDENTICAL {
-                for &x in &group[p.a as usize] {
+                for &x in &group[p.a] {
                     if x != p.b {
                         push(x, p.b, i);
                     }
                 }
             } else {
-                for &x in &group[p.a as usize] {
-                    for &y in &group[p.b as usize] {
+                for &x in &group[p.a] {
+                    for &y in &group[p.b] {
                         push(x, y, i);
                     }
                 }
             }
         }
         out.sort_unstable();
-        out.dedup_by_key(|t| (t.0, t.1));
+        out.dedup_by_key(|t| (t.a, t.b));
         out
     }
 }
@@ -398,8 +438,8 @@ impl<'a> Ingest<'a> {
         let edges: Vec<Edge> = pairs
             .iter()
             .map(|p| Edge {
-                a: p.a,
-                b: p.b,
+                a: p.a.0,
+                b: p.b.0,
                 strength: strength(p),
             })
             .collect();
@@ -437,7 +477,7 @@ impl<'a> Ingest<'a> {
         }
         let mut family_pairs: Vec<Vec<usize>> = vec![Vec::new(); groups.len()];
         for (j, p) in pairs.iter().enumerate() {
-            if let (Some(fa), Some(fb)) = (family_of[p.a as usize], family_of[p.b as usize]) {
+            if let (Some(fa), Some(fb)) = (family_of[p.a.index()], family_of[p.b.index()]) {
                 if fa == fb {
                     family_pairs[fa as usize].push(j);
                 }
@@ -450,7 +490,7 @@ impl<'a> Ingest<'a> {
             .map(|(i, (g, pairs))| Family {
                 id: format!("F{}", i + 1),
                 pairs,
-                members: g.members,
+                members: g.members.into_iter().map(DocIndex).collect(),
                 capped: g.capped,
             })
             .collect();
@@ -471,7 +511,7 @@ impl<'a> Ingest<'a> {
                 pairs,
                 families,
                 stats,
-                identical_to,
+                identical_to: identical_to.into_iter().map(DocIndex).collect(),
             },
             self.texts,
         ))
@@ -595,8 +635,8 @@ fn identical_pairs(sums: &[Summary], rep: &[u32]) -> Vec<Pair> {
         .map(|d| {
             let s = &sums[d];
             Pair {
-                a: rep[d],
-                b: d as u32,
+                a: DocIndex(rep[d]),
+                b: DocIndex(d as u32),
                 relation: Relation::Duplicate,
                 figures: PairFigures::identical(s.tokens, s.shingles),
                 estimated_jaccard: 1.0,
@@ -946,8 +986,8 @@ fn verify(
             let relation = judgment.relation?;
             let (sa, sb) = (&sums[a as usize], &sums[b as usize]);
             Some(Pair {
-                a,
-                b,
+                a: DocIndex(a),
+                b: DocIndex(b),
                 relation,
                 estimated_jaccard: sa.signature.estimate_jaccard(&sb.signature),
                 simhash_distance: hamming(sa.simhash, sb.simhash),
@@ -1205,7 +1245,7 @@ mod tests {
             analysis
                 .pairs
                 .iter()
-                .find(|p| (p.a, p.b) == (ia.min(ib), ia.max(ib)))
+                .find(|p| (p.a.0, p.b.0) == (ia.min(ib), ia.max(ib)))
                 .map(|p| p.relation)
         };
         assert_eq!(rel("src0", "doc0"), Some(Relation::Duplicate));

@@ -138,8 +138,8 @@ impl Streamed {
     pub fn related_texts(&self) -> Result<Vec<String>> {
         let mut related = vec![false; self.analysis.documents.len()];
         for p in &self.analysis.pairs {
-            related[p.a as usize] = true;
-            related[p.b as usize] = true;
+            related[p.a.index()] = true;
+            related[p.b.index()] = true;
         }
         let mut out = Vec::with_capacity(related.len());
         for (d, r) in self.analysis.documents.iter().zip(related) {

@@ -81,10 +81,10 @@ fn scan_pairs(all: &[Document], config: &Config, x_ids: &[String]) -> Vec<String
     let mut out: Vec<String> = a
         .all_pairs()
         .into_iter()
-        .filter_map(|(x, y, i, mirrored)| {
-            let p = &a.pairs[i];
-            let (ia, ib) = (&a.documents[x as usize].id, &a.documents[y as usize].id);
-            let figures = if mirrored {
+        .filter_map(|implied| {
+            let p = &a.pairs[implied.pair];
+            let (ia, ib) = (&a.documents[implied.a].id, &a.documents[implied.b].id);
+            let figures = if implied.mirrored {
                 p.figures.mirrored()
             } else {
                 p.figures.clone()

@@ -67,6 +67,7 @@ use crate::provenance::stemma::Parent;
 use crate::provenance::Provenance;
 use crate::relate::Relation;
 use crate::report::round4;
+use crate::types::DocIndex;
 
 /// Schema name of the JSON audit report.
 pub const SCHEMA: &str = "stemma.audit";
@@ -421,25 +422,25 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn doc(&self, d: u32) -> &'a Document {
-        &self.docs[self.analysis.documents[d as usize].input_index]
+    fn doc(&self, d: DocIndex) -> &'a Document {
+        &self.docs[self.analysis.documents[d].input_index]
     }
 
-    fn role(&self, d: u32) -> Role {
-        self.roles[self.analysis.documents[d as usize].input_index]
+    fn role(&self, d: DocIndex) -> Role {
+        self.roles[self.analysis.documents[d].input_index]
     }
 
-    fn view(&mut self, d: u32) -> &crate::profile::TokenView {
+    fn view(&mut self, d: DocIndex) -> &crate::profile::TokenView {
         let text = &self.doc(d).text;
         let profiler = &self.profiler;
-        self.views[d as usize].get_or_insert_with(|| profiler.view(text))
+        self.views[d].get_or_insert_with(|| profiler.view(text))
     }
 
-    fn content(&mut self, d: u32) -> String {
+    fn content(&mut self, d: DocIndex) -> String {
         format!("{:016x}", self.view(d).content_hash)
     }
 
-    fn doc_ref(&mut self, d: u32) -> DocRef {
+    fn doc_ref(&mut self, d: DocIndex) -> DocRef {
         let doc = self.doc(d);
         DocRef {
             id: doc.id.clone(),
@@ -451,12 +452,12 @@ impl<'a> Ctx<'a> {
     }
 
     /// The regions of the first aligned passage of `x` and `y`, in each document.
-    fn first_passage(&mut self, x: u32, y: u32) -> (Option<Region>, Option<Region>) {
+    fn first_passage(&mut self, x: DocIndex, y: DocIndex) -> (Option<Region>, Option<Region>) {
         self.view(x);
         self.view(y);
         let (vx, vy) = (
-            self.views[x as usize].as_ref().expect("computed"),
-            self.views[y as usize].as_ref().expect("computed"),
+            self.views[x].as_ref().expect("computed"),
+            self.views[y].as_ref().expect("computed"),
         );
         let alignment = align(&vx.tokens, &vy.tokens, &self.params);
         let Some(p) = alignment.passages.first() else {
@@ -469,7 +470,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// A region of document `d`: its JSONL record's line, or lines and columns of `bytes`.
-    fn region(&self, d: u32, bytes: Option<(usize, usize)>) -> Option<Region> {
+    fn region(&self, d: DocIndex, bytes: Option<(usize, usize)>) -> Option<Region> {
         let doc = self.doc(d);
         if let Some(line) = doc.origin.line {
             return Some(Region {
@@ -512,8 +513,9 @@ fn figures_text(p: &Pair) -> String {
 fn pair_findings(ctx: &mut Ctx, check: Check, policy: &Policy, out: &mut Vec<Finding>) {
     // Identical copies are paired only through their group's first document: expand them so
     // every input meets every reference it copies.
-    for (pa, pb, i, _mirrored) in ctx.analysis.all_pairs() {
-        let p = &ctx.analysis.pairs[i];
+    for implied in ctx.analysis.all_pairs() {
+        let (pa, pb) = (implied.a, implied.b);
+        let p = &ctx.analysis.pairs[implied.pair];
         let (ra, rb) = (ctx.role(pa), ctx.role(pb));
         let (subject, other) = match check {
             Check::Duplicates if ra == Role::Input && rb == Role::Input => {
@@ -647,7 +649,7 @@ fn uncredited(
             if ctx.role(child) != Role::Input {
                 continue;
             }
-            let facts = &prov.facts[child as usize];
+            let facts = &prov.facts[child];
             let id = facts.id.clone();
             let conf = round4(e.confidence);
             // `owners`: the outlets and agencies a credit would have to name.
@@ -670,7 +672,7 @@ fn uncredited(
                     continue;
                 }
                 Parent::Document(p) => {
-                    let pf = &prov.facts[*p as usize];
+                    let pf = &prov.facts[*p];
                     let mut names: Vec<&str> = Vec::new();
                     if let Some(o) = &pf.outlet {
                         names.push(o);

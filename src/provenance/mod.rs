@@ -166,7 +166,7 @@ pub(crate) fn trace_stored(
         common: &common,
         config,
     };
-    let ends: Vec<(u32, u32)> = analysis.pairs.iter().map(|p| (p.a, p.b)).collect();
+    let ends: Vec<(u32, u32)> = analysis.pairs.iter().map(|p| (p.a.0, p.b.0)).collect();
     let blocks = pair_blocks(
         &ends,
         |d| text_len(d as usize),
@@ -199,13 +199,13 @@ pub(crate) fn trace_stored(
             .par_iter()
             .map(|p| {
                 let t = trace_pair(
-                    &side(p.a),
-                    &side(p.b),
+                    &side(p.a.0),
+                    &side(p.b.0),
                     p.figures.containment_a_in_b,
                     p.figures.containment_b_in_a,
                     &ctx,
                 );
-                let (ia, ib) = (&index[at(p.a)], &index[at(p.b)]);
+                let (ia, ib) = (&index[at(p.a.0)], &index[at(p.b.0)]);
                 let chars = t
                     .alignment
                     .passages
@@ -234,16 +234,16 @@ pub(crate) fn trace_stored(
                 .members
                 .iter()
                 .map(|&d| Member {
-                    doc: d,
-                    facts: facts[d as usize].clone(),
+                    doc: d.0,
+                    facts: facts[d].clone(),
                 })
                 .collect();
             let dirs: Vec<PairDirection> = f
                 .pairs
                 .iter()
                 .map(|&i| PairDirection {
-                    a: analysis.pairs[i].a,
-                    b: analysis.pairs[i].b,
+                    a: analysis.pairs[i].a.0,
+                    b: analysis.pairs[i].b.0,
                     relation: analysis.pairs[i].relation,
                     direction: pairs[i].direction.clone(),
                     shared: substantive_ranges(&pairs[i], config.min_evidence_passage_tokens),

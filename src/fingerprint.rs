@@ -11,24 +11,23 @@
 //!
 //! let config = Config::default();
 //! let profiler = Profiler::try_new(&config.fingerprint).unwrap();
-//! let a = "the committee approved the budget for the new school after a long debate on tuesday";
-//! let b = "the committee approved the budget for the new school after a short debate on tuesday";
-//! let (ka, kb) = (profiler.dedup_key(a), profiler.dedup_key(b));
-//!
-//! // Documents that share a band key are candidates; the exact overlap verifies them.
+//! let a = "The minister said on Friday that the new bridge over the river will open in March \
+//!          after two years of work, and that tolls will be lower than planned.";
+//! let b = a.replace("March", "April");
+//! // Band keys: documents sharing one are candidates. Normalization folds case, so an
+//! // upper-cased copy has the same signature and every band key in common.
 //! let banding = banding_for(&config);
-//! let mut buf = Vec::new();
-//! let keys = |sig: &[u32], buf: &mut Vec<u8>| -> Vec<u64> {
-//!     let rows = banding.rows;
+//! let keys = |text: &str| -> Vec<u64> {
+//!     let sig = profiler.dedup_key(text).signature.0;
+//!     let mut buf = Vec::new();
 //!     (0..banding.bands)
-//!         .map(|band| band_key(&sig[band * rows..(band + 1) * rows], band, buf))
+//!         .map(|band| band_key(&sig[band * banding.rows..][..banding.rows], band, &mut buf))
 //!         .collect()
 //! };
-//! let (keys_a, keys_b) = (keys(&ka.signature.0, &mut buf), keys(&kb.signature.0, &mut buf));
-//! let shared = keys_a.iter().zip(&keys_b).filter(|(x, y)| x == y).count();
-//! let jaccard = overlap(&profiler.shingle_set(a), &profiler.shingle_set(b)).jaccard;
+//! assert_eq!(keys(a), keys(&a.to_uppercase()));
+//! // Candidates are verified exactly: one word changed leaves most 5-word shingles shared.
+//! let jaccard = overlap(&profiler.shingle_set(a), &profiler.shingle_set(&b)).jaccard;
 //! assert!(jaccard > 0.5 && jaccard < 1.0);
-//! assert!(shared <= banding.bands);
 //! ```
 
 pub use crate::candidates::lsh::{band_key, banding_for};

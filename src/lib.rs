@@ -26,10 +26,12 @@
 //!
 //! What a library user calls (each re-exported here, with an example in its docs):
 //!
-//! - [`analyze`]: documents in memory -> [`Analysis`]; [`trace`] adds passages, cues,
-//!   direction and a stemma per family ([`Provenance`]).
+//! - [`analyze`]: documents in memory -> [`Analysis`] (pairs with their [`Relation`],
+//!   families; documents named by [`DocIndex`]); [`trace`] adds passages, cues, direction and
+//!   a stemma per family ([`Provenance`]).
 //! - [`analyze_streamed`]: a corpus read from files, directories, JSONL or standard input as a
-//!   stream, with memory bounded by a [`scratch::Scratch`] budget ([`Streamed`]).
+//!   stream, with memory bounded by a [`Scratch`] budget ([`Streamed`], and
+//!   [`Streamed::trace`] for its provenance).
 //! - [`dedup_jsonl`]: which records of a JSONL file to keep ([`DedupPlan`]), then
 //!   [`DedupPlan::write`] or [`DedupPlan::write_files`] for the kept and removed records.
 //! - [`Index`] (open, [`index::build`], [`index::Writer`]) and [`query_report`]: the documents
@@ -39,15 +41,22 @@
 //!   [`render_comparison`] with a "why not related" line naming the rules that failed
 //!   ([`relate::shortfalls`]).
 //! - [`audit::audit`] with [`audit::reference`] for a reference corpus from files or an index.
+//! - [`report`]: the versioned JSON report and its renderers (text summary, Markdown, HTML,
+//!   DOT); [`output`]: the atomic writer every output goes through.
+//! - [`fingerprint`]: per-document fingerprints and LSH band keys, for engines that spread
+//!   the work over machines (the Python package's Spark engine).
 //!
-//! Layers (each module uses only its own or lower layers): foundation ([`error`], [`config`],
-//! `hash`) < `text` < `shingle` < `sketch` < `profile` < `candidates` <
-//! `similarity` < [`relate`], `cluster` < [`pipeline`], [`dedup`]; edges: [`corpus`],
-//! `stream` (analysis from inputs), [`dedup::jsonl`], [`index`] (the persistent fingerprint
-//! index), [`report`], [`output`], [`audit`], and
-//! `scratch` (sorted runs and texts beyond a memory budget, in unnamed temporary files, used
-//! by `pipeline::Ingest` for corpora larger than memory: the one edge the pure layers reach,
-//! and only when the caller gives it a directory; [`analyze`] never does).
+//! Public modules: [`config`], [`error`], [`corpus`] (readers), [`pipeline`], [`relate`],
+//! [`provenance`], [`dedup`], [`index`], [`report`], [`audit`], [`output`], [`fingerprint`],
+//! [`types`]. Everything else is internal (`pub(crate)`): normalization and tokenization,
+//! shingling, the sketches, candidate generation, clustering, alignment, the external sorter
+//! and text store, and the index's file formats. Their layering, lowest first: foundation
+//! (`error`, `config`, `types`, `hash`) < `text` < `shingle` < `sketch` < `profile` <
+//! `candidates` < `similarity`, `align` < `relate`, `cluster` < `provenance` < `pipeline`,
+//! `dedup`; edges: `corpus`, `stream`, `index`, `report`, `output`, `audit`, and `scratch`
+//! (sorted runs and texts beyond a memory budget, in unnamed temporary files: the one edge the
+//! pure layers reach, and only when the caller gives it a directory; [`analyze`] never does).
+//! ARCHITECTURE.md says what is public and why.
 
 #![warn(missing_docs)]
 

@@ -26,6 +26,29 @@ use crate::sketch::simhash::hamming;
 use crate::types::DocIndex;
 
 /// Reports progress of long stages. Every method has an empty default.
+///
+/// ```
+/// use std::sync::atomic::{AtomicU64, Ordering};
+/// use stemma::{analyze, Config, Document, Progress};
+///
+/// /// Counts the steps of every stage.
+/// #[derive(Default)]
+/// struct Steps(AtomicU64);
+///
+/// impl Progress for Steps {
+///     fn advance(&self, n: u64) {
+///         self.0.fetch_add(n, Ordering::Relaxed);
+///     }
+/// }
+///
+/// let story = "The minister said on Friday that the new bridge over the river will open in \
+///              March after two years of work, and that tolls will be lower than planned.";
+/// let docs = [Document::new("a", story), Document::new("b", story)];
+/// let steps = Steps::default();
+/// analyze(&docs, &Config::default(), &steps)?;
+/// assert!(steps.0.load(Ordering::Relaxed) > 0);
+/// # Ok::<(), stemma::Error>(())
+/// ```
 pub trait Progress: Sync {
     /// A stage starts, with the number of steps it will take.
     fn start(&self, _stage: &'static str, _total: u64) {}
@@ -36,6 +59,14 @@ pub trait Progress: Sync {
 }
 
 /// A [`Progress`] that shows nothing.
+///
+/// ```
+/// use stemma::{analyze, Config, Document, Silent};
+///
+/// let analysis = analyze(&[Document::new("a", "one short text")], &Config::default(), &Silent)?;
+/// assert!(analysis.pairs.is_empty());
+/// # Ok::<(), stemma::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Silent;
 impl Progress for Silent {}
@@ -94,6 +125,22 @@ pub struct DocumentInfo {
 }
 
 /// A verified pair with its relation (document indices into [`Analysis::documents`], a < b).
+///
+/// ```
+/// use stemma::{analyze, Config, Document, Relation, Silent};
+///
+/// let story = "The minister said on Friday that the new bridge over the river will open in \
+///              March after two years of work, and that tolls will be lower than planned.";
+/// let docs = [Document::new("a", story), Document::new("b", &story[..story.len() / 2])];
+/// let analysis = analyze(&docs, &Config::default(), &Silent)?;
+/// let pair = &analysis.pairs[0];
+/// assert_eq!(pair.relation, Relation::Excerpt);
+/// // B lies inside A: nearly all of B is contained in A, about half of A in B.
+/// assert!(pair.figures.containment_b_in_a > 0.9);
+/// assert!(pair.figures.containment_a_in_b < 0.7);
+/// assert!(pair.confidence > 0.5);
+/// # Ok::<(), stemma::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Pair {
@@ -118,6 +165,25 @@ pub struct Pair {
 }
 
 /// A family of related documents.
+///
+/// ```
+/// use stemma::{analyze, Config, Document, Silent};
+///
+/// let story = "The minister said on Friday that the new bridge over the river will open in \
+///              March after two years of work, and that tolls will be lower than planned.";
+/// let docs = [
+///     Document::new("a", story),
+///     Document::new("b", &format!("(Outlet) - {story}")),
+///     Document::new("c", &format!("{story} More on page two.")),
+/// ];
+/// let analysis = analyze(&docs, &Config::default(), &Silent)?;
+/// let family = &analysis.families[0];
+/// assert_eq!(family.id, "F1");
+/// assert_eq!(family.members.len(), 3);
+/// // Every pair inside the family is listed by index into `analysis.pairs`.
+/// assert!(family.pairs.iter().all(|&i| family.members.contains(&analysis.pairs[i].a)));
+/// # Ok::<(), stemma::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Family {
@@ -154,6 +220,23 @@ pub struct Stats {
 }
 
 /// The result of [`analyze`].
+///
+/// ```
+/// use stemma::{analyze, Config, Document, Silent};
+///
+/// let story = "The minister said on Friday that the new bridge over the river will open in \
+///              March after two years of work, and that tolls will be lower than planned.";
+/// let docs = [Document::new("b", story), Document::new("a", &format!("(Outlet) - {story}"))];
+/// let analysis = analyze(&docs, &Config::default(), &Silent)?;
+/// // Documents in canonical (id) order, each with its input position.
+/// let ids: Vec<_> = analysis.documents.iter().map(|d| (d.id.as_str(), d.input_index)).collect();
+/// assert_eq!(ids, [("a", 1), ("b", 0)]);
+/// for pair in &analysis.pairs {
+///     let (a, b) = (&analysis.documents[pair.a].id, &analysis.documents[pair.b].id);
+///     println!("{a} ~ {b}: {} ({})", pair.relation, pair.rule);
+/// }
+/// # Ok::<(), stemma::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Analysis {
@@ -172,6 +255,20 @@ pub struct Analysis {
 
 /// One related pair of [`Analysis::all_pairs`]: two documents and the verified pair whose
 /// relation and figures they share.
+///
+/// ```
+/// use stemma::{analyze, Config, Document, Silent};
+///
+/// let story = "The minister said on Friday that the new bridge over the river will open in \
+///              March after two years of work, and that tolls will be lower than planned.";
+/// let docs = [Document::new("a", story), Document::new("b", story)];
+/// let analysis = analyze(&docs, &Config::default(), &Silent)?;
+/// let all = analysis.all_pairs();
+/// let implied = &all[0];
+/// assert_eq!(analysis.documents[implied.a].id, "a");
+/// assert_eq!(analysis.pairs[implied.pair].relation.as_str(), "duplicate");
+/// # Ok::<(), stemma::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 #[non_exhaustive]
 pub struct ImpliedPair {
@@ -263,6 +360,24 @@ pub(crate) fn canonical_order(docs: &[Document]) -> Result<Vec<usize>> {
 }
 
 /// Runs the whole analysis on `docs`, in memory.
+///
+/// ```
+/// use stemma::{analyze, Config, Document, Relation, Silent};
+///
+/// let story = "The minister said on Friday that the new bridge over the river will open in \
+///              March after two years of work, and that tolls will be lower than planned.";
+/// let docs = [
+///     Document::new("agency", story),
+///     Document::new("outlet", &format!("{story} More on page two.")),
+///     Document::new("other", "A completely different text about the weather in the hills."),
+/// ];
+/// let analysis = analyze(&docs, &Config::default(), &Silent)?;
+/// assert_eq!(analysis.pairs.len(), 1);
+/// // Ordered strongest first: a duplicate, near-duplicate or excerpt.
+/// assert!(analysis.pairs[0].relation <= Relation::Excerpt);
+/// assert_eq!(analysis.families[0].members.len(), 2);
+/// # Ok::<(), stemma::Error>(())
+/// ```
 pub fn analyze(docs: &[Document], config: &Config, progress: &dyn Progress) -> Result<Analysis> {
     let mut ingest = Ingest::new(config, &Scratch::in_memory())?;
     progress.start("fingerprint", docs.len() as u64);

@@ -29,6 +29,17 @@ use crate::error::{Error, Result};
 use crate::output::Pending;
 
 /// Where temporary data may go, and how much memory each buffer may hold before it goes there.
+///
+/// ```
+/// use stemma::Scratch;
+///
+/// // Everything in memory (the default), or sorted runs and texts spilled to unnamed
+/// // temporary files in a directory once 64 MiB are held.
+/// let _in_memory = Scratch::in_memory();
+/// let on_disk = Scratch::on_disk(std::env::temp_dir(), 64 << 20);
+/// on_disk.check()?;
+/// # Ok::<(), stemma::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Scratch {
     /// Directory for temporary files; `None`: keep everything in memory.

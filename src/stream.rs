@@ -21,6 +21,28 @@ use crate::provenance::Provenance;
 use crate::scratch::{Scratch, TextStore};
 
 /// Documents read as a stream and analysed with bounded memory.
+///
+/// ```
+/// use stemma::corpus::ReadOptions;
+/// use stemma::provenance::cues::AgencyTable;
+/// use stemma::{analyze_streamed, Config, Scratch, Silent};
+///
+/// let dir = std::env::temp_dir().join(format!("stemma-doc-streamed-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir)?;
+/// let story = "The minister said on Friday that the new bridge over the river will open in \
+///              March after two years of work, and that tolls will be lower than planned.";
+/// std::fs::write(dir.join("a.txt"), story)?;
+/// std::fs::write(dir.join("b.txt"), format!("{story} More on page two."))?;
+/// let config = Config::default();
+/// let streamed =
+///     analyze_streamed(&[dir.clone()], &ReadOptions::default(), &Scratch::in_memory(), &config, &Silent)?;
+/// assert_eq!(streamed.read.documents.len(), 2);
+/// let provenance = streamed.trace(&config, &AgencyTable::builtin())?;
+/// assert_eq!(provenance.pairs.len(), 1);
+/// assert_eq!(streamed.related_texts()?[0], story);
+/// std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[non_exhaustive]
 pub struct Streamed {
     /// What was read; `read.documents` hold ids, origins and metadata, their texts are empty
@@ -47,7 +69,7 @@ const BATCH_DOCS: usize = 4096;
 ///
 /// ```
 /// use stemma::corpus::ReadOptions;
-/// use stemma::scratch::Scratch;
+/// use stemma::Scratch;
 /// use stemma::{analyze_streamed, Config, Silent};
 ///
 /// let dir = std::env::temp_dir().join(format!("stemma-doc-stream-{}", std::process::id()));

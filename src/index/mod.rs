@@ -256,6 +256,26 @@ impl Drop for WriteLock {
 }
 
 /// An open index: the manifest, its segments and their tombstones.
+///
+/// ```
+/// use stemma::index::{self, query::query};
+/// use stemma::{Config, Document, Index};
+///
+/// let dir = std::env::temp_dir().join(format!("stemma-doc-index-{}", std::process::id()));
+/// let _ = std::fs::remove_dir_all(&dir);
+/// let story = "The minister said on Friday that the new bridge over the river will open in \
+///              March after two years of work, and that tolls will be lower than planned.";
+/// let config = Config::default();
+/// index::build(&dir, &[Document::new("agency", story)], &config, true)?;
+/// index::add(&dir, &[Document::new("other", "Rain in the hills on Sunday.")], &config)?;
+/// let index = Index::open(&dir)?;
+/// assert_eq!(index.stats().documents, 2);
+/// assert_eq!(index.verify()?, 2);
+/// let results = query(&index, &[Document::new("q", &format!("(Outlet) - {story}"))], &index.settings())?;
+/// assert_eq!(results[0].matches[0].id, "agency");
+/// std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 pub struct Index {
     /// The directory.

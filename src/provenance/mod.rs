@@ -12,9 +12,11 @@ pub mod cues;
 pub mod direction;
 pub mod stemma;
 
+pub use crate::align::{Alignment, Passage, Range32};
+
 use rayon::prelude::*;
 
-use crate::align::{align, AlignParams, Alignment, Range32};
+use crate::align::{align, AlignParams};
 use crate::config::Config;
 use crate::corpus::Document;
 use crate::error::Result;
@@ -68,6 +70,25 @@ type CueScan = (Vec<Cue>, Vec<CharSpan>, Vec<u64>);
 pub type PassageChars = (CharSpan, CharSpan);
 
 /// Everything `trace` adds to an analysis.
+///
+/// ```
+/// use stemma::provenance::cues::AgencyTable;
+/// use stemma::{analyze, trace, Config, Document, Silent};
+///
+/// let story = "The minister said on Friday that the new bridge over the river will open in \
+///              March after two years of work, and that tolls will be lower than planned.";
+/// let docs = [Document::new("a", story), Document::new("b", &format!("{story} More."))];
+/// let config = Config::default();
+/// let analysis = analyze(&docs, &config, &Silent)?;
+/// let provenance = trace(&docs, &analysis, &config, &AgencyTable::builtin());
+/// for (pair, t) in analysis.pairs.iter().zip(&provenance.pairs) {
+///     println!("{} ~ {}: {:?}", pair.a, pair.b, t.direction.verdict);
+/// }
+/// for edge in &provenance.stemmas[0] {
+///     println!("{} <- {:?} ({})", edge.child, edge.parent, edge.kind.as_str());
+/// }
+/// # Ok::<(), stemma::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Provenance {
@@ -87,6 +108,27 @@ pub struct Provenance {
 
 /// Traces every related pair and family of `analysis` (computed on the same `docs`), in
 /// memory.
+///
+/// ```
+/// use stemma::provenance::cues::AgencyTable;
+/// use stemma::{analyze, trace, Config, Document, Silent};
+///
+/// let story = "The minister said on Friday that the new bridge over the river will open in \
+///              March after two years of work, and that tolls will be lower than planned.";
+/// let docs = [
+///     Document::new("agency", story),
+///     Document::new("outlet", &format!("{story} (Reuters)")),
+/// ];
+/// let config = Config::default();
+/// let analysis = analyze(&docs, &config, &Silent)?;
+/// let provenance = trace(&docs, &analysis, &config, &AgencyTable::builtin());
+/// // One trace per related pair, one stemma per family, cues per document.
+/// assert_eq!(provenance.pairs.len(), analysis.pairs.len());
+/// assert_eq!(provenance.stemmas.len(), analysis.families.len());
+/// assert!(!provenance.pairs[0].alignment.passages.is_empty());
+/// assert!(provenance.cues[1].iter().any(|c| c.text.contains("Reuters")));
+/// # Ok::<(), stemma::Error>(())
+/// ```
 pub fn trace(
     docs: &[Document],
     analysis: &Analysis,
@@ -354,6 +396,19 @@ fn trace_pair(
 }
 
 /// Two documents compared directly, related or not.
+///
+/// ```
+/// use stemma::provenance::cues::AgencyTable;
+/// use stemma::{compare, Config, Document};
+///
+/// let story = "The minister said on Friday that the new bridge over the river will open in \
+///              March after two years of work, and that tolls will be lower than planned.";
+/// let a = Document::new("a", story);
+/// let b = Document::new("b", "Rain is expected in the hills on Sunday, with snow above a thousand metres.");
+/// let c = compare(&a, &b, &Config::default(), &AgencyTable::builtin());
+/// assert_eq!(c.relation, None);
+/// assert!(c.trace.alignment.passages.is_empty());
+/// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Comparison {
@@ -370,6 +425,19 @@ pub struct Comparison {
 }
 
 /// Compares two documents: figures, relation, passages, cues and direction evidence.
+///
+/// ```
+/// use stemma::provenance::cues::AgencyTable;
+/// use stemma::{compare, Config, Document, Relation};
+///
+/// let story = "The minister said on Friday that the new bridge over the river will open in \
+///              March after two years of work, and that tolls will be lower than planned.";
+/// let a = Document::new("agency", story);
+/// let b = Document::new("outlet", &format!("(Outlet) - {story}"));
+/// let c = compare(&a, &b, &Config::default(), &AgencyTable::builtin());
+/// assert_eq!(c.relation, Some(Relation::NearDuplicate));
+/// assert!(c.trace.alignment.coverage_a > 0.9);
+/// ```
 pub fn compare(a: &Document, b: &Document, config: &Config, agencies: &AgencyTable) -> Comparison {
     let profiler = Profiler::new(&config.fingerprint);
     let params = AlignParams {

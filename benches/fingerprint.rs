@@ -7,8 +7,8 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use stemma::profile::Profiler;
-use stemma::sketch::minhash::{MinHasher, PermutationFamily};
+use stemma::fingerprint::Profiler;
+use stemma::fuzzing::sketch::minhash::{MinHasher, PermutationFamily};
 use stemma::FingerprintParams;
 
 /// English-like and Vietnamese-like text: the seeds, repeated to about 1 MB.
@@ -65,7 +65,7 @@ fn bench(c: &mut Criterion) {
         group.bench_function(format!("tokenize/{name}"), |b| {
             let mut tokens = Vec::new();
             b.iter(|| {
-                stemma::text::tokenize(black_box(&text), &params, &mut tokens);
+                stemma::fuzzing::text::tokenize(black_box(&text), &params, &mut tokens);
                 tokens.len()
             })
         });
@@ -128,10 +128,10 @@ fn stages(
     params: &FingerprintParams,
     text: &str,
 ) {
-    use stemma::shingle::{shingle_hashes, to_set};
+    use stemma::fuzzing::shingle::{shingle_hashes, to_set};
     group.throughput(Throughput::Bytes(text.len() as u64));
     let mut tokens = Vec::new();
-    stemma::text::tokenize(text, params, &mut tokens);
+    stemma::fuzzing::text::tokenize(text, params, &mut tokens);
     let hashes: Vec<u64> = tokens.iter().map(|t| t.hash).collect();
     let mut seq = Vec::new();
     shingle_hashes(&hashes, params.shingle.k, params.seed, &mut seq);
@@ -147,12 +147,12 @@ fn stages(
         b.iter(|| to_set(black_box(seq.clone())).len())
     });
     group.bench_function("stage/simhash/english", |b| {
-        b.iter(|| stemma::sketch::simhash(black_box(&seq)))
+        b.iter(|| stemma::fuzzing::sketch::simhash(black_box(&seq)))
     });
     group.bench_function("stage/winnow/english", |b| {
         let mut fps = Vec::new();
         b.iter(|| {
-            stemma::sketch::winnow(black_box(&seq), params.winnow_w, &mut fps);
+            stemma::fuzzing::sketch::winnow(black_box(&seq), params.winnow_w, &mut fps);
             fps.len()
         })
     });

@@ -17,8 +17,8 @@ use std::path::{Path, PathBuf};
 use stemma::config::Config;
 use stemma::corpus::{read_inputs, ReadOptions};
 use stemma::dedup::{dedup, KeepPolicy, Record};
-use stemma::profile::Profiler;
-use stemma::relate::{measure, relate};
+use stemma::fingerprint::Profiler;
+use stemma::fuzzing::relate::{measure, relate};
 use stemma::{analyze, Silent};
 
 fn main() {
@@ -52,7 +52,7 @@ fn clough(dir: &Path) {
     }
     let profiler = Profiler::new(&config.fingerprint);
     let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
-    let common = stemma::pipeline::common_bigrams(&texts, &profiler, config.bigram_max_df);
+    let common = stemma::fuzzing::pipeline::common_bigrams(&texts, &profiler, config.bigram_max_df);
     let mut table: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
     let mut figures: BTreeMap<String, Vec<(f64, f64, f64, usize)>> = BTreeMap::new();
     for line in std::fs::read_to_string(dir.join("truth.jsonl"))
@@ -65,7 +65,10 @@ fn clough(dir: &Path) {
         else {
             continue; // group lines
         };
-        let (mut va, mut vb) = (profiler.view(by_id[a]), profiler.view(by_id[b]));
+        let (mut va, mut vb) = (
+            stemma::fuzzing::profile::view(&profiler, by_id[a]),
+            stemma::fuzzing::profile::view(&profiler, by_id[b]),
+        );
         va.drop_common_bigrams(&common);
         vb.drop_common_bigrams(&common);
         let f = measure(&va, &vb, config.fingerprint.shingle.k, &config.relations);
@@ -136,13 +139,13 @@ fn reuters(dir: &Path) {
     let related: std::collections::HashSet<(u32, u32)> = analysis
         .all_pairs()
         .into_iter()
-        .filter(|&(_, _, i, _)| {
+        .filter(|p| {
             matches!(
-                analysis.pairs[i].relation,
+                analysis.pairs[p.pair].relation,
                 stemma::Relation::Duplicate | stemma::Relation::NearDuplicate
             )
         })
-        .map(|(a, b, _, _)| (a, b))
+        .map(|p| (p.a.0, p.b.0))
         .collect();
     let profiler = Profiler::new(&config.fingerprint);
     let records: Vec<Record> = docs

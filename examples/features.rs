@@ -17,9 +17,9 @@ use std::path::PathBuf;
 
 use stemma::config::Config;
 use stemma::corpus::{read_inputs, ReadOptions};
-use stemma::pipeline::{common_bigrams, common_fingerprints};
-use stemma::profile::Profiler;
-use stemma::relate::{judge, measure};
+use stemma::fingerprint::Profiler;
+use stemma::fuzzing::pipeline::{common_bigrams, common_fingerprints};
+use stemma::fuzzing::relate::{judge, measure};
 use stemma::{analyze, Silent};
 
 fn main() {
@@ -65,8 +65,8 @@ fn main() {
         .iter()
         .map(|p| {
             let (a, b) = (
-                analysis.documents[p.a as usize].id.as_str(),
-                analysis.documents[p.b as usize].id.as_str(),
+                analysis.documents[p.a].id.as_str(),
+                analysis.documents[p.b].id.as_str(),
             );
             (a.min(b), a.max(b))
         })
@@ -74,13 +74,13 @@ fn main() {
     // Document frequency of every bigram, for the idf weights scan gives its views.
     let mut bigram_df: HashMap<u64, usize> = HashMap::new();
     for t in &texts {
-        for h in profiler.kgram_set(t, 2) {
+        for h in stemma::fuzzing::profile::kgram_set(&profiler, t, 2) {
             *bigram_df.entry(h).or_default() += 1;
         }
     }
     let statistics = docs.len() > config.bigram_max_df;
     let view = |id: &str| {
-        let mut v = profiler.view(by_id[id]);
+        let mut v = stemma::fuzzing::profile::view(&profiler, by_id[id]);
         v.drop_common_bigrams(&common);
         if statistics {
             v.weigh_bigrams(docs.len(), |h| bigram_df.get(&h).copied().unwrap_or(1));

@@ -9,7 +9,7 @@
 
 use std::io::{BufWriter, Write};
 
-use stemma::hash::SplitMix64;
+use stemma::fuzzing::hash::SplitMix64;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();

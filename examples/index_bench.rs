@@ -8,7 +8,7 @@
 
 use std::time::Instant;
 
-use stemma::hash::SplitMix64;
+use stemma::fuzzing::hash::SplitMix64;
 use stemma::index::{self, query::query, Index};
 use stemma::{Config, Document};
 

@@ -10,6 +10,19 @@ use serde::{Deserialize, Serialize};
 pub const NORMALIZER_VERSION: u32 = 1;
 
 /// What a token is.
+///
+/// ```
+/// use stemma::{analyze, Config, Document, Silent, TokenUnit};
+///
+/// let mut config = Config::default();
+/// config.fingerprint.shingle.unit = TokenUnit::Chars;
+/// config.fingerprint.shingle.k = 7;
+/// let text = "新しい橋は三月に開通する予定で、通行料は計画よりも安くなると大臣は金曜日に述べた。";
+/// let docs = [Document::new("a", text), Document::new("b", &format!("【東京】{text}"))];
+/// let analysis = analyze(&docs, &config, &Silent)?;
+/// assert_eq!(analysis.pairs.len(), 1);
+/// # Ok::<(), stemma::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum TokenUnit {
@@ -23,6 +36,13 @@ pub enum TokenUnit {
 }
 
 /// How shingles are formed: `k` consecutive tokens of `unit`.
+///
+/// ```
+/// use stemma::{ShingleSpec, TokenUnit};
+///
+/// let spec = ShingleSpec::default();
+/// assert_eq!((spec.unit, spec.k), (TokenUnit::Words, 5));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShingleSpec {
     /// Token unit. Default: words.
@@ -79,6 +99,16 @@ impl std::fmt::Display for ShingleSpec {
 /// Which hash family makes a MinHash signature ([`crate::sketch::minhash::MinHasher`]; its
 /// module documentation compares them). Serialized by [`PermutationFamily::name`], as indexes
 /// store it.
+///
+/// ```
+/// use stemma::PermutationFamily;
+///
+/// let family = PermutationFamily::parse("oph-densified")?;
+/// assert_eq!(family, PermutationFamily::OphDensified);
+/// assert_eq!(family.name(), "oph-densified");
+/// assert!(PermutationFamily::parse("sha1").is_err());
+/// # Ok::<(), stemma::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub enum PermutationFamily {
     /// K functions `(a_i x + b_i) mod (2^61 - 1)`: `"mul-add-mod-2^61-1"` (classic MinHash;
@@ -162,6 +192,16 @@ impl std::fmt::Display for SimhashWeighting {
 
 /// Everything that defines a fingerprint. Two signatures are comparable only when these are
 /// equal; the index stores them and reports echo them.
+///
+/// ```
+/// use stemma::{FingerprintParams, PermutationFamily};
+///
+/// let params = FingerprintParams::default();
+/// assert_eq!(params.permutation_family, PermutationFamily::FastSimilaritySketch);
+/// // The parameters are stored in every index and echoed in every report as JSON.
+/// let json = serde_json::to_value(&params).unwrap();
+/// assert_eq!(json["permutation_family"], "fast-similarity-sketch");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FingerprintParams {
     /// [`NORMALIZER_VERSION`] at the time the fingerprint was made.
@@ -208,7 +248,7 @@ impl Default for FingerprintParams {
     }
 }
 
-/// Thresholds and models that turn figures into relations ([`crate::relate::judge`]). The
+/// Thresholds and models that turn figures into relations (`crate::relate::judge`). The
 /// models are fitted by cross-validation on labelled dev data (Urdu agency copy, English
 /// answers) with `benches/calibrate/fit.py`; the rule thresholds were set on the seeds and
 /// checked on newswire. ARCHITECTURE.md ("Relations") gives the values and the CV table.
@@ -278,7 +318,7 @@ pub struct LexicalModel {
 }
 
 impl LexicalModel {
-    /// The model's probability for its inputs (see [`crate::relate::lexical_inputs`]).
+    /// The model's probability for its inputs (see `crate::relate::lexical_inputs`).
     pub fn probability(&self, x: &[f64; 5]) -> f64 {
         let z = self.intercept
             + self.bigram_short * x[0]
@@ -374,7 +414,7 @@ impl std::str::FromStr for FamilyPolicy {
 
 /// LSH banding: `bands` bands of `rows` rows each (`bands * rows <= num_perm`). The one shape
 /// of a banding everywhere: config, candidates, index manifests and reports (the last two
-/// serialize it as `[bands, rows]` through [`banding_pair`]). `Default` is 0x0, "not chosen
+/// serialize it as `[bands, rows]` through `banding_pair`). `Default` is 0x0, "not chosen
 /// yet".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Banding {
@@ -400,7 +440,7 @@ impl std::fmt::Display for Banding {
 
 /// Serializes a [`Banding`] as `[bands, rows]`, the shape index manifests and the report's
 /// `stats.banding` have always had (use with `#[serde(with = "banding_pair")]`).
-pub mod banding_pair {
+pub(crate) mod banding_pair {
     use super::Banding;
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -438,6 +478,18 @@ impl std::str::FromStr for Banding {
 
 /// The whole configuration of a run. Echoed into every report. A setting missing from a
 /// serialized config (a report written before it existed) takes its default.
+///
+/// ```
+/// use stemma::{Config, ShingleSpec, TokenUnit};
+///
+/// let mut config = Config::default();
+/// // Character shingles for a language written without spaces between words.
+/// config.fingerprint.shingle = ShingleSpec { unit: TokenUnit::Chars, k: 7 };
+/// config.validate()?;
+/// config.fingerprint.shingle.k = 0;
+/// assert!(config.validate().is_err());
+/// # Ok::<(), stemma::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Config {

@@ -8,9 +8,30 @@
 use std::path::PathBuf;
 
 /// Result alias used across the library.
+///
+/// ```
+/// use stemma::{analyze, Analysis, Config, Document, Silent};
+///
+/// fn pairs_of(texts: &[&str]) -> stemma::Result<usize> {
+///     let docs: Vec<Document> =
+///         texts.iter().enumerate().map(|(i, t)| Document::new(i.to_string(), *t)).collect();
+///     let analysis: Analysis = analyze(&docs, &Config::default(), &Silent)?;
+///     Ok(analysis.pairs.len())
+/// }
+/// assert_eq!(pairs_of(&["one text", "another"]).unwrap(), 0);
+/// ```
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong in stemma's library code.
+///
+/// ```
+/// use stemma::{analyze, Config, Document, Error, Silent};
+///
+/// let docs = [Document::new("a", "One text."), Document::new("a", "Another text.")];
+/// let err = analyze(&docs, &Config::default(), &Silent).unwrap_err();
+/// assert!(matches!(err, Error::DuplicateId { .. }));
+/// assert!(err.to_string().contains("\"a\""));
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {

@@ -6,7 +6,7 @@
 //! stemma writes goes through it (reports, dedup outputs, baselines, the index's segments,
 //! delete files and manifest). The path `-` means standard output.
 //!
-//! Temporary files (and an index's write lock) are registered as [`Pending`] while they exist,
+//! Temporary files (and an index's write lock) are registered as `Pending` while they exist,
 //! so a program stopped by a signal can remove them with [`remove_pending`] before it exits:
 //! an interrupted run leaves the old outputs and nothing else.
 
@@ -26,7 +26,7 @@ fn pending() -> MutexGuard<'static, Vec<PathBuf>> {
 /// A file that must not outlive an interrupted run (a temporary file, a lock): registered
 /// while the value lives, so [`remove_pending`] can remove it.
 #[derive(Debug)]
-pub struct Pending {
+pub(crate) struct Pending {
     path: PathBuf,
 }
 
@@ -126,7 +126,7 @@ pub fn write_atomic(
 
 /// How an output is compressed, chosen by its name: `.gz` gzip, `.zst` zstd, else not at all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Compression {
+pub(crate) enum Compression {
     /// Plain bytes.
     None,
     /// gzip (one member), default level.
@@ -136,7 +136,7 @@ pub enum Compression {
 }
 
 /// The compression an output's name asks for (case-insensitive; `-` is never compressed).
-pub fn compression_of(path: &Path) -> Compression {
+pub(crate) fn compression_of(path: &Path) -> Compression {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().to_ascii_lowercase())
@@ -150,7 +150,7 @@ pub fn compression_of(path: &Path) -> Compression {
     }
 }
 
-/// [`write_atomic`], compressed as the name says ([`compression_of`]): `out.jsonl.gz` is gzip,
+/// [`write_atomic`], compressed as the name says (`compression_of`): `out.jsonl.gz` is gzip,
 /// `out.jsonl.zst` zstd, anything else plain. The compressed stream is finished before the
 /// file is synced and renamed, so the file is whole or absent, and stemma's readers (which
 /// decompress by the same suffixes) read it back.
@@ -216,7 +216,7 @@ pub fn check_writable(path: &Path) -> std::result::Result<(), String> {
 }
 
 /// `dir/.name.stemma-tmp-PID`: beside the target so the rename stays on one file system.
-pub fn temp_path(path: &Path) -> PathBuf {
+pub(crate) fn temp_path(path: &Path) -> PathBuf {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

@@ -23,8 +23,32 @@ use crate::scratch::{Scratch, Sorter, TextStore};
 use crate::similarity::intersection_size;
 use crate::sketch::minhash::Signature;
 use crate::sketch::simhash::hamming;
+use crate::types::DocIndex;
 
 /// Reports progress of long stages. Every method has an empty default.
+///
+/// ```
+/// use std::sync::atomic::{AtomicU64, Ordering};
+/// use stemma::{analyze, Config, Document, Progress};
+///
+/// /// Counts the steps of every stage.
+/// #[derive(Default)]
+/// struct Steps(AtomicU64);
+///
+/// impl Progress for Steps {
+///     fn advance(&self, n: u64) {
+///         self.0.fetch_add(n, Ordering::Relaxed);
+///     }
+/// }
+///
+/// let story = "The minister said on Friday that the new bridge over the river will open in \
+///              March after two years of work, and that tolls will be lower than planned.";
+/// let docs = [Document::new("a", story), Document::new("b", story)];
+/// let steps = Steps::default();
+/// analyze(&docs, &Config::default(), &steps)?;
+/// assert!(steps.0.load(Ordering::Relaxed) > 0);
+/// # Ok::<(), stemma::Error>(())
+/// ```
 pub trait Progress: Sync {
     /// A stage starts, with the number of steps it will take.
     fn start(&self, _stage: &'static str, _total: u64) {}
@@ -35,6 +59,14 @@ pub trait Progress: Sync {
 }
 
 /// A [`Progress`] that shows nothing.
+///
+/// ```
+/// use stemma::{analyze, Config, Document, Silent};
+///
+/// let analysis = analyze(&[Document::new("a", "one short text")], &Config::default(), &Silent)?;
+/// assert!(analysis.pairs.is_empty());
+/// # Ok::<(), stemma::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Silent;
 impl Progress for Silent {}
@@ -76,10 +108,11 @@ impl Sources {
 }
 
 /// A candidate pair (a < b, document indices) and the generators that proposed it.
-pub type Candidate = (u32, u32, Sources);
+pub(crate) type Candidate = (u32, u32, Sources);
 
 /// One document as the analysis sees it.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct DocumentInfo {
     /// The document's id.
     pub id: String,
@@ -92,12 +125,29 @@ pub struct DocumentInfo {
 }
 
 /// A verified pair with its relation (document indices into [`Analysis::documents`], a < b).
+///
+/// ```
+/// use stemma::{analyze, Config, Document, Relation, Silent};
+///
+/// let story = "The minister said on Friday that the new bridge over the river will open in \
+///              March after two years of work, and that tolls will be lower than planned.";
+/// let docs = [Document::new("a", story), Document::new("b", &story[..story.len() / 2])];
+/// let analysis = analyze(&docs, &Config::default(), &Silent)?;
+/// let pair = &analysis.pairs[0];
+/// assert_eq!(pair.relation, Relation::Excerpt);
+/// // B lies inside A: nearly all of B is contained in A, about half of A in B.
+/// assert!(pair.figures.containment_b_in_a > 0.9);
+/// assert!(pair.figures.containment_a_in_b < 0.7);
+/// assert!(pair.confidence > 0.5);
+/// # Ok::<(), stemma::Error>(())
+/// ```
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Pair {
-    /// First document (smaller index).
-    pub a: u32,
+    /// First document (smaller canonical position).
+    pub a: DocIndex,
     /// Second document.
-    pub b: u32,
+    pub b: DocIndex,
     /// The relation.
     pub relation: Relation,
     /// Exact figures.
@@ -108,19 +158,39 @@ pub struct Pair {
     pub simhash_distance: u32,
     /// Which generators proposed the pair.
     pub sources: Sources,
-    /// Probability in [0, 1] that the pair is reuse ([`crate::relate::Judgment`]).
+    /// Probability in [0, 1] that the pair is reuse (`crate::relate::Judgment`).
     pub confidence: f64,
     /// The rule that decided, with the figures it read.
     pub rule: String,
 }
 
 /// A family of related documents.
+///
+/// ```
+/// use stemma::{analyze, Config, Document, Silent};
+///
+/// let story = "The minister said on Friday that the new bridge over the river will open in \
+///              March after two years of work, and that tolls will be lower than planned.";
+/// let docs = [
+///     Document::new("a", story),
+///     Document::new("b", &format!("(Outlet) - {story}")),
+///     Document::new("c", &format!("{story} More on page two.")),
+/// ];
+/// let analysis = analyze(&docs, &Config::default(), &Silent)?;
+/// let family = &analysis.families[0];
+/// assert_eq!(family.id, "F1");
+/// assert_eq!(family.members.len(), 3);
+/// // Every pair inside the family is listed by index into `analysis.pairs`.
+/// assert!(family.pairs.iter().all(|&i| family.members.contains(&analysis.pairs[i].a)));
+/// # Ok::<(), stemma::Error>(())
+/// ```
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Family {
     /// Stable id (`F1`, `F2`, ... in order of the smallest member id).
     pub id: String,
-    /// Member document indices, ascending.
-    pub members: Vec<u32>,
+    /// Member documents, ascending.
+    pub members: Vec<DocIndex>,
     /// Indices into [`Analysis::pairs`] of the pairs inside the family.
     pub pairs: Vec<usize>,
     /// The family hit the size cap: likely boilerplate or a template, inspect it.
@@ -129,6 +199,7 @@ pub struct Family {
 
 /// Counters of the candidate stage.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct Stats {
     /// Pairs proposed by LSH.
     pub lsh_candidates: usize,
@@ -149,7 +220,25 @@ pub struct Stats {
 }
 
 /// The result of [`analyze`].
+///
+/// ```
+/// use stemma::{analyze, Config, Document, Silent};
+///
+/// let story = "The minister said on Friday that the new bridge over the river will open in \
+///              March after two years of work, and that tolls will be lower than planned.";
+/// let docs = [Document::new("b", story), Document::new("a", &format!("(Outlet) - {story}"))];
+/// let analysis = analyze(&docs, &Config::default(), &Silent)?;
+/// // Documents in canonical (id) order, each with its input position.
+/// let ids: Vec<_> = analysis.documents.iter().map(|d| (d.id.as_str(), d.input_index)).collect();
+/// assert_eq!(ids, [("a", 1), ("b", 0)]);
+/// for pair in &analysis.pairs {
+///     let (a, b) = (&analysis.documents[pair.a].id, &analysis.documents[pair.b].id);
+///     println!("{a} ~ {b}: {} ({})", pair.relation, pair.rule);
+/// }
+/// # Ok::<(), stemma::Error>(())
+/// ```
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Analysis {
     /// Documents in id order; pairs and families refer to them by index.
     pub documents: Vec<DocumentInfo>,
@@ -161,48 +250,101 @@ pub struct Analysis {
     pub stats: Stats,
     /// For each document, the first document (in id order) with the identical normalized text:
     /// only that one is paired with the rest of the corpus.
-    pub identical_to: Vec<u32>,
+    pub identical_to: Vec<DocIndex>,
+}
+
+/// One related pair of [`Analysis::all_pairs`]: two documents and the verified pair whose
+/// relation and figures they share.
+///
+/// ```
+/// use stemma::{analyze, Config, Document, Silent};
+///
+/// let story = "The minister said on Friday that the new bridge over the river will open in \
+///              March after two years of work, and that tolls will be lower than planned.";
+/// let docs = [Document::new("a", story), Document::new("b", story)];
+/// let analysis = analyze(&docs, &Config::default(), &Silent)?;
+/// let all = analysis.all_pairs();
+/// let implied = &all[0];
+/// assert_eq!(analysis.documents[implied.a].id, "a");
+/// assert_eq!(analysis.pairs[implied.pair].relation.as_str(), "duplicate");
+/// # Ok::<(), stemma::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[non_exhaustive]
+pub struct ImpliedPair {
+    /// First document (smaller canonical position).
+    pub a: DocIndex,
+    /// Second document.
+    pub b: DocIndex,
+    /// Index into [`Analysis::pairs`] of the verified pair that stands for this one (itself
+    /// when `a` and `b` were verified together).
+    pub pair: usize,
+    /// True when the figures of `pairs[pair]` must be read mirrored: its `a` side is this
+    /// pair's `b` (see [`PairFigures::mirrored`]).
+    pub mirrored: bool,
 }
 
 impl Analysis {
     /// Every related pair, including those implied by identical copies: when A ~ B and A' is an
-    /// identical copy of A, then A' ~ B with the same relation and figures. Returns
-    /// `(a, b, index into pairs)` with a < b, sorted by (a, b). Can be quadratic in the size of
-    /// identical groups: use it where every pair matters (audits), not for reports. The last
-    /// field is true when the figures of `pairs[index]` must be read mirrored (its `a` side is
-    /// the returned `b`): see [`PairFigures::mirrored`].
-    pub fn all_pairs(&self) -> Vec<(u32, u32, usize, bool)> {
-        let mut group: Vec<Vec<u32>> = vec![Vec::new(); self.documents.len()];
+    /// identical copy of A, then A' ~ B with the same relation and figures. Sorted by (a, b),
+    /// a < b. Can be quadratic in the size of identical groups: use it where every pair
+    /// matters (audits), not for reports.
+    ///
+    /// ```
+    /// use stemma::{analyze, Config, DocIndex, Document, Silent};
+    ///
+    /// let story = "The minister said on Friday that the new bridge over the river will open \
+    ///              in March after two years of work, and that tolls will be lower than planned.";
+    /// let docs = vec![
+    ///     Document::new("a", story),
+    ///     Document::new("b", story),
+    ///     Document::new("c", &format!("{story} More on page two.")),
+    /// ];
+    /// let analysis = analyze(&docs, &Config::default(), &Silent).unwrap();
+    /// // "b" is an identical copy of "a": only a ~ b and a ~ c are verified, b ~ c is implied.
+    /// let all: Vec<_> = analysis.all_pairs().iter().map(|p| (p.a.0, p.b.0)).collect();
+    /// assert_eq!(all, [(0, 1), (0, 2), (1, 2)]);
+    /// assert!(analysis.pairs.len() < all.len());
+    /// ```
+    pub fn all_pairs(&self) -> Vec<ImpliedPair> {
+        let mut group: Vec<Vec<DocIndex>> = vec![Vec::new(); self.documents.len()];
         for (d, &r) in self.identical_to.iter().enumerate() {
-            group[r as usize].push(d as u32);
+            group[r].push(DocIndex(d as u32));
         }
         // (x, y) stands for the pair's (a, b); it is mirrored when x > y.
         let mut out = Vec::new();
-        let mut push = |x: u32, y: u32, i: usize| out.push((x.min(y), x.max(y), i, x > y));
+        let mut push = |x: DocIndex, y: DocIndex, pair: usize| {
+            out.push(ImpliedPair {
+                a: x.min(y),
+                b: x.max(y),
+                pair,
+                mirrored: x > y,
+            })
+        };
         for (i, p) in self.pairs.iter().enumerate() {
             if p.sources == Sources::IDENTICAL {
-                for &x in &group[p.a as usize] {
+                for &x in &group[p.a] {
                     if x != p.b {
                         push(x, p.b, i);
                     }
                 }
             } else {
-                for &x in &group[p.a as usize] {
-                    for &y in &group[p.b as usize] {
+                for &x in &group[p.a] {
+                    for &y in &group[p.b] {
                         push(x, y, i);
                     }
                 }
             }
         }
         out.sort_unstable();
-        out.dedup_by_key(|t| (t.0, t.1));
+        out.dedup_by_key(|t| (t.a, t.b));
         out
     }
 }
 
 /// Documents sorted by id, with their input positions: the canonical order every stage uses.
 /// Fails on a duplicate id.
-pub fn canonical_order(docs: &[Document]) -> Result<Vec<usize>> {
+pub(crate) fn canonical_order(docs: &[Document]) -> Result<Vec<usize>> {
     let mut order: Vec<usize> = (0..docs.len()).collect();
     order.sort_by(|&x, &y| docs[x].id.cmp(&docs[y].id).then(x.cmp(&y)));
     for w in order.windows(2) {
@@ -218,6 +360,24 @@ pub fn canonical_order(docs: &[Document]) -> Result<Vec<usize>> {
 }
 
 /// Runs the whole analysis on `docs`, in memory.
+///
+/// ```
+/// use stemma::{analyze, Config, Document, Relation, Silent};
+///
+/// let story = "The minister said on Friday that the new bridge over the river will open in \
+///              March after two years of work, and that tolls will be lower than planned.";
+/// let docs = [
+///     Document::new("agency", story),
+///     Document::new("outlet", &format!("{story} More on page two.")),
+///     Document::new("other", "A completely different text about the weather in the hills."),
+/// ];
+/// let analysis = analyze(&docs, &Config::default(), &Silent)?;
+/// assert_eq!(analysis.pairs.len(), 1);
+/// // Ordered strongest first: a duplicate, near-duplicate or excerpt.
+/// assert!(analysis.pairs[0].relation <= Relation::Excerpt);
+/// assert_eq!(analysis.families[0].members.len(), 2);
+/// # Ok::<(), stemma::Error>(())
+/// ```
 pub fn analyze(docs: &[Document], config: &Config, progress: &dyn Progress) -> Result<Analysis> {
     let mut ingest = Ingest::new(config, &Scratch::in_memory())?;
     progress.start("fingerprint", docs.len() as u64);
@@ -249,7 +409,7 @@ struct Summary {
 /// verifies and groups the pairs, reading texts back a block of pairs at a time. The result is
 /// the same as [`analyze`] on the same documents, whatever the budget.
 #[derive(Debug)]
-pub struct Ingest<'a> {
+pub(crate) struct Ingest<'a> {
     config: Config,
     profiler: Profiler,
     scratch: Scratch,
@@ -275,16 +435,6 @@ impl<'a> Ingest<'a> {
             winnowed: Sorter::new(scratch),
             bigrams: Sorter::new(scratch),
         })
-    }
-
-    /// Documents added so far.
-    pub fn len(&self) -> usize {
-        self.summaries.len()
-    }
-
-    /// True before the first document.
-    pub fn is_empty(&self) -> bool {
-        self.summaries.is_empty()
     }
 
     /// Adds the texts of the next documents (in input order); they are copied into the store,
@@ -424,15 +574,15 @@ impl<'a> Ingest<'a> {
         pairs.extend(
             identical_pairs(&sums, &identical_to)
                 .into_iter()
-                .filter(|p| !copied[p.a as usize]),
+                .filter(|p| !copied[p.a]),
         );
         pairs.sort_by_key(|p| (p.a, p.b));
 
         let edges: Vec<Edge> = pairs
             .iter()
             .map(|p| Edge {
-                a: p.a,
-                b: p.b,
+                a: p.a.0,
+                b: p.b.0,
                 strength: strength(p),
             })
             .collect();
@@ -470,7 +620,7 @@ impl<'a> Ingest<'a> {
         }
         let mut family_pairs: Vec<Vec<usize>> = vec![Vec::new(); groups.len()];
         for (j, p) in pairs.iter().enumerate() {
-            if let (Some(fa), Some(fb)) = (family_of[p.a as usize], family_of[p.b as usize]) {
+            if let (Some(fa), Some(fb)) = (family_of[p.a.index()], family_of[p.b.index()]) {
                 if fa == fb {
                     family_pairs[fa as usize].push(j);
                 }
@@ -483,7 +633,7 @@ impl<'a> Ingest<'a> {
             .map(|(i, (g, pairs))| Family {
                 id: format!("F{}", i + 1),
                 pairs,
-                members: g.members,
+                members: g.members.into_iter().map(DocIndex).collect(),
                 capped: g.capped,
             })
             .collect();
@@ -504,7 +654,7 @@ impl<'a> Ingest<'a> {
                 pairs,
                 families,
                 stats,
-                identical_to,
+                identical_to: identical_to.into_iter().map(DocIndex).collect(),
             },
             self.texts,
         ))
@@ -628,8 +778,8 @@ fn identical_pairs(sums: &[Summary], rep: &[u32]) -> Vec<Pair> {
         .map(|d| {
             let s = &sums[d];
             Pair {
-                a: rep[d],
-                b: d as u32,
+                a: DocIndex(rep[d]),
+                b: DocIndex(d as u32),
                 relation: Relation::Duplicate,
                 figures: PairFigures::identical(s.tokens, s.shingles),
                 estimated_jaccard: 1.0,
@@ -1049,8 +1199,8 @@ fn verify(
             let relation = judgment.relation?;
             let (sa, sb) = (&sums[a as usize], &sums[b as usize]);
             Some(Pair {
-                a,
-                b,
+                a: DocIndex(a),
+                b: DocIndex(b),
                 relation,
                 estimated_jaccard: sa.signature.estimate_jaccard(&sb.signature),
                 simhash_distance: hamming(sa.simhash, sb.simhash),
@@ -1069,7 +1219,7 @@ fn verify(
 /// (each counted once per document), in memory: boilerplate for the rewrite signal
 /// (function-word pairs, template phrases). [`Ingest`] and [`crate::provenance::trace_stored`]
 /// count theirs as they read, through a [`Sorter`] that may spill.
-pub fn common_bigrams(texts: &[&str], profiler: &Profiler, max_df: usize) -> Vec<u64> {
+pub(crate) fn common_bigrams(texts: &[&str], profiler: &Profiler, max_df: usize) -> Vec<u64> {
     let mut sorter = Sorter::new(&Scratch::in_memory());
     let all: Vec<u64> = texts
         .par_iter()
@@ -1082,7 +1232,7 @@ pub fn common_bigrams(texts: &[&str], profiler: &Profiler, max_df: usize) -> Vec
 /// The winnowed fingerprints found in more than `max_df` of `texts`, sorted, in memory: with
 /// `boilerplate_max_df`, the shingles scan marks as boilerplate
 /// ([`TokenView::mark_boilerplate`]).
-pub fn common_fingerprints(texts: &[&str], profiler: &Profiler, max_df: usize) -> Vec<u64> {
+pub(crate) fn common_fingerprints(texts: &[&str], profiler: &Profiler, max_df: usize) -> Vec<u64> {
     let mut sorter = Sorter::new(&Scratch::in_memory());
     let all: Vec<u64> = texts
         .par_iter()
@@ -1308,7 +1458,7 @@ mod tests {
             analysis
                 .pairs
                 .iter()
-                .find(|p| (p.a, p.b) == (ia.min(ib), ia.max(ib)))
+                .find(|p| (p.a.0, p.b.0) == (ia.min(ib), ia.max(ib)))
                 .map(|p| p.relation)
         };
         assert_eq!(rel("src0", "doc0"), Some(Relation::Duplicate));

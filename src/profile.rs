@@ -53,7 +53,7 @@ pub struct TokenView {
     pub shingle_set: Vec<u64>,
     /// The set of word bigram hashes (sorted, distinct): bigrams of words whatever the
     /// shingle unit, since a rewrite keeps word pairs, and pairs of characters are shared by
-    /// any two texts of a language ([`Profiler::bigram_set`]).
+    /// any two texts of a language (`Profiler::bigram_set`).
     pub bigram_set: Vec<u64>,
     /// Words in the text (equal to the token count when the shingle unit is words): token
     /// counts over words is the unit the run and passage minimums scale by.
@@ -113,7 +113,7 @@ impl Profiler {
 
     /// The fingerprints of `text` and its distinct word bigrams, sorted (equal to
     /// [`Profiler::bigram_set`]), from one tokenization when the shingle unit is words.
-    pub fn profile_and_bigrams(&self, text: &str) -> (Profile, Vec<u64>) {
+    pub(crate) fn profile_and_bigrams(&self, text: &str) -> (Profile, Vec<u64>) {
         let mut hashes = Vec::new();
         token_hashes(text, &self.params, &mut hashes);
         let (bigrams, _) = self.word_bigrams(text, &hashes);
@@ -123,7 +123,7 @@ impl Profiler {
     /// The distinct word bigrams of `text`, sorted: with word shingles the token bigrams, with
     /// character shingles the bigrams of the text's words (tokenized as words, same seed), so
     /// the rewrite signal and its corpus statistics mean the same in both units.
-    pub fn bigram_set(&self, text: &str) -> Vec<u64> {
+    pub(crate) fn bigram_set(&self, text: &str) -> Vec<u64> {
         let mut hashes = Vec::new();
         if self.params.shingle.unit == TokenUnit::Words {
             token_hashes(text, &self.params, &mut hashes);
@@ -217,7 +217,7 @@ impl Profiler {
     }
 
     /// The positional view of `text`.
-    pub fn view(&self, text: &str) -> TokenView {
+    pub(crate) fn view(&self, text: &str) -> TokenView {
         let p = &self.params;
         let mut tokens = Vec::new();
         tokenize(text, p, &mut tokens);
@@ -273,7 +273,7 @@ impl TokenView {
 
 impl Profiler {
     /// The distinct token k-grams of `text`, sorted.
-    pub fn kgram_set(&self, text: &str, k: usize) -> Vec<u64> {
+    pub(crate) fn kgram_set(&self, text: &str, k: usize) -> Vec<u64> {
         let mut hashes = Vec::new();
         token_hashes(text, &self.params, &mut hashes);
         let mut kgrams = Vec::new();

@@ -1,5 +1,5 @@
 //! From the figures of a verified pair to one [`Relation`], with the rule that decided and a
-//! confidence ([`Judgment`]).
+//! confidence (`Judgment`).
 //!
 //! The rules, strongest first (each default lives in [`RelationThresholds`]):
 //!
@@ -9,7 +9,7 @@
 //!    >= `excerpt_containment`.
 //! 4. The lexical models, when the shorter text has at least `rewrite_min_tokens` tokens:
 //!    `derived` (is it reuse at all?) and `whole` (is the text wholly derived?), two logistic
-//!    models over five figures seen from the shorter text ([`lexical_inputs`]): idf-weighted
+//!    models over five figures seen from the shorter text (`lexical_inputs`): idf-weighted
 //!    bigram containment both ways (bigrams common in the corpus dropped), shingle containment,
 //!    verbatim coverage (boilerplate excluded) and the length ratio. Derived and whole:
 //!    `rewrite`; derived only: `partial-reuse`. Their coefficients are fitted on labelled dev
@@ -31,8 +31,18 @@ use crate::profile::TokenView;
 use crate::similarity::overlap;
 
 /// How two documents are related. Ordered from strongest to weakest.
+///
+/// ```
+/// use stemma::Relation;
+///
+/// // The strongest reuse first; named in reports by `as_str`.
+/// assert!(Relation::Duplicate < Relation::NearDuplicate);
+/// assert!(Relation::Excerpt < Relation::Rewrite);
+/// assert_eq!(Relation::PartialReuse.as_str(), "partial-reuse");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum Relation {
     /// Identical after normalization.
     Duplicate,
@@ -88,6 +98,7 @@ impl std::str::FromStr for Relation {
 
 /// The measured figures of one pair (a, b).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PairFigures {
     /// Token counts.
     pub tokens_a: usize,
@@ -232,7 +243,12 @@ fn ratio(n: usize, d: usize) -> f64 {
 }
 
 /// Measures a pair exactly from the two documents' positional views (`k` = shingle size).
-pub fn measure(a: &TokenView, b: &TokenView, k: usize, t: &RelationThresholds) -> PairFigures {
+pub(crate) fn measure(
+    a: &TokenView,
+    b: &TokenView,
+    k: usize,
+    t: &RelationThresholds,
+) -> PairFigures {
     let tokens = a.tokens.len() + b.tokens.len();
     let words = a.words + b.words;
     let tokens_per_word = if words == 0 || words >= tokens {
@@ -305,7 +321,8 @@ fn weighted_containment(x: &TokenView, y: &TokenView) -> Option<f64> {
 ///
 /// A run of `m` consecutive shared shingles of size `k` spans `m + k - 1` tokens. Linear in the
 /// text's length (a binary search per shingle), whatever the input.
-pub fn verbatim_runs(
+#[cfg(test)]
+pub(crate) fn verbatim_runs(
     seq: &[u64],
     other_set: &[u64],
     k: usize,
@@ -320,7 +337,7 @@ pub fn verbatim_runs(
 }
 
 /// [`verbatim_runs`] where `shared` says which shingles count as found in the other text.
-pub fn verbatim_runs_where(
+pub(crate) fn verbatim_runs_where(
     seq: &[u64],
     shared: impl Fn(u64) -> bool,
     k: usize,
@@ -351,7 +368,7 @@ pub fn verbatim_runs_where(
 
 /// The decision on one pair: its relation (or none), the rule that decided, and how sure.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Judgment {
+pub(crate) struct Judgment {
     /// The relation, `None` when the figures show no reuse.
     pub relation: Option<Relation>,
     /// The rule that decided, with the figures it read (for a person to check).
@@ -362,14 +379,14 @@ pub struct Judgment {
 
 /// The relation of a pair measured without corpus statistics (two texts alone), or `None`
 /// when the figures show no reuse.
-pub fn relate(f: &PairFigures, t: &RelationThresholds) -> Option<Relation> {
+pub(crate) fn relate(f: &PairFigures, t: &RelationThresholds) -> Option<Relation> {
     judge(f, t, false).relation
 }
 
 /// The five inputs of the lexical models, seen from the shorter text (ties: A): its
 /// idf-weighted bigram containment in the longer, the longer's in it, its shingle containment, its share inside
 /// verbatim passages, ln(shorter tokens / longer tokens).
-pub fn lexical_inputs(f: &PairFigures) -> [f64; 5] {
+pub(crate) fn lexical_inputs(f: &PairFigures) -> [f64; 5] {
     let (bigram_short, bigram_long, containment, coverage) = if f.a_is_shorter() {
         (
             f.idf_bigram_containment_a_in_b,
@@ -400,7 +417,7 @@ pub fn lexical_inputs(f: &PairFigures) -> [f64; 5] {
 /// the figures were measured with the common bigrams of a corpus of more than
 /// `bigram_max_df` documents dropped; without them the lexical models do not apply (see
 /// [`RelationThresholds::rewrite_min_bigram_containment`]).
-pub fn judge(f: &PairFigures, t: &RelationThresholds, corpus_statistics: bool) -> Judgment {
+pub(crate) fn judge(f: &PairFigures, t: &RelationThresholds, corpus_statistics: bool) -> Judgment {
     let t = &t.in_tokens(f.tokens_per_word);
     let decided = |relation, rule: String, confidence| Judgment {
         relation,
@@ -521,6 +538,7 @@ pub fn judge(f: &PairFigures, t: &RelationThresholds, corpus_statistics: bool) -
 /// A rule a pair did not meet: the figure it reads, the pair's value and the value the rule
 /// needs. [`shortfalls`] lists them for a pair without a relation ("why not related").
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Shortfall {
     /// The relation the rule would have given.
     pub relation: Relation,
@@ -548,14 +566,14 @@ impl Shortfall {
     }
 }
 
-/// Why a pair is not related: every rule of [`judge`] it fell short of, closest first (by
+/// Why a pair is not related: every rule of `judge` it fell short of, closest first (by
 /// [`Shortfall::closeness`]; ties in rule order). Empty when the pair is related, or when a
-/// text is empty (an empty text relates to nothing). `corpus_statistics` as in [`judge`]:
+/// text is empty (an empty text relates to nothing). `corpus_statistics` as in `judge`:
 /// with them the lexical rule is the `derived` model's probability against 0.5, without them
 /// the shorter text's bigram containment against the `rewrite` thresholds.
 ///
 /// ```
-/// use stemma::relate::{judge, shortfalls, PairFigures, RelationThresholds};
+/// use stemma::relate::{shortfalls, PairFigures, RelationThresholds};
 ///
 /// let t = RelationThresholds::default();
 /// let mut f = PairFigures::identical(100, 96);
@@ -568,7 +586,7 @@ impl Shortfall {
 /// f.bigram_containment_a_in_b = 0.2;
 /// f.bigram_containment_b_in_a = 0.2;
 /// f.longest_run_tokens = 4;
-/// assert!(judge(&f, &t, false).relation.is_none());
+/// // Not related (a related pair has no shortfalls): which rules missed, closest first.
 /// let why = shortfalls(&f, &t, false);
 /// assert_eq!(why[0].figure, "shorter text's containment");
 /// assert!((why[0].gap() - 0.35).abs() < 1e-9);

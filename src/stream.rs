@@ -20,9 +20,34 @@ use crate::index::query::{query_batch, QueryResult};
 use crate::index::Index;
 use crate::pipeline::{Analysis, Ingest, Progress};
 use crate::profile::Profiler;
+use crate::provenance::cues::AgencyTable;
+use crate::provenance::Provenance;
 use crate::scratch::{Scratch, TextStore};
 
 /// Documents read as a stream and analysed with bounded memory.
+///
+/// ```
+/// use stemma::corpus::ReadOptions;
+/// use stemma::provenance::cues::AgencyTable;
+/// use stemma::{analyze_streamed, Config, Scratch, Silent};
+///
+/// let dir = std::env::temp_dir().join(format!("stemma-doc-streamed-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir)?;
+/// let story = "The minister said on Friday that the new bridge over the river will open in \
+///              March after two years of work, and that tolls will be lower than planned.";
+/// std::fs::write(dir.join("a.txt"), story)?;
+/// std::fs::write(dir.join("b.txt"), format!("{story} More on page two."))?;
+/// let config = Config::default();
+/// let streamed =
+///     analyze_streamed(&[dir.clone()], &ReadOptions::default(), &Scratch::in_memory(), &config, &Silent)?;
+/// assert_eq!(streamed.read.documents.len(), 2);
+/// let provenance = streamed.trace(&config, &AgencyTable::builtin())?;
+/// assert_eq!(provenance.pairs.len(), 1);
+/// assert_eq!(streamed.related_texts()?[0], story);
+/// std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[non_exhaustive]
 pub struct Streamed {
     /// What was read; `read.documents` hold ids, origins and metadata, their texts are empty
     /// (read them back with [`Streamed::text`]).
@@ -30,7 +55,7 @@ pub struct Streamed {
     /// The analysis.
     pub analysis: Analysis,
     /// The texts, by input position.
-    pub texts: TextStore<'static>,
+    pub(crate) texts: TextStore<'static>,
     /// Where temporary data went.
     pub scratch: Scratch,
 }
@@ -44,11 +69,11 @@ const BATCH_DOCS: usize = 4096;
 /// `scratch` bounds the memory the texts and other text-sized data take
 /// ([`Scratch::in_memory`] keeps everything in memory; [`Scratch::on_disk`] spills beyond a
 /// budget). Progress: a `fingerprint` stage counting documents as they are read (total
-/// unknown, 0), then the stages of [`Ingest::finish`].
+/// unknown, 0), then the stages of `Ingest::finish`.
 ///
 /// ```
 /// use stemma::corpus::ReadOptions;
-/// use stemma::scratch::Scratch;
+/// use stemma::Scratch;
 /// use stemma::{analyze_streamed, Config, Silent};
 ///
 /// let dir = std::env::temp_dir().join(format!("stemma-doc-stream-{}", std::process::id()));
@@ -178,6 +203,20 @@ pub fn analyze_streamed_against(
 }
 
 impl Streamed {
+    /// The provenance of the analysis ([`trace`](crate::trace) for a streamed corpus): texts
+    /// are read back from the store a block at a time, so memory stays bounded by the scratch
+    /// budget the analysis ran with.
+    pub fn trace(&self, config: &Config, agencies: &AgencyTable) -> Result<Provenance> {
+        crate::provenance::trace_stored(
+            &self.read.documents,
+            &self.texts,
+            &self.analysis,
+            config,
+            agencies,
+            &self.scratch,
+        )
+    }
+
     /// The text of the document read at input position `input_index` (the position in
     /// `read.documents`; each of `analysis.documents` carries its own as `input_index`).
     pub fn text(&self, input_index: usize) -> Result<String> {
@@ -190,8 +229,8 @@ impl Streamed {
     pub fn related_texts(&self) -> Result<Vec<String>> {
         let mut related = vec![false; self.analysis.documents.len()];
         for p in &self.analysis.pairs {
-            related[p.a as usize] = true;
-            related[p.b as usize] = true;
+            related[p.a.index()] = true;
+            related[p.b.index()] = true;
         }
         let mut out = Vec::with_capacity(related.len());
         for (d, r) in self.analysis.documents.iter().zip(related) {

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::Value;
-use stemma::hash::SplitMix64;
+use stemma::fuzzing::hash::SplitMix64;
 
 fn stemma_ok(args: &[&str]) -> Output {
     let out = Command::new(env!("CARGO_BIN_EXE_stemma"))
@@ -284,19 +284,24 @@ fn planted(seed: u64) -> Vec<stemma::Document> {
 #[test]
 fn batch_pairs_and_index_matches_equal_the_union_under_small_caps() {
     use stemma::{analyze, Config, Silent};
-    let line = |a: &str, b: &str, p: &stemma::Pair| {
-        format!(
-            "{a} {b} {} {:?} {:?} {} {} {:?} {} {}",
-            p.relation,
-            p.figures,
-            p.sources.names(),
-            p.estimated_jaccard,
-            p.simhash_distance,
-            p.confidence,
-            p.rule,
-            p.figures.identical,
-        )
-    };
+    // A pair and an index match have the same fields: one line for both.
+    macro_rules! line {
+        ($a:expr, $b:expr, $p:expr) => {
+            format!(
+                "{} {} {} {:?} {:?} {} {} {:?} {} {}",
+                $a,
+                $b,
+                $p.relation,
+                $p.figures,
+                $p.sources.names(),
+                $p.estimated_jaccard,
+                $p.simhash_distance,
+                $p.confidence,
+                $p.rule,
+                $p.figures.identical,
+            )
+        };
+    }
     let (mut rewrites, mut compared) = (0, 0);
     for seed in 0..8u64 {
         let docs = planted(seed);
@@ -313,13 +318,13 @@ fn batch_pairs_and_index_matches_equal_the_union_under_small_caps() {
         let (x, y): (Vec<_>, Vec<_>) = docs.into_iter().partition(|_| g.next() % 3 != 0);
         let all: Vec<stemma::Document> = x.iter().chain(&y).cloned().collect();
         let union = analyze(&all, &config, &Silent).unwrap();
-        let id = |d: u32| union.documents[d as usize].id.as_str();
+        let id = |d: stemma::DocIndex| union.documents[d].id.as_str();
         let in_y = |s: &str| y.iter().any(|d| d.id == s);
         let mut want: Vec<String> = union
             .pairs
             .iter()
             .filter(|p| in_y(id(p.a)) || in_y(id(p.b)))
-            .map(|p| line(id(p.a), id(p.b), p))
+            .map(|p| line!(id(p.a), id(p.b), p))
             .collect();
         want.sort();
         rewrites += union
@@ -339,7 +344,7 @@ fn batch_pairs_and_index_matches_equal_the_union_under_small_caps() {
         let (streamed, matches) = stemma::analyze_streamed_against(
             &[ys],
             &Default::default(),
-            &stemma::scratch::Scratch::in_memory(),
+            &stemma::Scratch::in_memory(),
             &index,
             &config,
             &Silent,
@@ -350,8 +355,8 @@ fn batch_pairs_and_index_matches_equal_the_union_under_small_caps() {
             .pairs
             .iter()
             .map(|p| {
-                let (ia, ib) = (&a.documents[p.a as usize].id, &a.documents[p.b as usize].id);
-                line(ia, ib, p)
+                let (ia, ib) = (&a.documents[p.a].id, &a.documents[p.b].id);
+                line!(ia, ib, p)
             })
             .collect();
         for r in matches {
@@ -361,18 +366,7 @@ fn batch_pairs_and_index_matches_equal_the_union_under_small_caps() {
                 } else {
                     (&m.id, &r.id)
                 };
-                let p = stemma::Pair {
-                    a: 0,
-                    b: 0,
-                    relation: m.relation,
-                    figures: m.figures,
-                    estimated_jaccard: m.estimated_jaccard,
-                    simhash_distance: m.simhash_distance,
-                    sources: m.sources,
-                    confidence: m.confidence,
-                    rule: m.rule,
-                };
-                got.push(line(ia, ib, &p));
+                got.push(line!(ia, ib, m));
             }
         }
         got.sort();

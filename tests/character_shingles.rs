@@ -203,9 +203,10 @@ fn a_text_free_character_index_answers_as_scan_does() {
 
 /// Strips `word_bigrams` from an index's manifest, as an earlier stemma wrote it.
 fn as_written_before_word_bigrams(idx: &Path) {
-    use stemma::index::format::{frame, MAGIC_MANIFEST};
-    let path = idx.join(stemma::index::MANIFEST);
-    let manifest = stemma::index::decode_manifest(&path, &fs::read(&path).unwrap()).unwrap();
+    use stemma::fuzzing::index::format::{frame, MAGIC_MANIFEST};
+    let path = idx.join(stemma::fuzzing::index::MANIFEST);
+    let manifest =
+        stemma::fuzzing::index::decode_manifest(&path, &fs::read(&path).unwrap()).unwrap();
     assert!(manifest.word_bigrams, "a new index records word bigrams");
     let mut json = serde_json::to_value(&manifest).unwrap();
     json.as_object_mut().unwrap().remove("word_bigrams");

@@ -755,8 +755,8 @@ fn trace_passages_are_real_matches_in_character_offsets() {
             if ps.exactness == 1.0 {
                 let (sa, sb) = (slice(&ta, &ps.a), slice(&tb, &ps.b));
                 assert_eq!(
-                    stemma::text::normalize(&sa, false),
-                    stemma::text::normalize(&sb, false)
+                    stemma::fuzzing::text::normalize(&sa, false),
+                    stemma::fuzzing::text::normalize(&sb, false)
                 );
                 checked += 1;
             }

@@ -7,10 +7,10 @@ use std::path::PathBuf;
 
 use stemma::config::FingerprintParams;
 use stemma::corpus::Meta;
-use stemma::hash::hash_bytes;
-use stemma::index::format::HEADER_LEN;
-use stemma::index::segment::{encode, DocRecord, Segment};
-use stemma::profile::Profiler;
+use stemma::fingerprint::Profiler;
+use stemma::fuzzing::hash::hash_bytes;
+use stemma::fuzzing::index::format::HEADER_LEN;
+use stemma::fuzzing::index::segment::{encode, DocRecord, Segment};
 
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("stemma-fuzzreg-{}-{name}", std::process::id()));

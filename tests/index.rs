@@ -6,7 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use stemma::hash::SplitMix64;
+use stemma::fuzzing::hash::SplitMix64;
 use stemma::index::{self, query::query, Index};
 use stemma::{analyze, Config, Document, Silent};
 
@@ -81,10 +81,10 @@ fn scan_pairs(all: &[Document], config: &Config, x_ids: &[String]) -> Vec<String
     let mut out: Vec<String> = a
         .all_pairs()
         .into_iter()
-        .filter_map(|(x, y, i, mirrored)| {
-            let p = &a.pairs[i];
-            let (ia, ib) = (&a.documents[x as usize].id, &a.documents[y as usize].id);
-            let figures = if mirrored {
+        .filter_map(|implied| {
+            let p = &a.pairs[implied.pair];
+            let (ia, ib) = (&a.documents[implied.a].id, &a.documents[implied.b].id);
+            let figures = if implied.mirrored {
                 p.figures.mirrored()
             } else {
                 p.figures.clone()
@@ -213,7 +213,7 @@ fn oracle_query_equals_scan_on_the_union() {
                 &format!("seed {seed} texts {texts}"),
             );
             index::compact(&dir).unwrap();
-            assert_eq!(Index::open(&dir).unwrap().segments.len(), 1);
+            assert_eq!(Index::open(&dir).unwrap().stats().segments, 1);
             assert_eq!(
                 index_pairs(&dir, &y, &config),
                 want,
@@ -224,7 +224,7 @@ fn oracle_query_equals_scan_on_the_union() {
             let live = x_ids.len();
             index::compact_with(&dir, 4, usize::MAX).unwrap();
             let index = Index::open(&dir).unwrap();
-            assert_eq!(index.segments.len(), live.div_ceil(4), "seed {seed}");
+            assert_eq!(index.stats().segments, live.div_ceil(4), "seed {seed}");
             index.verify().unwrap();
             drop(index);
             assert_eq!(
@@ -471,7 +471,7 @@ fn killed_writers_leave_a_readable_index_with_no_document_lost() {
     let batches = scratch("crash-batches");
     fs::create_dir_all(&batches).unwrap();
     index::build(&dir, &corpus(1, 5, 5), &Config::default(), true).unwrap();
-    let mut committed: Vec<String> = Index::open(&dir).unwrap().segments[0].ids().unwrap();
+    let mut committed: Vec<String> = Index::open(&dir).unwrap().ids_in_order().unwrap();
     let start = std::time::Instant::now();
     let mut g = SplitMix64::new(7);
     let (mut killed, mut completed, mut i) = (0, 0, 0);
@@ -480,19 +480,7 @@ fn killed_writers_leave_a_readable_index_with_no_document_lost() {
         index
             .verify()
             .unwrap_or_else(|e| panic!("after kill {i}: {e}"));
-        let mut ids: Vec<String> = index
-            .segments
-            .iter()
-            .zip(&index.deleted)
-            .flat_map(|(s, del)| {
-                s.ids()
-                    .unwrap()
-                    .into_iter()
-                    .enumerate()
-                    .filter(|(d, _)| !del[*d])
-                    .map(|(_, id)| id)
-            })
-            .collect();
+        let mut ids: Vec<String> = index.ids_in_order().unwrap().into_iter().collect();
         ids.sort();
         ids
     };
@@ -622,7 +610,7 @@ fn readers_survive_a_concurrent_compact() {
     // ...but the reader opened before still answers, and a new open finds the new generation.
     assert_eq!(answer(&before), want);
     let after = Index::open(&dir).unwrap();
-    assert_eq!(after.segments.len(), 1);
+    assert_eq!(after.stats().segments, 1);
     assert_eq!(answer(&after), want);
     fs::remove_dir_all(&dir).unwrap();
 }
@@ -719,7 +707,7 @@ fn a_streaming_writer_commits_all_batches_at_once_or_nothing() {
         w.write(batch).unwrap();
     }
     assert!(
-        !dir.join(index::MANIFEST).exists(),
+        !dir.join("MANIFEST").exists(),
         "nothing is visible before the commit"
     );
     let stats = w.commit().unwrap();

@@ -2,7 +2,7 @@
 //! rewrite that shares no word 5-gram is still found, and daily template columns of different
 //! days are not reuse, nor is a template filled again with other numbers.
 
-use stemma::hash::SplitMix64;
+use stemma::fuzzing::hash::SplitMix64;
 use stemma::pipeline::Sources;
 use stemma::{analyze, Config, Document, Relation, Silent};
 
@@ -32,6 +32,7 @@ fn pair<'a>(
             .position(|d| d.id == id)
             .expect("document") as u32
     };
+    let pos = |id: &str| stemma::DocIndex(pos(id));
     let (a, b) = (pos(x).min(pos(y)), pos(x).max(pos(y)));
     analysis.pairs.iter().find(|p| p.a == a && p.b == b)
 }
@@ -108,10 +109,7 @@ fn template_columns_of_different_days_are_not_reuse() {
         .map(|p| {
             format!(
                 "{} {} {} ({})",
-                analysis.documents[p.a as usize].id,
-                analysis.documents[p.b as usize].id,
-                p.relation,
-                p.rule
+                analysis.documents[p.a].id, analysis.documents[p.b].id, p.relation, p.rule
             )
         })
         .collect();

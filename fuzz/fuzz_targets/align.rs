@@ -15,9 +15,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use stemma::align::{align, AlignParams, Passage, Range32};
+use stemma::fuzzing::align::{align, AlignParams, Passage, Range32};
 use stemma::config::FingerprintParams;
-use stemma::text::{tokenize, Token};
+use stemma::fuzzing::text::{tokenize, Token};
 
 fn tokens(text: &str) -> Vec<Token> {
     let mut out = Vec::new();

@@ -4,10 +4,10 @@
 //!
 //! Byte 0 picks the mode (modulo 7), the rest is its payload:
 //! - 0: manifest: the payload framed with the format module's own [`format::frame`] (valid
-//!   header, length and checksum), decoded by [`stemma::index::decode_manifest`]; the payload
+//!   header, length and checksum), decoded by [`stemma::fuzzing::index::decode_manifest`]; the payload
 //!   unframed too.
 //! - 1: delete file: payload bytes 0-1 are the segment's document count (u16 LE), the rest the
-//!   body, framed and decoded by [`stemma::index::decode_deletes`].
+//!   body, framed and decoded by [`stemma::fuzzing::index::decode_deletes`].
 //! - 2: segment: the payload is the body after a valid header, framed; opened with
 //!   [`Segment::open`] and every accessor called on the first documents and tables.
 //! - 3: as 2, but every checksum inside the body (sections, blobs) and the footer is recomputed
@@ -29,11 +29,12 @@ use std::sync::OnceLock;
 use libfuzzer_sys::fuzz_target;
 use stemma::config::Config;
 use stemma::corpus::Document;
-use stemma::hash::hash_bytes;
-use stemma::index::format::{self, MAGIC_DELETES, MAGIC_MANIFEST, MAGIC_SEGMENT};
-use stemma::index::segment::Segment;
-use stemma::index::{decode_deletes, decode_manifest, query, Index, Manifest, MANIFEST};
-use stemma::profile::Profiler;
+use stemma::fuzzing::hash::hash_bytes;
+use stemma::fuzzing::index::format::{self, MAGIC_DELETES, MAGIC_MANIFEST, MAGIC_SEGMENT};
+use stemma::fuzzing::index::segment::Segment;
+use stemma::fuzzing::index::{decode_deletes, decode_manifest, MANIFEST};
+use stemma::index::{query, Index, Manifest};
+use stemma::fingerprint::Profiler;
 
 const HEADER: usize = format::HEADER_LEN;
 const FOOTER: usize = format::FOOTER_LEN;

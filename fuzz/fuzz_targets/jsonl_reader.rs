@@ -20,9 +20,9 @@ use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use libfuzzer_sys::fuzz_target;
-use stemma::corpus::{
+use stemma::corpus::{read_inputs, ReadOptions};
+use stemma::fuzzing::corpus::{
     for_each_jsonl_in, for_each_jsonl_in_par, for_each_jsonl_line_in, for_each_jsonl_record,
-    read_inputs, ReadOptions,
 };
 
 fn options(flags: u8) -> ReadOptions {

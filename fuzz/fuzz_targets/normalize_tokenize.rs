@@ -10,8 +10,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use stemma::config::{FingerprintParams, TokenUnit};
-use stemma::hash::hash_bytes;
-use stemma::text::{normalize, normalize_token, tokenize, Token};
+use stemma::fuzzing::hash::hash_bytes;
+use stemma::fuzzing::text::{normalize, normalize_token, tokenize, Token};
 
 fn hashes(tokens: &[Token]) -> Vec<u64> {
     tokens.iter().map(|t| t.hash).collect()

@@ -7,7 +7,7 @@
 use std::time::Instant;
 
 use rayon::prelude::*;
-use stemma::profile::Profiler;
+use stemma::fingerprint::Profiler;
 use stemma::Config;
 
 fn main() {

@@ -18,11 +18,11 @@ use rayon::prelude::*;
 use stemma::config::{Banding, FamilyPolicy};
 use stemma::corpus::{read_inputs, Document, Meta, OnDuplicateId, Origin, ReadOptions};
 use stemma::dedup::{dedup_keys, KeepPolicy, KeyRecord};
-use stemma::profile::Profiler;
+use stemma::fingerprint::overlap;
+use stemma::fingerprint::Profiler;
 use stemma::provenance::cues::AgencyTable;
 use stemma::report::json::{add_trace, build, write_report, InputSummary};
 use stemma::report::round4;
-use stemma::similarity::overlap;
 use stemma::{Config as RsConfig, Error, Silent};
 
 create_exception!(
@@ -263,7 +263,7 @@ impl Config {
     /// The LSH banding used for this config, `(bands, rows)`: `bands` when set, otherwise the
     /// one chosen for the threshold (as the CLI chooses it).
     fn banding(&self) -> (usize, usize) {
-        let b = stemma::candidates::lsh::banding_for(&self.inner);
+        let b = stemma::fingerprint::banding_for(&self.inner);
         (b.bands, b.rows)
     }
 
@@ -533,7 +533,7 @@ fn _dedup_keys_arrow<'py>(
 )> {
     let texts = arrow_texts(offsets, data, width, offset, length)?;
     let profiler = Profiler::try_new(&config.inner.fingerprint).map_err(to_py)?;
-    let banding = stemma::candidates::lsh::banding_for(&config.inner);
+    let banding = stemma::fingerprint::banding_for(&config.inner);
     let (sigs, tokens, hashes, keys) = py.detach(|| {
         let rows: Vec<(Vec<u32>, u64, u64, Vec<u64>)> = texts
             .par_iter()
@@ -545,7 +545,7 @@ fn _dedup_keys_arrow<'py>(
                 } else {
                     (0..banding.bands)
                         .map(|band| {
-                            stemma::candidates::lsh::band_key(
+                            stemma::fingerprint::band_key(
                                 &k.signature.0[band * banding.rows..(band + 1) * banding.rows],
                                 band,
                                 &mut scratch,
@@ -906,18 +906,15 @@ fn _compare(
         let al = &c.trace.alignment;
         // Python strings index characters: spans in characters, as the CLI's JSON gives
         // them, with the byte spans beside them.
-        let (ca, cb) = (
-            stemma::text::CharIndex::new(&a.text),
-            stemma::text::CharIndex::new(&b.text),
-        );
+        let chars = |text: &str, byte: u32| text[..byte as usize].chars().count();
         let passages: Vec<serde_json::Value> = al
             .passages
             .iter()
             .zip(&c.trace.marks)
             .map(|(p, mark)| {
                 serde_json::json!({
-                    "a": {"start": ca.char_at(p.a_bytes.start as usize), "end": ca.char_at(p.a_bytes.end as usize)},
-                    "b": {"start": cb.char_at(p.b_bytes.start as usize), "end": cb.char_at(p.b_bytes.end as usize)},
+                    "a": {"start": chars(&a.text, p.a_bytes.start), "end": chars(&a.text, p.a_bytes.end)},
+                    "b": {"start": chars(&b.text, p.b_bytes.start), "end": chars(&b.text, p.b_bytes.end)},
                     "a_bytes": {"start": p.a_bytes.start, "end": p.a_bytes.end},
                     "b_bytes": {"start": p.b_bytes.start, "end": p.b_bytes.end},
                     "tokens_a": p.a_tokens.end - p.a_tokens.start,

@@ -1,7 +1,7 @@
 //! Audit writers for people and scripts: text, JSON (schema `stemma.audit` v1) and GitHub
 //! workflow annotations. Pure functions from an [`Audit`] to bytes; every untrusted string
 //! (ids, paths, cue text) is escaped for its reader: [`terminal_safe`] for text,
-//! serde for JSON, workflow-command escaping ([`github_data`], [`github_property`]) for
+//! serde for JSON, workflow-command escaping (`github_data`, `github_property`) for
 //! annotations.
 //!
 //! # JSON schema `stemma.audit`, version 1
@@ -243,14 +243,14 @@ pub fn text(audit: &Audit, opts: &RenderOptions) -> Vec<u8> {
 }
 
 /// Escapes the message part of a workflow command (`%`, CR, LF).
-pub fn github_data(s: &str) -> String {
+pub(crate) fn github_data(s: &str) -> String {
     s.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
 
 /// Escapes a property value of a workflow command (`%`, CR, LF, `:`, `,`).
-pub fn github_property(s: &str) -> String {
+pub(crate) fn github_property(s: &str) -> String {
     github_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 

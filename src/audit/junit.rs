@@ -15,12 +15,12 @@ use super::format::RenderOptions;
 use super::{Audit, State};
 
 /// `s` escaped for an XML attribute value (line breaks and tabs as character references).
-pub fn xml_escape(s: &str) -> String {
+pub(crate) fn xml_escape(s: &str) -> String {
     escape(s, true)
 }
 
 /// `s` escaped for XML element text (line breaks and tabs kept).
-pub fn xml_text(s: &str) -> String {
+pub(crate) fn xml_text(s: &str) -> String {
     escape(s, false)
 }
 

@@ -67,6 +67,7 @@ use crate::provenance::stemma::Parent;
 use crate::provenance::Provenance;
 use crate::relate::Relation;
 use crate::report::round4;
+use crate::types::DocIndex;
 
 /// Schema name of the JSON audit report.
 pub const SCHEMA: &str = "stemma.audit";
@@ -76,6 +77,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// One audit check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum Check {
     /// Related pairs within the inputs.
     Duplicates,
@@ -134,6 +136,7 @@ impl std::str::FromStr for Check {
 
 /// Whether a document is audited or is the reference corpus.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Role {
     /// A document under audit.
     Input,
@@ -195,6 +198,7 @@ impl Default for Policy {
 
 /// A document as a finding names it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct DocRef {
     /// Document id.
     pub id: String,
@@ -212,6 +216,7 @@ pub struct DocRef {
 
 /// Where in a file a finding points: 1-based lines, 1-based columns in Unicode code points.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Region {
     /// First line.
     pub start_line: u64,
@@ -228,6 +233,7 @@ pub struct Region {
 
 /// One place a finding occurs: the subject document and the other one (if any).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Occurrence {
     /// The document the finding is about.
     pub subject: DocRef,
@@ -245,6 +251,7 @@ pub struct Occurrence {
 /// Whether a finding is accepted in the baseline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum State {
     /// Not in the baseline: fails the build.
     New,
@@ -264,6 +271,7 @@ impl State {
 
 /// One finding (also the JSON report's `findings` element).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Finding {
     /// The check that found it.
     pub check: Check,
@@ -288,6 +296,7 @@ pub struct Finding {
 
 /// How an input document's reuse is credited (`uncredited` only; one per audited family member).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreditNote {
     /// The document id.
     pub id: String,
@@ -309,6 +318,7 @@ pub struct CreditNote {
 
 /// The result of [`audit`], before or after the baseline is applied.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Audit {
     /// The policy used.
     pub policy: Policy,
@@ -412,25 +422,25 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn doc(&self, d: u32) -> &'a Document {
-        &self.docs[self.analysis.documents[d as usize].input_index]
+    fn doc(&self, d: DocIndex) -> &'a Document {
+        &self.docs[self.analysis.documents[d].input_index]
     }
 
-    fn role(&self, d: u32) -> Role {
-        self.roles[self.analysis.documents[d as usize].input_index]
+    fn role(&self, d: DocIndex) -> Role {
+        self.roles[self.analysis.documents[d].input_index]
     }
 
-    fn view(&mut self, d: u32) -> &crate::profile::TokenView {
+    fn view(&mut self, d: DocIndex) -> &crate::profile::TokenView {
         let text = &self.doc(d).text;
         let profiler = &self.profiler;
-        self.views[d as usize].get_or_insert_with(|| profiler.view(text))
+        self.views[d].get_or_insert_with(|| profiler.view(text))
     }
 
-    fn content(&mut self, d: u32) -> String {
+    fn content(&mut self, d: DocIndex) -> String {
         format!("{:016x}", self.view(d).content_hash)
     }
 
-    fn doc_ref(&mut self, d: u32) -> DocRef {
+    fn doc_ref(&mut self, d: DocIndex) -> DocRef {
         let doc = self.doc(d);
         DocRef {
             id: doc.id.clone(),
@@ -442,12 +452,12 @@ impl<'a> Ctx<'a> {
     }
 
     /// The regions of the first aligned passage of `x` and `y`, in each document.
-    fn first_passage(&mut self, x: u32, y: u32) -> (Option<Region>, Option<Region>) {
+    fn first_passage(&mut self, x: DocIndex, y: DocIndex) -> (Option<Region>, Option<Region>) {
         self.view(x);
         self.view(y);
         let (vx, vy) = (
-            self.views[x as usize].as_ref().expect("computed"),
-            self.views[y as usize].as_ref().expect("computed"),
+            self.views[x].as_ref().expect("computed"),
+            self.views[y].as_ref().expect("computed"),
         );
         let alignment = align(&vx.tokens, &vy.tokens, &self.params);
         let Some(p) = alignment.passages.first() else {
@@ -460,7 +470,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// A region of document `d`: its JSONL record's line, or lines and columns of `bytes`.
-    fn region(&self, d: u32, bytes: Option<(usize, usize)>) -> Option<Region> {
+    fn region(&self, d: DocIndex, bytes: Option<(usize, usize)>) -> Option<Region> {
         let doc = self.doc(d);
         if let Some(line) = doc.origin.line {
             return Some(Region {
@@ -483,7 +493,7 @@ impl<'a> Ctx<'a> {
 }
 
 /// 1-based line and column (in Unicode code points) of byte offset `at` of `text`.
-pub fn line_column(text: &str, at: usize) -> (u64, u64) {
+pub(crate) fn line_column(text: &str, at: usize) -> (u64, u64) {
     let at = at.min(text.len());
     let before = &text[..at];
     let line = 1 + before.bytes().filter(|&b| b == b'\n').count() as u64;
@@ -503,8 +513,9 @@ fn figures_text(p: &Pair) -> String {
 fn pair_findings(ctx: &mut Ctx, check: Check, policy: &Policy, out: &mut Vec<Finding>) {
     // Identical copies are paired only through their group's first document: expand them so
     // every input meets every reference it copies.
-    for (pa, pb, i, _mirrored) in ctx.analysis.all_pairs() {
-        let p = &ctx.analysis.pairs[i];
+    for implied in ctx.analysis.all_pairs() {
+        let (pa, pb) = (implied.a, implied.b);
+        let p = &ctx.analysis.pairs[implied.pair];
         let (ra, rb) = (ctx.role(pa), ctx.role(pb));
         let (subject, other) = match check {
             Check::Duplicates if ra == Role::Input && rb == Role::Input => {
@@ -638,7 +649,7 @@ fn uncredited(
             if ctx.role(child) != Role::Input {
                 continue;
             }
-            let facts = &prov.facts[child as usize];
+            let facts = &prov.facts[child];
             let id = facts.id.clone();
             let conf = round4(e.confidence);
             // `owners`: the outlets and agencies a credit would have to name.
@@ -661,7 +672,7 @@ fn uncredited(
                     continue;
                 }
                 Parent::Document(p) => {
-                    let pf = &prov.facts[*p as usize];
+                    let pf = &prov.facts[*p];
                     let mut names: Vec<&str> = Vec::new();
                     if let Some(o) = &pf.outlet {
                         names.push(o);

@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::index::{Index, MANIFEST};
 
 /// Prefix of the ids of reference documents, so they never collide with input ids.
-pub const AGAINST_PREFIX: &str = "against:";
+pub(crate) const AGAINST_PREFIX: &str = "against:";
 
 /// True when `path` is an index directory (it holds a manifest).
 pub fn is_index(path: &Path) -> bool {
@@ -25,7 +25,11 @@ pub fn is_index(path: &Path) -> bool {
 
 /// The documents of `index` related to at least one of `inputs`, with their stored texts, in
 /// the order of the inputs' matches (each once). An index built without texts is refused.
-pub fn from_index(index: &Index, inputs: &[Document], config: &Config) -> Result<Vec<Document>> {
+pub(crate) fn from_index(
+    index: &Index,
+    inputs: &[Document],
+    config: &Config,
+) -> Result<Vec<Document>> {
     let mut reference: Vec<Document> = Vec::new();
     let mut seen: Vec<String> = Vec::new();
     for r in crate::index::query::query(index, inputs, config)? {
@@ -50,7 +54,7 @@ pub fn from_index(index: &Index, inputs: &[Document], config: &Config) -> Result
 /// The reference corpus for `inputs` from `against`: each index directory queried with the
 /// inputs ([`from_index`]), then every other path read as documents. Returns the documents and
 /// the reading warnings.
-pub fn read_reference(
+pub(crate) fn read_reference(
     against: &[PathBuf],
     inputs: &[Document],
     opts: &ReadOptions,
@@ -73,7 +77,7 @@ pub fn read_reference(
 
 /// The documents of an audit and their roles: the inputs, then the reference documents with
 /// their ids prefixed by [`AGAINST_PREFIX`].
-pub fn with_reference(
+pub(crate) fn with_reference(
     inputs: Vec<Document>,
     reference: Vec<Document>,
 ) -> (Vec<Document>, Vec<Role>) {
@@ -88,8 +92,8 @@ pub fn with_reference(
 }
 
 /// The documents of an audit read from paths: the `inputs` (at least one document, else
-/// [`Error::NoDocuments`]), then the reference corpus from `against` ([`read_reference`]),
-/// prefixed ([`with_reference`]). Returns the documents, their roles and the reading warnings
+/// [`Error::NoDocuments`]), then the reference corpus from `against` (`read_reference`),
+/// prefixed (`with_reference`). Returns the documents, their roles and the reading warnings
 /// (the inputs' first).
 pub fn read_audited(
     inputs: &[PathBuf],

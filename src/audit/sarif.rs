@@ -21,7 +21,7 @@ use super::{Audit, Check, DocRef, Region, State};
 
 /// Where the rules' documentation lives: the package's repository or homepage when the
 /// manifest names one.
-pub fn information_uri() -> &'static str {
+pub(crate) fn information_uri() -> &'static str {
     match (
         option_env!("CARGO_PKG_REPOSITORY"),
         option_env!("CARGO_PKG_HOMEPAGE"),
@@ -34,7 +34,7 @@ pub fn information_uri() -> &'static str {
 
 /// A file path as a URI reference: `/` separators, bytes outside the unreserved set and `/`
 /// percent-encoded; an absolute path becomes a `file://` URI.
-pub fn path_uri(path: &str) -> String {
+pub(crate) fn path_uri(path: &str) -> String {
     let unix = path.replace('\\', "/");
     let mut out = String::with_capacity(unix.len() + 8);
     let absolute = unix.starts_with('/');
@@ -101,7 +101,7 @@ fn rule(check: Check) -> Value {
 }
 
 /// The SARIF log as a JSON value.
-pub fn log(audit: &Audit, _opts: &RenderOptions) -> Value {
+pub(crate) fn log(audit: &Audit, _opts: &RenderOptions) -> Value {
     let checks = &audit.policy.checks;
     let rule_index = |c: Check| checks.iter().position(|x| *x == c).unwrap_or(0);
     let mut results: Vec<Value> = Vec::new();

@@ -70,7 +70,7 @@ pub const FALSE_CANDIDATE_WEIGHT: f64 = 0.1;
 pub const MISSED_PAIR_WEIGHT: f64 = 0.9;
 
 /// The banding a config asks for: its explicit [`crate::config::Config::banding`], or the
-/// [`optimal_params`] for `relations.near_duplicate` with missed pairs weighted 9 to 1 against
+/// `optimal_params` for `relations.near_duplicate` with missed pairs weighted 9 to 1 against
 /// false candidates. Every candidate is verified exactly, so a false candidate costs one
 /// verification while a missed pair is lost: at 128 permutations this picks 14x9 at 0.8
 /// (a pair at the threshold becomes a candidate with probability 0.87, at 0.85 with 0.975),

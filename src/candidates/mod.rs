@@ -4,7 +4,6 @@
 //!   scheme of Rajaraman, Ullman, *Mining of Massive Datasets*, ch. 3).
 //! * [`hamming`]: all SimHash pairs within a Hamming distance, by pigeonhole blocks (Manku, Jain,
 //!   Das Sarma 2007).
-//! * [`postings`]: pairs sharing winnowed fingerprints, through an inverted index.
 //!
 //! Conventions shared by every function here: documents are dense `u32` indices into the input
 //! slice; every pair `(a, b)` has `a < b`; outputs are sorted ascending and deduplicated, and are
@@ -16,11 +15,6 @@
 
 pub mod hamming;
 pub mod lsh;
-pub mod postings;
-
-pub use hamming::pairs_within;
-pub use lsh::{lsh_pairs, optimal_params, Banding, LshOutcome};
-pub use postings::{shared_fingerprint_pairs, SharedPairs};
 
 use rayon::slice::ParallelSliceMut;
 

@@ -7,7 +7,7 @@ use clap::Args;
 use stemma::config::FingerprintParams;
 use stemma::corpus::{OnDuplicateId, ReadOptions};
 use stemma::report::text::SummaryLimits;
-use stemma::scratch::Scratch;
+use stemma::Scratch;
 use stemma::{Config, ShingleSpec};
 
 /// Where documents come from and how records (JSONL lines, CSV/TSV rows, Parquet rows) map to

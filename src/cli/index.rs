@@ -151,12 +151,8 @@ pub fn run(args: IndexArgs) -> Result<i32> {
             print_stats(&dir, &idx.stats())?;
             if ids {
                 let mut out = std::io::stdout().lock();
-                for (seg, del) in idx.segments.iter().zip(&idx.deleted) {
-                    for (i, id) in seg.ids()?.iter().enumerate() {
-                        if !del[i] {
-                            writeln!(out, "{}", stemma::report::terminal_safe(id))?;
-                        }
-                    }
+                for id in idx.ids_in_order()? {
+                    writeln!(out, "{}", stemma::report::terminal_safe(&id))?;
                 }
             }
         }
@@ -166,7 +162,7 @@ pub fn run(args: IndexArgs) -> Result<i32> {
             println!(
                 "{}: ok ({} segments, {n} documents checked, every checksum matches)",
                 dir.display(),
-                idx.segments.len()
+                idx.stats().segments
             );
         }
         IndexCommand::Compact { index: dir } => {

@@ -96,14 +96,7 @@ pub fn run(args: TraceArgs) -> Result<i32> {
         &bar,
     )?;
     let (read, analysis) = (&streamed.read, &streamed.analysis);
-    let provenance = stemma::provenance::trace_stored(
-        &read.documents,
-        &streamed.texts,
-        analysis,
-        &config,
-        &agencies,
-        &streamed.scratch,
-    )?;
+    let provenance = streamed.trace(&config, &agencies)?;
     let inputs = InputSummary::from(read);
     let mut report = build("trace", analysis, &read.documents, &config, inputs);
     add_trace(&mut report, analysis, &provenance);

@@ -40,7 +40,7 @@
 //! given explicitly is refused), and no
 //! [`Error::NoDocuments`]: an empty result is `Ok`, the caller decides whether that is an error.
 
-mod jsonl;
+pub(crate) mod jsonl;
 #[cfg(feature = "parquet")]
 pub(crate) mod parquet;
 mod record;
@@ -48,9 +48,9 @@ pub(crate) mod table;
 #[cfg(test)]
 mod tests;
 
-pub use jsonl::{
+pub(crate) use jsonl::{
     for_each_jsonl_in, for_each_jsonl_in_par, for_each_jsonl_line, for_each_jsonl_line_in,
-    for_each_jsonl_par, for_each_jsonl_record, is_jsonl_path, At, JsonlStats,
+    for_each_jsonl_par, At,
 };
 pub use record::{text_fields, TEXT_FIELD_JOINER};
 pub use table::RecordFormat;
@@ -74,6 +74,7 @@ mod parquet {
         })
     }
 }
+pub use jsonl::{is_jsonl_path, JsonlStats};
 
 use std::collections::HashMap;
 use std::fmt;
@@ -84,6 +85,21 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 
 /// Optional metadata of a document; only records (JSONL, CSV/TSV, Parquet) carry it.
+///
+/// ```
+/// use stemma::corpus::{read_inputs, ReadOptions};
+///
+/// let dir = std::env::temp_dir().join(format!("stemma-doc-meta-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir)?;
+/// let path = dir.join("feed.jsonl");
+/// std::fs::write(&path, r#"{"id": "a", "text": "A text.", "outlet": "Outlet", "published_at": "2026-03-01"}"#)?;
+/// let read = read_inputs(&[path], &ReadOptions::default())?;
+/// let meta = &read.documents[0].meta;
+/// assert_eq!(meta.outlet.as_deref(), Some("Outlet"));
+/// assert_eq!(meta.published_at.as_deref(), Some("2026-03-01"));
+/// std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Meta {
     /// Publisher or site name.
@@ -99,6 +115,20 @@ pub struct Meta {
 }
 
 /// Where a document was read from: a file (or `-` for stdin) and, for JSONL, the 1-based line.
+///
+/// ```
+/// use stemma::corpus::{read_inputs, ReadOptions};
+///
+/// let dir = std::env::temp_dir().join(format!("stemma-doc-origin-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir)?;
+/// let path = dir.join("feed.jsonl");
+/// std::fs::write(&path, "{\"id\": \"a\", \"text\": \"One.\"}\n{\"id\": \"b\", \"text\": \"Two.\"}\n")?;
+/// let read = read_inputs(&[path.clone()], &ReadOptions::default())?;
+/// assert_eq!(read.documents[1].origin.line, Some(2));
+/// assert_eq!(read.documents[1].origin.to_string(), format!("{}:2", path.display()));
+/// std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Origin {
     /// The file as reached from the inputs (`dir/sub/a.txt`), or `-` for stdin.
@@ -118,6 +148,15 @@ impl fmt::Display for Origin {
 }
 
 /// One document of the corpus.
+///
+/// ```
+/// use stemma::{Document, Meta};
+///
+/// let mut doc = Document::new("outlet-1", "The new bridge opens in March.");
+/// doc.meta = Meta { outlet: Some("Outlet".into()), ..Meta::default() };
+/// // A document built in memory names its id as its origin in messages.
+/// assert_eq!(doc.origin.to_string(), "outlet-1");
+/// ```
 #[derive(Debug, Clone)]
 pub struct Document {
     /// Unique id (see the module docs for how it is chosen).
@@ -247,6 +286,7 @@ impl Default for ReadOptions {
 
 /// What [`read_inputs`] read.
 #[derive(Debug, Default)]
+#[non_exhaustive]
 pub struct ReadReport {
     /// The documents, in input order (see the module docs).
     pub documents: Vec<Document>,

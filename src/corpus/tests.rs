@@ -1,3 +1,4 @@
+use super::jsonl::for_each_jsonl_record;
 use super::*;
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};

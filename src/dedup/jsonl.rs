@@ -46,6 +46,15 @@ use crate::similarity::overlap;
 const VERIFY_CHUNK: usize = 256;
 
 /// Where the records come from.
+///
+/// ```
+/// use std::path::PathBuf;
+/// use stemma::JsonlSource;
+///
+/// let from_file = JsonlSource::File(PathBuf::from("corpus/feed.jsonl.zst"));
+/// let in_memory = JsonlSource::Bytes(b"{\"id\": \"a\", \"text\": \"One.\"}\n".to_vec());
+/// # let _ = (from_file, in_memory);
+/// ```
 #[derive(Debug, Clone)]
 pub enum Source {
     /// A file: `.jsonl`/`.ndjson`, `.csv`, `.tsv` (each optionally `.gz` or `.zst`) or
@@ -86,7 +95,28 @@ impl Source {
 }
 
 /// The decision for every record of a JSONL input, before the outputs are written.
+///
+/// ```
+/// use stemma::corpus::ReadOptions;
+/// use stemma::dedup::KeepPolicy;
+/// use stemma::{dedup_jsonl, Config, JsonlSource, Silent};
+///
+/// let story = "The minister said on Friday that the new bridge over the river will open in \
+///              March after two years of work, and that tolls will be lower than planned.";
+/// let jsonl = format!("{}\n{}\n", serde_json::json!({"id": "a", "text": story}), serde_json::json!({"id": "b", "text": story}));
+/// let plan = dedup_jsonl(
+///     JsonlSource::Bytes(jsonl.into_bytes()),
+///     &ReadOptions::default(),
+///     &Config::default(),
+///     KeepPolicy::First,
+///     &Silent,
+/// )?;
+/// assert_eq!(plan.ids, ["a", "b"]);
+/// assert_eq!(plan.pair_lines().len(), 1);
+/// # Ok::<(), stemma::Error>(())
+/// ```
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct Plan {
     source: Source,
     opts: ReadOptions,
@@ -116,6 +146,7 @@ pub struct PairLine<'a> {
 
 /// What [`Plan::write_files`] wrote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Written {
     /// Records read (bad ones and skipped repeated ids excepted).
     pub read: usize,

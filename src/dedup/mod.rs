@@ -8,7 +8,7 @@
 //!
 //! Memory: [`dedup_keys`] holds per record only a [`KeyRecord`] (signature, token count, content
 //! hash, `published_at`); exact Jaccards come from a caller-supplied function, asked only for the
-//! candidate pairs that survive an estimated-Jaccard filter ([`estimate_margin`]) and for each
+//! candidate pairs that survive an estimated-Jaccard filter (`estimate_margin`) and for each
 //! removed record with its kept record.
 //!
 //! Invariant: every record is either kept or removed with the id of a kept record of its group.
@@ -66,6 +66,7 @@ pub struct Record {
 
 /// A verified duplicate pair (input indices, a < b) with its exact Jaccard.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub struct DuplicatePair {
     /// First record.
     pub a: usize,
@@ -77,6 +78,7 @@ pub struct DuplicatePair {
 
 /// The decision for every record.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Decision {
     /// `None`: kept. `Some((kept, jaccard))`: removed as a duplicate of record `kept`, with the
     /// exact Jaccard between the two (which can be below the threshold when the two are joined
@@ -103,7 +105,7 @@ pub struct KeyRecord {
 /// six times the largest standard deviation of the estimate, `6 * 0.5 / sqrt(num_perm)`
 /// (0.265 for 128 permutations). A pair at or above the threshold is dropped only if its
 /// estimate errs by more than 6σ, a normal tail of about 1e-9 per pair.
-pub fn estimate_margin(num_perm: usize) -> f64 {
+pub(crate) fn estimate_margin(num_perm: usize) -> f64 {
     3.0 / (num_perm.max(1) as f64).sqrt()
 }
 

@@ -20,7 +20,7 @@
 //! - **Settings stored with the data.** The manifest holds the [`FingerprintParams`] and the LSH
 //!   banding; a run with other settings is refused with what differs and what to do.
 //! - **Checked, never trusted.** Every file has magic, version and a checksum; every length read
-//!   from disk is bounds-checked (see [`mod@format`]); corruption is an error naming the file.
+//!   from disk is bounds-checked (see `format`); corruption is an error naming the file.
 //!
 //! - **Readers are never locked out.** A reader holds the files of the generation it opened;
 //!   one that read a manifest whose files a writer then removed opens the newer generation
@@ -31,10 +31,10 @@
 //! - **Settings stored with the data.** Commands against an index take its settings
 //!   ([`Index::settings`]).
 
-pub mod against;
-pub mod format;
+pub(crate) mod against;
+pub(crate) mod format;
 pub mod query;
-pub mod segment;
+pub(crate) mod segment;
 
 use std::collections::BTreeSet;
 use std::fs::{self, OpenOptions};
@@ -48,7 +48,6 @@ use serde::{Deserialize, Serialize};
 use crate::config::{Banding, Config, FingerprintParams};
 use crate::corpus::Document;
 use crate::error::{Error, Result};
-use crate::hash::hash_bytes;
 use crate::pipeline::{Progress, Silent};
 use crate::profile::Profiler;
 
@@ -56,9 +55,9 @@ use format::{corrupt, frame, unframe, FORMAT_VERSION, MAGIC_DELETES, MAGIC_MANIF
 use segment::{DocRecord, Segment};
 
 /// Name of the manifest file.
-pub const MANIFEST: &str = "MANIFEST";
+pub(crate) const MANIFEST: &str = "MANIFEST";
 /// Name of the lock file.
-pub const LOCK: &str = "LOCK";
+pub(crate) const LOCK: &str = "LOCK";
 
 /// One segment as the manifest lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -118,7 +117,7 @@ pub fn postings_max_df(config: &Config) -> usize {
 }
 
 /// The banding a config asks for.
-pub fn banding_of(config: &Config) -> Banding {
+pub(crate) fn banding_of(config: &Config) -> Banding {
     crate::candidates::lsh::banding_for(config)
 }
 
@@ -162,7 +161,7 @@ pub fn read_manifest(dir: &Path) -> Result<Manifest> {
 /// Decodes the bytes of a manifest file (`path` names it in errors): the framing with its
 /// full checksum, the JSON and its format version. What [`read_manifest`] does after reading
 /// the file; public so the decoder can be fuzzed (`fuzz/`) without a file per input.
-pub fn decode_manifest(path: &Path, bytes: &[u8]) -> Result<Manifest> {
+pub(crate) fn decode_manifest(path: &Path, bytes: &[u8]) -> Result<Manifest> {
     let body = unframe(path, MAGIC_MANIFEST, bytes)?;
     let m: Manifest = serde_json::from_slice(body)
         .map_err(|e| corrupt(path, format!("bad manifest JSON: {e}")))?;
@@ -212,7 +211,7 @@ fn write_manifest(dir: &Path, m: &Manifest) -> Result<()> {
 
 /// The write lock of an index directory, released on drop.
 #[derive(Debug)]
-pub struct WriteLock {
+pub(crate) struct WriteLock {
     path: PathBuf,
     _pending: crate::output::Pending,
 }
@@ -280,6 +279,26 @@ impl Drop for WriteLock {
 }
 
 /// An open index: the manifest, its segments and their tombstones.
+///
+/// ```
+/// use stemma::index::{self, query::query};
+/// use stemma::{Config, Document, Index};
+///
+/// let dir = std::env::temp_dir().join(format!("stemma-doc-index-{}", std::process::id()));
+/// let _ = std::fs::remove_dir_all(&dir);
+/// let story = "The minister said on Friday that the new bridge over the river will open in \
+///              March after two years of work, and that tolls will be lower than planned.";
+/// let config = Config::default();
+/// index::build(&dir, &[Document::new("agency", story)], &config, true)?;
+/// index::add(&dir, &[Document::new("other", "Rain in the hills on Sunday.")], &config)?;
+/// let index = Index::open(&dir)?;
+/// assert_eq!(index.stats().documents, 2);
+/// assert_eq!(index.verify()?, 2);
+/// let results = query(&index, &[Document::new("q", &format!("(Outlet) - {story}"))], &index.settings())?;
+/// assert_eq!(results[0].matches[0].id, "agency");
+/// std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 pub struct Index {
     /// The directory.
@@ -287,9 +306,9 @@ pub struct Index {
     /// The manifest read at open.
     pub manifest: Manifest,
     /// Segments in manifest order.
-    pub segments: Vec<Segment>,
+    pub(crate) segments: Vec<Segment>,
     /// Tombstones per segment (`true` = deleted).
-    pub deleted: Vec<BitVec<u64, Lsb0>>,
+    pub(crate) deleted: Vec<BitVec<u64, Lsb0>>,
 }
 
 fn read_deletes(path: &Path, docs: usize) -> Result<BitVec<u64, Lsb0>> {
@@ -300,7 +319,7 @@ fn read_deletes(path: &Path, docs: usize) -> Result<BitVec<u64, Lsb0>> {
 /// Decodes the bytes of the delete file of a segment of `docs` documents (`path` names it in
 /// errors): the framing with its full checksum, then exactly `docs` tombstone bits. Public so
 /// the decoder can be fuzzed (`fuzz/`) without a file per input.
-pub fn decode_deletes(path: &Path, bytes: &[u8], docs: usize) -> Result<BitVec<u64, Lsb0>> {
+pub(crate) fn decode_deletes(path: &Path, bytes: &[u8], docs: usize) -> Result<BitVec<u64, Lsb0>> {
     let body = unframe(path, MAGIC_DELETES, bytes)?;
     let mut c = format::Cursor::new(body, path);
     let bits = c.u64("bit count")?;
@@ -328,6 +347,7 @@ fn encode_deletes(bits: &BitVec<u64, Lsb0>) -> Vec<u8> {
 
 /// Summary figures of an index.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct Stats {
     /// Live documents.
     pub documents: u64,
@@ -518,11 +538,17 @@ impl Index {
 
     /// Every live id (read from the segments: for bulk checks; [`Index::find`] for one).
     pub fn live_ids(&self) -> Result<BTreeSet<String>> {
-        let mut out = BTreeSet::new();
+        Ok(self.ids_in_order()?.into_iter().collect())
+    }
+
+    /// Every live id in index order: segments in manifest order, documents in the order they
+    /// were added (what `stemma index stats --ids` lists).
+    pub fn ids_in_order(&self) -> Result<Vec<String>> {
+        let mut out = Vec::new();
         for (seg, del) in self.segments.iter().zip(&self.deleted) {
             for (d, id) in seg.ids()?.into_iter().enumerate() {
                 if !del[d] {
-                    out.insert(id);
+                    out.push(id);
                 }
             }
         }
@@ -776,7 +802,7 @@ impl Writer {
         self.write_records(&recs)
     }
 
-    /// Reads `inputs` as a stream ([`crate::corpus::stream_inputs`]) and writes them, one
+    /// Reads `inputs` as a stream (`crate::corpus::stream_inputs`) and writes them, one
     /// segment per batch of 250 000 documents or 128 MiB of text, so memory follows the batch,
     /// not the corpus. Returns what was read (without the documents). Progress: an `index`
     /// stage counting documents as they are read (total unknown).
@@ -986,9 +1012,4 @@ fn compact_in(
     flush(&mut writer, &mut recs)?;
     progress.finish();
     writer.commit()
-}
-
-/// A 64-bit checksum of a byte string, as the index files use (xxh3, seed 0).
-pub fn checksum(bytes: &[u8]) -> u64 {
-    hash_bytes(bytes, 0)
 }

@@ -45,6 +45,7 @@ use super::Index;
 
 /// One indexed document related to a query document.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Match {
     /// Segment number (in manifest order).
     pub segment: usize,
@@ -76,6 +77,7 @@ pub struct Match {
 
 /// The matches of one query document.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct QueryResult {
     /// Position of the query document in the input.
     pub input_index: usize,

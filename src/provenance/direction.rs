@@ -13,6 +13,7 @@
 
 /// What a piece of evidence supports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Favors {
     /// B derives from A.
     AToB,
@@ -38,6 +39,7 @@ impl Favors {
 
 /// One piece of evidence.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Evidence {
     /// Machine name of the signal.
     pub signal: &'static str,
@@ -51,6 +53,7 @@ pub struct Evidence {
 
 /// The direction verdict of a pair.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Verdict {
     /// B derives from A.
     AToB,
@@ -76,6 +79,7 @@ impl Verdict {
 
 /// The verdict with its confidence and every piece of evidence considered.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Direction {
     /// The verdict.
     pub verdict: Verdict,
@@ -87,6 +91,7 @@ pub struct Direction {
 
 /// A source a document credits.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Credit {
     /// Canonical source name (agency table) or the name as found.
     pub source: String,
@@ -98,6 +103,7 @@ pub struct Credit {
 
 /// What direction inference needs to know of one document.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct DocFacts {
     /// The document id (used in reasons).
     pub id: String,
@@ -122,7 +128,7 @@ impl DocFacts {
 
 /// What direction inference needs to know of the pair.
 #[derive(Debug, Clone, Default)]
-pub struct PairFacts {
+pub(crate) struct PairFacts {
     /// Share of A's shingles found in B.
     pub containment_a_in_b: f64,
     /// Share of B's shingles found in A.
@@ -153,7 +159,7 @@ const MIN_SUPPORT: f64 = 0.3;
 const MIN_MARGIN: f64 = 0.15;
 
 /// Weighs the evidence for a pair.
-pub fn direction(a: &DocFacts, b: &DocFacts, p: &PairFacts) -> Direction {
+pub(crate) fn direction(a: &DocFacts, b: &DocFacts, p: &PairFacts) -> Direction {
     let mut ev = Vec::new();
     published(a, b, &mut ev);
     credits(a, b, p, &mut ev);
@@ -366,14 +372,14 @@ fn containment(a: &DocFacts, b: &DocFacts, p: &PairFacts, ev: &mut Vec<Evidence>
 }
 
 /// Share of a text's shingles found in the other above which it is "mostly made of" it.
-pub const MOSTLY: f64 = 0.5;
+pub(crate) const MOSTLY: f64 = 0.5;
 /// Smallest containment asymmetry that says which text is the part and which the whole.
-pub const MIN_ASYMMETRY: f64 = 0.25;
+pub(crate) const MIN_ASYMMETRY: f64 = 0.25;
 
 /// The net lean of a pair's evidence between its two directions: positive toward A -> B,
 /// negative toward B -> A, 0 when balanced or when there is none. The stemma never draws an
 /// edge against it.
-pub fn lean(d: &Direction) -> f64 {
+pub(crate) fn lean(d: &Direction) -> f64 {
     d.evidence
         .iter()
         .map(|e| match e.favors {

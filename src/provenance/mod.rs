@@ -1,7 +1,7 @@
 //! Provenance: aligned passages, cues in the text, direction evidence and the stemma of every
 //! family. Builds on a finished [`Analysis`]; pure (documents in, [`Provenance`] out).
 //!
-//! Per related pair: the two texts are aligned ([`crate::align`]); passages are split at
+//! Per related pair: the two texts are aligned (`crate::align`); passages are split at
 //! photo-caption lines and the pieces lying on one are marked `caption`, passages made of k-grams found in more than
 //! `boilerplate_max_df` documents are marked `boilerplate` (both weigh little); direction evidence is
 //! weighed ([`mod@direction`]) on the substantive passages only: not marked, and at least
@@ -12,9 +12,11 @@ pub mod cues;
 pub mod direction;
 pub mod stemma;
 
+pub use crate::align::{Alignment, Passage, Range32};
+
 use rayon::prelude::*;
 
-use crate::align::{align, AlignParams, Alignment, Range32};
+use crate::align::{align, AlignParams};
 use crate::config::Config;
 use crate::corpus::Document;
 use crate::error::Result;
@@ -28,6 +30,7 @@ use stemma::{Member, PairDirection, StemmaEdge};
 
 /// How a passage is discounted as evidence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum PassageMark {
     /// It lies on a photo-caption or credit line.
     Caption,
@@ -47,6 +50,7 @@ impl PassageMark {
 
 /// The trace of one related pair (same index as in [`Analysis::pairs`]).
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct PairTrace {
     /// Aligned passages and coverage.
     pub alignment: Alignment,
@@ -66,7 +70,27 @@ type CueScan = (Vec<Cue>, Vec<CharSpan>, Vec<u64>);
 pub type PassageChars = (CharSpan, CharSpan);
 
 /// Everything `trace` adds to an analysis.
+///
+/// ```
+/// use stemma::provenance::cues::AgencyTable;
+/// use stemma::{analyze, trace, Config, Document, Silent};
+///
+/// let story = "The minister said on Friday that the new bridge over the river will open in \
+///              March after two years of work, and that tolls will be lower than planned.";
+/// let docs = [Document::new("a", story), Document::new("b", &format!("{story} More."))];
+/// let config = Config::default();
+/// let analysis = analyze(&docs, &config, &Silent)?;
+/// let provenance = trace(&docs, &analysis, &config, &AgencyTable::builtin());
+/// for (pair, t) in analysis.pairs.iter().zip(&provenance.pairs) {
+///     println!("{} ~ {}: {:?}", pair.a, pair.b, t.direction.verdict);
+/// }
+/// for edge in &provenance.stemmas[0] {
+///     println!("{} <- {:?} ({})", edge.child, edge.parent, edge.kind.as_str());
+/// }
+/// # Ok::<(), stemma::Error>(())
+/// ```
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Provenance {
     /// Cues per document (same order as [`Analysis::documents`]).
     pub cues: Vec<Vec<Cue>>,
@@ -84,6 +108,27 @@ pub struct Provenance {
 
 /// Traces every related pair and family of `analysis` (computed on the same `docs`), in
 /// memory.
+///
+/// ```
+/// use stemma::provenance::cues::AgencyTable;
+/// use stemma::{analyze, trace, Config, Document, Silent};
+///
+/// let story = "The minister said on Friday that the new bridge over the river will open in \
+///              March after two years of work, and that tolls will be lower than planned.";
+/// let docs = [
+///     Document::new("agency", story),
+///     Document::new("outlet", &format!("{story} (Reuters)")),
+/// ];
+/// let config = Config::default();
+/// let analysis = analyze(&docs, &config, &Silent)?;
+/// let provenance = trace(&docs, &analysis, &config, &AgencyTable::builtin());
+/// // One trace per related pair, one stemma per family, cues per document.
+/// assert_eq!(provenance.pairs.len(), analysis.pairs.len());
+/// assert_eq!(provenance.stemmas.len(), analysis.families.len());
+/// assert!(!provenance.pairs[0].alignment.passages.is_empty());
+/// assert!(provenance.cues[1].iter().any(|c| c.text.contains("Reuters")));
+/// # Ok::<(), stemma::Error>(())
+/// ```
 pub fn trace(
     docs: &[Document],
     analysis: &Analysis,
@@ -106,9 +151,9 @@ pub fn trace(
 }
 
 /// Traces every related pair and family of `analysis`, reading the texts from `texts` (by input
-/// position, as [`crate::pipeline::Ingest::finish`] returns them; the texts of `docs` are not
+/// position, as `crate::pipeline::Ingest::finish` returns them; the texts of `docs` are not
 /// read). Pairs are aligned a block at a time, so memory stays bounded by `scratch`.
-pub fn trace_stored(
+pub(crate) fn trace_stored(
     docs: &[Document],
     texts: &TextStore,
     analysis: &Analysis,
@@ -163,7 +208,7 @@ pub fn trace_stored(
         common: &common,
         config,
     };
-    let ends: Vec<(u32, u32)> = analysis.pairs.iter().map(|p| (p.a, p.b)).collect();
+    let ends: Vec<(u32, u32)> = analysis.pairs.iter().map(|p| (p.a.0, p.b.0)).collect();
     let blocks = pair_blocks(
         &ends,
         |d| text_len(d as usize),
@@ -196,13 +241,13 @@ pub fn trace_stored(
             .par_iter()
             .map(|p| {
                 let t = trace_pair(
-                    &side(p.a),
-                    &side(p.b),
+                    &side(p.a.0),
+                    &side(p.b.0),
                     p.figures.containment_a_in_b,
                     p.figures.containment_b_in_a,
                     &ctx,
                 );
-                let (ia, ib) = (&index[at(p.a)], &index[at(p.b)]);
+                let (ia, ib) = (&index[at(p.a.0)], &index[at(p.b.0)]);
                 let chars = t
                     .alignment
                     .passages
@@ -231,16 +276,16 @@ pub fn trace_stored(
                 .members
                 .iter()
                 .map(|&d| Member {
-                    doc: d,
-                    facts: facts[d as usize].clone(),
+                    doc: d.0,
+                    facts: facts[d].clone(),
                 })
                 .collect();
             let dirs: Vec<PairDirection> = f
                 .pairs
                 .iter()
                 .map(|&i| PairDirection {
-                    a: analysis.pairs[i].a,
-                    b: analysis.pairs[i].b,
+                    a: analysis.pairs[i].a.0,
+                    b: analysis.pairs[i].b.0,
                     relation: analysis.pairs[i].relation,
                     direction: pairs[i].direction.clone(),
                     shared: substantive_ranges(&pairs[i], config.min_evidence_passage_tokens),
@@ -351,7 +396,21 @@ fn trace_pair(
 }
 
 /// Two documents compared directly, related or not.
+///
+/// ```
+/// use stemma::provenance::cues::AgencyTable;
+/// use stemma::{compare, Config, Document};
+///
+/// let story = "The minister said on Friday that the new bridge over the river will open in \
+///              March after two years of work, and that tolls will be lower than planned.";
+/// let a = Document::new("a", story);
+/// let b = Document::new("b", "Rain is expected in the hills on Sunday, with snow above a thousand metres.");
+/// let c = compare(&a, &b, &Config::default(), &AgencyTable::builtin());
+/// assert_eq!(c.relation, None);
+/// assert!(c.trace.alignment.passages.is_empty());
+/// ```
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Comparison {
     /// Exact figures.
     pub figures: crate::relate::PairFigures,
@@ -366,6 +425,19 @@ pub struct Comparison {
 }
 
 /// Compares two documents: figures, relation, passages, cues and direction evidence.
+///
+/// ```
+/// use stemma::provenance::cues::AgencyTable;
+/// use stemma::{compare, Config, Document, Relation};
+///
+/// let story = "The minister said on Friday that the new bridge over the river will open in \
+///              March after two years of work, and that tolls will be lower than planned.";
+/// let a = Document::new("agency", story);
+/// let b = Document::new("outlet", &format!("(Outlet) - {story}"));
+/// let c = compare(&a, &b, &Config::default(), &AgencyTable::builtin());
+/// assert_eq!(c.relation, Some(Relation::NearDuplicate));
+/// assert!(c.trace.alignment.coverage_a > 0.9);
+/// ```
 pub fn compare(a: &Document, b: &Document, config: &Config, agencies: &AgencyTable) -> Comparison {
     let profiler = Profiler::new(&config.fingerprint);
     let params = AlignParams {

@@ -15,20 +15,23 @@
 
 use super::direction::{Direction, DocFacts, Evidence, Favors, Verdict};
 use crate::relate::Relation;
+use crate::types::DocIndex;
 
 /// A member's parent in the stemma.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Parent {
     /// No known source.
     Root,
-    /// Another member (dense document index).
-    Document(u32),
+    /// Another member.
+    Document(DocIndex),
     /// A source outside the corpus, by canonical name (`common-source` when unnamed).
     External(String),
 }
 
 /// What kind of derivation an edge is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum EdgeKind {
     /// Duplicate or near-duplicate of the parent.
     Copy,
@@ -72,11 +75,12 @@ impl EdgeKind {
 
 /// One member's edge.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct StemmaEdge {
     /// The parent.
     pub parent: Parent,
-    /// The member (dense document index).
-    pub child: u32,
+    /// The member.
+    pub child: DocIndex,
     /// The kind of derivation.
     pub kind: EdgeKind,
     /// 0..1: the edge's weight discounted by the best alternative parent.
@@ -87,7 +91,7 @@ pub struct StemmaEdge {
 
 /// A member and its facts.
 #[derive(Debug, Clone)]
-pub struct Member {
+pub(crate) struct Member {
     /// Dense document index.
     pub doc: u32,
     /// Outlet, date, credits.
@@ -96,7 +100,7 @@ pub struct Member {
 
 /// A related pair inside the family with its direction (oriented a -> b).
 #[derive(Debug, Clone)]
-pub struct PairDirection {
+pub(crate) struct PairDirection {
     /// First document.
     pub a: u32,
     /// Second document.
@@ -136,7 +140,7 @@ struct Candidate {
 }
 
 /// Builds the stemma of one family: one edge per member, sorted by child.
-pub fn build(members: &[Member], pairs: &[PairDirection]) -> Vec<StemmaEdge> {
+pub(crate) fn build(members: &[Member], pairs: &[PairDirection]) -> Vec<StemmaEdge> {
     let index = |d: u32| members.iter().position(|m| m.doc == d);
     let outlet_member = |source: &str| {
         members.iter().position(|m| {
@@ -182,7 +186,7 @@ pub fn build(members: &[Member], pairs: &[PairDirection]) -> Vec<StemmaEdge> {
             };
             match outlet_member(&c.source) {
                 Some(pi) if pi != ci => cands.push(Candidate {
-                    parent: Parent::Document(members[pi].doc),
+                    parent: Parent::Document(DocIndex(members[pi].doc)),
                     child: ci,
                     weight,
                     kind: EdgeKind::PartialReuse,
@@ -207,7 +211,7 @@ pub fn build(members: &[Member], pairs: &[PairDirection]) -> Vec<StemmaEdge> {
         let d = &p.direction;
         let mut add = |from: usize, to: usize, weight: f64| {
             cands.push(Candidate {
-                parent: Parent::Document(members[from].doc),
+                parent: Parent::Document(DocIndex(members[from].doc)),
                 child: to,
                 weight,
                 kind: EdgeKind::of(p.relation),
@@ -331,7 +335,7 @@ pub fn build(members: &[Member], pairs: &[PairDirection]) -> Vec<StemmaEdge> {
             ),
         };
         for c in cands.iter_mut() {
-            if c.child == ci && c.parent == Parent::Document(members[pi].doc) {
+            if c.child == ci && c.parent == Parent::Document(DocIndex(members[pi].doc)) {
                 c.weight += 0.25;
                 c.evidence.insert(0, ev.clone());
             }
@@ -351,7 +355,7 @@ pub fn build(members: &[Member], pairs: &[PairDirection]) -> Vec<StemmaEdge> {
     externals.dedup();
     let node_of = |p: &Parent| match p {
         Parent::Root => 0,
-        Parent::Document(d) => 1 + index(*d).expect("member"),
+        Parent::Document(d) => 1 + index(d.0).expect("member"),
         Parent::External(name) => 1 + n + externals.binary_search(name).expect("external"),
     };
     let mut edges: Vec<(usize, usize, f64)> = cands
@@ -380,7 +384,7 @@ pub fn build(members: &[Member], pairs: &[PairDirection]) -> Vec<StemmaEdge> {
             };
             StemmaEdge {
                 parent: c.parent.clone(),
-                child: members[ci].doc,
+                child: DocIndex(members[ci].doc),
                 kind: c.kind,
                 confidence: (confidence.clamp(0.0, 1.0) * 100.0).round() / 100.0,
                 evidence: c.evidence.clone(),
@@ -403,7 +407,7 @@ impl DocFacts {
 /// `(from, to, weight)`; every node other than 0 must have an incoming edge. Returns, per node,
 /// the index in `edges` of its chosen incoming edge (`None` for the root). Ties go to the edge
 /// listed first, so the result is deterministic.
-pub fn max_arborescence(nodes: usize, edges: &[(usize, usize, f64)]) -> Vec<Option<usize>> {
+pub(crate) fn max_arborescence(nodes: usize, edges: &[(usize, usize, f64)]) -> Vec<Option<usize>> {
     let work: Vec<(usize, usize, f64, usize)> = edges
         .iter()
         .enumerate()
@@ -576,7 +580,7 @@ mod tests {
         }];
         let edges = build(&members, &pairs);
         assert_eq!(edges[0].parent, Parent::Root);
-        assert_eq!(edges[1].parent, Parent::Document(0));
+        assert_eq!(edges[1].parent, Parent::Document(DocIndex(0)));
         assert_eq!(edges[1].kind, EdgeKind::Excerpt);
     }
 
@@ -625,7 +629,7 @@ mod tests {
             &members,
             &[pair(leaning(Verdict::Undetermined, 0.0, 0.0, 0.27))],
         );
-        assert_eq!(edges[0].parent, Parent::Document(1));
+        assert_eq!(edges[0].parent, Parent::Document(DocIndex(1)));
         assert_eq!(edges[1].parent, Parent::Root);
         // No lean: neither is put under the other.
         let edges = build(
@@ -661,10 +665,11 @@ mod tests {
                 .collect();
             let edges = build(&members, &pairs);
             for e in &edges {
-                let Parent::Document(parent) = e.parent else { continue };
+                let Parent::Document(DocIndex(parent)) = e.parent else { continue };
+                let child = e.child.0;
                 let p = pairs
                     .iter()
-                    .find(|p| (p.a, p.b) == (parent, e.child) || (p.b, p.a) == (parent, e.child))
+                    .find(|p| (p.a, p.b) == (parent, child) || (p.b, p.a) == (parent, child))
                     .expect("a document edge comes from a pair");
                 let toward_child = if p.a == parent { 1.0 } else { -1.0 } * crate::provenance::direction::lean(&p.direction);
                 prop_assert!(toward_child > 0.0, "{:?} against {:?}", e, p);
@@ -696,14 +701,14 @@ mod tests {
             prop_assert_eq!(edges.len(), n);
             // One parent per member, and following parents never cycles.
             for (i, e) in edges.iter().enumerate() {
-                prop_assert_eq!(e.child, i as u32);
+                prop_assert_eq!(e.child, DocIndex(i as u32));
                 prop_assert!((0.0..=1.0).contains(&e.confidence));
                 let mut seen = vec![false; n];
                 let mut cur = e;
                 while let Parent::Document(p) = &cur.parent {
-                    prop_assert!(!seen[*p as usize], "cycle through {}", p);
-                    seen[*p as usize] = true;
-                    cur = &edges[*p as usize];
+                    prop_assert!(!seen[*p], "cycle through {}", p);
+                    seen[*p] = true;
+                    cur = &edges[*p];
                 }
             }
         }

@@ -121,7 +121,7 @@ pub fn render(a: &Document, b: &Document, c: &Comparison, config: &Config, width
 
 /// The "why not related" line of an unrelated pair: each rule it fell short of, closest
 /// first, with the pair's figure, what the rule needs and the gap.
-pub fn why_not_related(c: &Comparison, config: &Config) -> String {
+pub(crate) fn why_not_related(c: &Comparison, config: &Config) -> String {
     let f = &c.figures;
     if f.tokens_a == 0 || f.tokens_b == 0 {
         return "why not related: an empty text relates to nothing".to_string();

@@ -45,7 +45,7 @@
 //! Every string from the report or the texts (ids, text, outlets, titles, urls, dates, cue text,
 //! evidence, warnings, even the command and family ids) is untrusted. It is written only as HTML
 //! or SVG element text or inside a double-quoted attribute (`title`, `data-kind`,
-//! `aria-label`, `data-ids`, `lang` after validation), always through [`super::push_html`]: `& < > " '`
+//! `aria-label`, `data-ids`, `lang` after validation), always through `super::push_html`: `& < > " '`
 //! are escaped, bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) and
 //! control characters are shown as visible `⟨U+202E⟩`, and in short labels so are zero-width
 //! characters. No untrusted byte reaches a `<style>`, a URL, an `href` (links are only

@@ -25,7 +25,7 @@
 //! `idf_bigram_containment_b_in_a` (each bigram weighted by its idf), `verbatim_coverage_a`, `verbatim_coverage_b` (fraction of each
 //! text inside shared verbatim runs, boilerplate excluded), `longest_run_tokens`, `tokens_a`,
 //! `tokens_b`, `sources` (which candidate generators proposed the pair), `confidence` and
-//! `rule` ([`crate::relate::Judgment`]). Ratios are rounded to 4 decimals.
+//! `rule` (`crate::relate::Judgment`). Ratios are rounded to 4 decimals.
 //!
 //! A `--families` line: `family`, `members`, `capped`.
 //!
@@ -39,7 +39,7 @@ use super::round4;
 use crate::config::Config;
 use crate::corpus::Document;
 use crate::pipeline::{Analysis, Pair};
-pub use crate::text::CharIndex;
+use crate::types::DocIndex;
 
 /// Schema name.
 pub const SCHEMA: &str = "stemma.analysis";
@@ -130,8 +130,8 @@ pub fn index_match_lines(results: Vec<crate::index::query::QueryResult>) -> Vec<
                 (&m.id, &r.id)
             };
             let pair = crate::pipeline::Pair {
-                a: 0,
-                b: 0,
+                a: DocIndex(0),
+                b: DocIndex(0),
                 relation: m.relation,
                 figures: m.figures,
                 estimated_jaccard: m.estimated_jaccard,
@@ -402,11 +402,11 @@ pub fn build(
     config: &Config,
     inputs: InputSummary,
 ) -> Report {
-    let id = |d: u32| analysis.documents[d as usize].id.clone();
+    let id = |d: DocIndex| analysis.documents[d].id.clone();
     let mut family_of = vec![None; analysis.documents.len()];
     for f in &analysis.families {
         for &m in &f.members {
-            family_of[m as usize] = Some(f.id.clone());
+            family_of[m] = Some(f.id.clone());
         }
     }
     let documents = analysis
@@ -483,14 +483,14 @@ pub fn build(
 
 fn pair_line(analysis: &Analysis, p: &Pair) -> PairLine {
     figures_line(
-        &analysis.documents[p.a as usize].id,
-        &analysis.documents[p.b as usize].id,
+        &analysis.documents[p.a.index()].id,
+        &analysis.documents[p.b.index()].id,
         p,
     )
 }
 
 /// A pair line from two ids and a pair's relation and figures.
-pub fn figures_line(a: &str, b: &str, p: &Pair) -> PairLine {
+pub(crate) fn figures_line(a: &str, b: &str, p: &Pair) -> PairLine {
     let f = &p.figures;
     PairLine {
         a: a.to_string(),
@@ -624,10 +624,10 @@ pub fn add_trace(report: &mut Report, analysis: &Analysis, prov: &crate::provena
                 family: family.family.clone(),
                 parent: match &e.parent {
                     Parent::Root => None,
-                    Parent::Document(d) => Some(analysis.documents[*d as usize].id.clone()),
+                    Parent::Document(d) => Some(analysis.documents[*d].id.clone()),
                     Parent::External(name) => Some(format!("external:{name}")),
                 },
-                child: analysis.documents[e.child as usize].id.clone(),
+                child: analysis.documents[e.child].id.clone(),
                 kind: e.kind.as_str().to_string(),
                 confidence: round4(e.confidence),
                 evidence: e.evidence.iter().map(evidence).collect(),

@@ -15,7 +15,7 @@
 //! # Escaping guarantees
 //!
 //! Every untrusted string (ids, text, outlets, cues, evidence, metadata) goes through
-//! [`escape`]: whitespace runs, newlines included, become one space (so nothing can end a table
+//! `escape`: whitespace runs, newlines included, become one space (so nothing can end a table
 //! row, a quote or a heading), `\ * _ ` [ ] < > | # & ~ $` are backslash-escaped (no emphasis,
 //! code, link, image, raw HTML, entity, table cell or heading can be injected), a leading `-`,
 //! `+`, `=` or `1.`/`1)` is escaped (no list or setext heading), `://` and `www.` are broken by
@@ -39,7 +39,7 @@ const QUOTE_CHARS: usize = 300;
 
 /// `s` as one line of inert Markdown text, safe in a paragraph, a heading, a list item, a
 /// quote or a table cell (see the module documentation).
-pub fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     escape_at(s, true)
 }
 

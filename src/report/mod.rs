@@ -54,27 +54,27 @@ pub fn terminal_safe(s: &str) -> Cow<'_, str> {
 
 /// A bidi embedding, override or isolate (U+202A–U+202E, U+2066–U+2069): invisible, and able
 /// to reorder the text displayed after it.
-pub fn is_bidi_control(c: char) -> bool {
+pub(crate) fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// A character an id or a label must not carry invisibly: control characters, bidi controls,
 /// zero-width characters and marks, line/paragraph separators, word joiners and the BOM.
-pub fn is_label_hazard(c: char) -> bool {
+pub(crate) fn is_label_hazard(c: char) -> bool {
     c.is_control()
         || is_bidi_control(c)
         || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2028}' | '\u{2029}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
 }
 
 /// Appends the visible stand-in of a hazardous character: `⟨U+202E⟩`.
-pub fn push_visible(out: &mut String, c: char) {
+pub(crate) fn push_visible(out: &mut String, c: char) {
     use std::fmt::Write as _;
     let _ = write!(out, "⟨U+{:04X}⟩", c as u32);
 }
 
 /// `s` with every [`is_label_hazard`] character replaced by its visible stand-in `⟨U+XXXX⟩`
 /// (so a label can be shortened to a width after the stand-ins are counted).
-pub fn visible_hazards(s: &str) -> Cow<'_, str> {
+pub(crate) fn visible_hazards(s: &str) -> Cow<'_, str> {
     if !s.chars().any(is_label_hazard) {
         return Cow::Borrowed(s);
     }
@@ -94,7 +94,7 @@ pub fn visible_hazards(s: &str) -> Cow<'_, str> {
 /// [`is_label_hazard`] character is shown as a visible `⟨U+XXXX⟩`; without it (document body
 /// text, shown with `white-space: pre-wrap`) newlines, tabs and zero-width characters are kept
 /// and only bidi controls and other control characters are made visible.
-pub fn push_html(out: &mut String, s: &str, label: bool) {
+pub(crate) fn push_html(out: &mut String, s: &str, label: bool) {
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -115,7 +115,7 @@ pub fn push_html(out: &mut String, s: &str, label: bool) {
 /// [`push_html`] with `label`). Safe in element content, in `"..."` or `'...'` attribute
 /// values and in SVG `<text>`; never safe inside `<script>`, `<style>`, a URL or an event
 /// handler, which is why no report puts untrusted data there.
-pub fn html_escape(s: &str) -> String {
+pub(crate) fn html_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     push_html(&mut out, s, true);
     out
@@ -123,7 +123,7 @@ pub fn html_escape(s: &str) -> String {
 
 /// The cues of a document that name `source` (a stemma parent `external:<source>`): their
 /// `source` is `source` or their text contains it, ignoring case.
-pub fn cues_naming<'a>(cues: &'a [json::CueLine], source: &str) -> Vec<&'a json::CueLine> {
+pub(crate) fn cues_naming<'a>(cues: &'a [json::CueLine], source: &str) -> Vec<&'a json::CueLine> {
     let name = source.to_lowercase();
     cues.iter()
         .filter(|c| {
@@ -134,7 +134,7 @@ pub fn cues_naming<'a>(cues: &'a [json::CueLine], source: &str) -> Vec<&'a json:
 }
 
 /// One side of a pair's figures, for renderers that show two texts side by side.
-pub struct PairSide<'a> {
+pub(crate) struct PairSide<'a> {
     /// Document id.
     pub id: &'a str,
     /// Token count.
@@ -150,7 +150,7 @@ pub struct PairSide<'a> {
 }
 
 /// The two sides of a pair, left first; `swapped` puts B on the left.
-pub fn pair_sides(p: &json::PairLine, swapped: bool) -> (PairSide<'_>, PairSide<'_>) {
+pub(crate) fn pair_sides(p: &json::PairLine, swapped: bool) -> (PairSide<'_>, PairSide<'_>) {
     let a = PairSide {
         id: &p.a,
         tokens: p.tokens_a,
@@ -178,7 +178,7 @@ pub fn pair_sides(p: &json::PairLine, swapped: bool) -> (PairSide<'_>, PairSide<
 /// members and pairs), so that rendering stays linear however many families and pairs there
 /// are. Every lookup answers exactly as a scan of the report in order would: the first document
 /// with an id, the first pair stored as (a, b), the first family listing an id.
-pub struct Lookup<'a> {
+pub(crate) struct Lookup<'a> {
     report: &'a json::Report,
     /// Document id -> index of its first occurrence in `documents`.
     docs: HashMap<&'a str, usize>,
@@ -236,6 +236,7 @@ impl<'a> Lookup<'a> {
     }
 
     /// Index in `families` of the first family listing this id as a member.
+    #[cfg(test)]
     pub fn family(&self, id: &str) -> Option<u32> {
         self.family.get(id).copied()
     }
@@ -246,6 +247,7 @@ impl<'a> Lookup<'a> {
     }
 
     /// For each document of the report, the index of its family (the first listing its id).
+    #[cfg(test)]
     pub fn family_of(&self) -> Vec<Option<u32>> {
         self.report
             .documents
@@ -636,6 +638,6 @@ mod tests {
 }
 
 /// `n` and the noun for it: `1 family`, `2 families`.
-pub fn plural(n: usize, one: &str, many: &str) -> String {
+pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }

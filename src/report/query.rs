@@ -44,7 +44,28 @@ pub const SCHEMA: &str = "stemma.query";
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// The whole report of one query run.
+///
+/// ```
+/// use stemma::provenance::cues::AgencyTable;
+/// use stemma::report::query::write_jsonl;
+/// use stemma::{index, query_report, Config, Document, Index};
+///
+/// let dir = std::env::temp_dir().join(format!("stemma-doc-query-report-{}", std::process::id()));
+/// let _ = std::fs::remove_dir_all(&dir);
+/// let story = "The minister said on Friday that the new bridge over the river will open in \
+///              March after two years of work, and that tolls will be lower than planned.";
+/// index::build(&dir, &[Document::new("agency", story)], &Config::default(), false)?;
+/// let index = Index::open(&dir)?;
+/// let queries = [Document::new("q", &format!("{story} More on page two."))];
+/// let report = query_report(&index, &queries, &index.settings(), &AgencyTable::builtin(), false)?;
+/// let mut jsonl = Vec::new();
+/// write_jsonl(&report, &mut jsonl)?;
+/// assert!(String::from_utf8(jsonl)?.contains(r#""schema":"stemma.query""#));
+/// std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryReport {
     /// Live documents in the index.
     pub indexed_documents: u64,
@@ -54,6 +75,7 @@ pub struct QueryReport {
 
 /// One query document and its matches.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QueryOutcome {
     /// The query document's id.
     pub id: String,

@@ -140,6 +140,17 @@ pub use crate::config::PermutationFamily;
 /// the multiplier (forced odd) of the shingle mixer, then the key of the probe hash.
 ///
 /// FSS family: one key, the first draw of `SplitMix64::new(seed ^ FSS_DOMAIN)`.
+///
+/// ```
+/// use stemma::MinHasher;
+///
+/// let hasher = MinHasher::new(256, 42);
+/// let a: Vec<u64> = (0..1000).collect();
+/// let b: Vec<u64> = (500..1500).collect();
+/// // True Jaccard: 500 / 1500.
+/// let estimate = hasher.sign(&a).estimate_jaccard(&hasher.sign(&b));
+/// assert!((estimate - 1.0 / 3.0).abs() < 0.1);
+/// ```
 #[derive(Debug, Clone)]
 pub struct MinHasher {
     num_perm: usize,
@@ -473,6 +484,18 @@ impl Fss {
 /// Classic family: one position per hash function. OPH: one position per bin, `u32::MAX` in an
 /// empty bin of a raw sketch, and no `u32::MAX` at all in the signature of a non-empty set.
 /// FSS: one position per bin, never `u32::MAX` for a non-empty set (raw sketch = signature).
+///
+/// ```
+/// use stemma::MinHasher;
+///
+/// let hasher = MinHasher::new(128, 7);
+/// let (a, b): (Vec<u64>, Vec<u64>) = ((0..100).collect(), (50..150).collect());
+/// let (sa, sb) = (hasher.sketch(&a), hasher.sketch(&b));
+/// // Merging raw sketches gives the sketch of the union.
+/// let union: Vec<u64> = (0..150).collect();
+/// assert_eq!(sa.merge(&sb), hasher.sketch(&union));
+/// assert_eq!(hasher.sign(&a).estimate_jaccard(&hasher.sign(&a)), 1.0);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Signature(pub Vec<u32>);
 

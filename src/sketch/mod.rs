@@ -18,4 +18,4 @@ pub mod winnow;
 
 pub use minhash::{MinHasher, PermutationFamily, Signature};
 pub use simhash::{hamming, simhash, simhash_sorted};
-pub use winnow::{winnow, Fingerprint};
+pub use winnow::winnow;

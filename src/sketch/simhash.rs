@@ -11,7 +11,7 @@
 //! the expected fraction of differing bits between two documents is `θ / π`, θ being the angle
 //! between their weighted feature vectors. Identical documents have distance 0.
 //!
-//! Not done here: no candidate search (see [`crate::candidates::hamming`]) and no per-token
+//! Not done here: no candidate search (see `crate::candidates::hamming`) and no per-token
 //! weighting such as IDF; ties (a sum of exactly 0) give bit 0.
 
 /// MurmurHash3's 64-bit finalizer (Appleby): a bijective, avalanching mix.

@@ -14,8 +14,8 @@
 //! otherwise the rightmost minimal k-gram is taken. This keeps low-entropy stretches (a run of
 //! identical k-grams) to one fingerprint per `w` k-grams instead of one per k-gram.
 //!
-//! Not done here: tokenizing and k-gram hashing (the caller's, via [`crate::hash::hash_u64s`]),
-//! and discarding boilerplate fingerprints (see [`crate::candidates::postings`]).
+//! Not done here: tokenizing and k-gram hashing (the caller's, via `crate::hash::hash_u64s`),
+//! and discarding boilerplate fingerprints (the postings pass in [`crate::pipeline`]).
 
 use std::collections::VecDeque;
 

@@ -26,9 +26,9 @@ mod normalize;
 mod numbers;
 mod tokenize;
 
-pub use normalize::{normalize, normalize_token, FOLDED};
-pub use numbers::{digit_value, numbers};
-pub use tokenize::{is_spaceless_script, token_hashes, tokenize, Token, MAX_TEXT_BYTES};
+pub use normalize::{normalize, normalize_token};
+pub use numbers::numbers;
+pub use tokenize::{token_hashes, tokenize, Token};
 
 /// Character offsets for byte offsets of one text, without rescanning it for every lookup:
 /// checkpoints every 4 KiB, then a count within the block.

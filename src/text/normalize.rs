@@ -193,7 +193,7 @@ fn canonical_tone(chars: &mut [char]) {
 /// Normalizes one token (a word or a single character) into `out`, which is cleared first:
 /// lowercase, NFKC (except decompositions that would split the token, see the module docs),
 /// the Vietnamese tone mark in its canonical place, and, when `fold_diacritics`, every
-/// combining mark removed and the letters of [`FOLDED`] mapped (`đ` → `d`, `ø` → `o`, ...).
+/// combining mark removed and the letters of `FOLDED` mapped (`đ` → `d`, `ø` → `o`, ...).
 ///
 /// ASCII tokens take a fast path (lowercasing only). Idempotent.
 pub fn normalize_token(token: &str, fold_diacritics: bool, out: &mut String) {

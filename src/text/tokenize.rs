@@ -173,7 +173,7 @@ pub(crate) fn for_each_token(
 /// Replaces the contents of `out` with the tokens of `text` under `params.shingle.unit`, in text
 /// order, each hashed with `params.seed` after normalization (`params.fold_diacritics`).
 ///
-/// Linear in the length of `text`; texts longer than [`MAX_TEXT_BYTES`] are cut there.
+/// Linear in the length of `text`; texts longer than `MAX_TEXT_BYTES` are cut there.
 pub fn tokenize(text: &str, params: &FingerprintParams, out: &mut Vec<Token>) {
     out.clear();
     let seed = params.seed;

@@ -1,7 +1,7 @@
 //! Cues in a news text about where it came from: credits, photo credits, outlet tags, bylines,
 //! sign-offs and dates, each with its byte span in the original text.
 //!
-//! [`find_cues`] reads one text and an [`AgencyTable`] (news agencies with their aliases) and
+//! `find_cues` reads one text and an [`AgencyTable`] (news agencies with their aliases) and
 //! returns every cue it recognizes. All rules are driven by phrase tables (preambles such as
 //! "according to" / "theo" / "selon" / "据", photo labels, month names in several languages,
 //! ...), never by one corpus's sentences.
@@ -15,7 +15,7 @@
 //! - `rules`: the state shared by the rules of one text; then one file per kind of rule:
 //!   `credit` (credits, photo credits, agency sign-offs), `byline`, `date`, `line` (outlet tags
 //!   and sign-off tokens at line ends);
-//! - this file: the public types, [`find_cues`] and the overlap policy.
+//! - this file: the public types, `find_cues` and the overlap policy.
 //!
 //! # Guarantees
 //! - Cues are sorted by `start` and do not overlap. When candidates overlap, the **longer** one
@@ -100,6 +100,7 @@ use scan::fold;
 /// What a [`Cue`] is evidence of.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum CueKind {
     /// A date or date-time; `value` holds it normalized.
     Date,
@@ -118,6 +119,7 @@ pub enum CueKind {
 
 /// One cue found in a text.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Cue {
     /// What the cue is.
     pub kind: CueKind,
@@ -146,7 +148,7 @@ pub struct Agency {
     pub aliases: Vec<String>,
 }
 
-/// Agencies to recognize, with the phrase index [`find_cues`] scans with (built once here).
+/// Agencies to recognize, with the phrase index `find_cues` scans with (built once here).
 #[derive(Debug, Clone)]
 pub struct AgencyTable {
     agencies: Vec<Agency>,
@@ -160,7 +162,7 @@ pub struct AgencyTable {
 
 /// All cues in `text`, sorted by start and non-overlapping (see the module docs for the rules
 /// and the overlap policy).
-pub fn find_cues(text: &str, agencies: &AgencyTable) -> Vec<Cue> {
+pub(crate) fn find_cues(text: &str, agencies: &AgencyTable) -> Vec<Cue> {
     let folded = fold(text);
     let hits = agencies.lex.scan(text, &folded);
     let mut cx = Ctx {

@@ -281,7 +281,7 @@ pub struct RelationThresholds {
     /// Tokens the shorter text needs before the lexical models judge it (short notes share
     /// formulas, not stories). Default 50.
     pub rewrite_min_tokens: usize,
-    /// The numbers rule: when the text with fewer distinct numbers ([`crate::text::numbers`])
+    /// The numbers rule: when the text with fewer distinct numbers (`text::numbers`)
     /// has at least this many, the lexical rules ([`RelationThresholds::derived`], and the
     /// bigram rule without corpus statistics) need `numbers_min_agreement` of them in the
     /// other text. A copy keeps its numbers; a template filled again on another day, or another

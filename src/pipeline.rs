@@ -1029,7 +1029,7 @@ fn bigram_candidates(
 }
 
 /// What documents outside an analysed batch (an index) add to the batch's corpus statistics,
-/// so that [`Ingest::finish_with`] gives the batch the pairs a scan of batch ∪ outside reports
+/// so that `Ingest::finish_with` gives the batch the pairs a scan of batch ∪ outside reports
 /// among them: document frequencies count the outside documents too (the caps `max_df`,
 /// `boilerplate_max_df`, `bigram_max_df`, the idf weights and whether statistics apply), and
 /// the rewrite candidates are chosen over the union (a batch document's partners outside take

@@ -68,7 +68,7 @@ pub struct TokenView {
     /// institution names. Verbatim runs are counted without them. Empty until
     /// [`TokenView::mark_boilerplate`].
     pub boilerplate: Vec<u64>,
-    /// The text's numbers ([`crate::text::numbers`]), sorted: a copy keeps them, a template
+    /// The text's numbers (`text::numbers`), sorted: a copy keeps them, a template
     /// filled again does not.
     pub numbers: Vec<u64>,
 }

@@ -137,7 +137,7 @@ pub struct PairFigures {
     /// ([`RelationThresholds::in_tokens`]). Written only when not 1.
     #[serde(default = "one", skip_serializing_if = "is_one")]
     pub tokens_per_word: f64,
-    /// Distinct numbers in A ([`crate::text::numbers`]).
+    /// Distinct numbers in A (`text::numbers`).
     #[serde(default)]
     pub numbers_a: usize,
     /// Distinct numbers in B.

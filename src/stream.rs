@@ -139,10 +139,10 @@ pub fn analyze_streamed(
 
 /// [`analyze_streamed`] against an index (`scan --against`): the inputs' pairs among
 /// themselves are those a scan of index ∪ inputs reports among them (document frequencies, idf
-/// weights and rewrite candidates are taken over the union: [`crate::index::against`]), and
+/// weights and rewrite candidates are taken over the union: `index::against`), and
 /// each input's matches in the index are those of [`crate::index::query::query`] that the
 /// same scan reports between the two (identical copies are paired through their first copy
-/// in id order, as scan groups them: [`Copies`]). The texts are held in memory (the index
+/// in id order, as scan groups them: `Copies`). The texts are held in memory (the index
 /// query takes them all at once).
 pub fn analyze_streamed_against(
     inputs: &[PathBuf],

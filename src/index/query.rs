@@ -12,7 +12,7 @@
 //!   8 bytes per document); postings: winnowed fingerprints whose document frequency over
 //!   X ∪ Y (live postings of every segment + the query batch's own) is at most `max_df`, pairs
 //!   sharing at least `min_shared_fingerprints` of them; rare bigrams: the partners chosen
-//!   over X ∪ Y by [`super::against`] (from the segments' bigram postings).
+//!   over X ∪ Y by `index::against` (from the segments' bigram postings).
 //! - verification: token views from the stored text (or the stored shingle sequence and bigram
 //!   set with `--no-text`); a bigram is dropped as common when its document frequency over
 //!   X ∪ Y (segment bigram counts − deleted documents' bigrams + the query batch's) exceeds
@@ -104,7 +104,7 @@ pub fn query(index: &Index, docs: &[Document], config: &Config) -> Result<Vec<Qu
     query_batch(index, &batch, &union, config)
 }
 
-/// [`query`] for a batch already fingerprinted, with its [`Union`] (what `scan --against`
+/// [`query`] for a batch already fingerprinted, with its `Union` (what `scan --against`
 /// computes once for both its batch pairs and the index matches).
 pub fn query_batch(
     index: &Index,

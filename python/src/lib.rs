@@ -7,6 +7,8 @@
 //! thread pool. Documents are converted from Python objects once, up front, under the
 //! interpreter lock; nothing calls back into Python while Rust works.
 
+mod scan;
+
 use std::path::PathBuf;
 
 use pyo3::create_exception;
@@ -1104,6 +1106,11 @@ fn _stemma(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_compare, m)?)?;
     m.add_function(wrap_pyfunction!(_dedup_keys_arrow, m)?)?;
     m.add_function(wrap_pyfunction!(_jaccard_arrow, m)?)?;
+    m.add_function(wrap_pyfunction!(scan::_scan_keys_arrow, m)?)?;
+    m.add_function(wrap_pyfunction!(scan::_shingle_sets_arrow, m)?)?;
+    m.add_function(wrap_pyfunction!(scan::_verify_batch, m)?)?;
+    m.add_function(wrap_pyfunction!(scan::_identical_batch, m)?)?;
+    m.add_function(wrap_pyfunction!(scan::_component_families, m)?)?;
     m.add_function(wrap_pyfunction!(_index_build, m)?)?;
     m.add_function(wrap_pyfunction!(_index_add, m)?)?;
     m.add_function(wrap_pyfunction!(_index_remove, m)?)?;

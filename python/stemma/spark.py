@@ -632,7 +632,7 @@ def _bucket_pairs(members: DataFrame, max_bucket: int, close=None) -> DataFrame:
         .join(heads.select("_g", F.col("_h").alias("ha")), "_g")
         .select(F.col("_first").alias("a"), "ha", F.col("_d").alias("b"), F.col("_h").alias("hb"))
     )
-    out = pairs.union(star)
+    out = pairs.unionByName(star)
     if close is not None:
         out = out.where(close)
     return out.select("a", "b")
@@ -709,10 +709,15 @@ def scan(
         F.col(id_col).cast("string").alias("_id"),
         F.coalesce(F.col(text_col).cast("string"), F.lit("")).alias("_text"),
     )
-    missing = base.where(F.col("_id").isNull()).limit(1).count()
-    if missing:
-        raise ValueError(f"a row has no id (column {id_col!r} is null)")
-    dup = base.groupBy("_id").count().where(F.col("count") > 1).limit(1).collect()
+    # One job checks both: a null id, or an id on two rows.
+    dup = (
+        base.groupBy("_id").count()
+        .where(F.col("_id").isNull() | (F.col("count") > 1))
+        .limit(1)
+        .collect()
+    )
+    if dup and dup[0]["_id"] is None:
+        raise ValueError(f"{dup[0]['count']} row(s) have no id (column {id_col!r} is null)")
     if dup:
         raise ValueError(
             f"duplicate id {dup[0]['_id']!r} ({dup[0]['count']} rows): ids must be unique"
@@ -778,7 +783,7 @@ def scan(
         )
         .join(active.select(F.col("_d").alias("a")), "a", "left_semi")
         .join(active.select(F.col("_d").alias("b")), "b", "left_semi")
-        .withColumn("_src", F.lit(_SIMHASH))
+        .select("a", "b", F.lit(_SIMHASH).alias("_src"))
     )
 
     # Winnowed fingerprints: document frequencies over every document.
@@ -825,8 +830,12 @@ def scan(
         generated.append(rewrites)
     candidates = generated[0]
     for g in generated[1:]:
-        candidates = candidates.union(g)
-    candidates = candidates.groupBy("a", "b").agg(F.bit_or("_src").alias("_src")).persist()
+        candidates = candidates.unionByName(g)
+    # Checkpointed: the plans above are long, and the statistics and the verification read
+    # the candidates three times.
+    candidates = (
+        candidates.groupBy("a", "b").agg(F.bit_or("_src").alias("_src")).localCheckpoint()
+    )
 
     # The statistics of the candidates' documents.
     involved = candidates.select(F.col("a").alias("_d")).union(
@@ -878,7 +887,7 @@ def scan(
                 F.col("_id").alias("_idb"), "_tokens", "_shingles")
         .mapInArrow(_identical_batches(), "a long, b long, _json string, _strength double")
     )
-    related = verified.union(identical).persist()
+    related = verified.union(identical).localCheckpoint()
 
     pairs = (
         related.select("a", "b", F.from_json("_json", PAIR_SCHEMA).alias("_p"))

@@ -27,7 +27,7 @@
 //! assert_eq!(keys.band_keys.len(), stemma::fingerprint::banding_for(&config).bands);
 //! // A corpus of two documents: no statistics (every bigram in at most two documents).
 //! let none = DocumentStats::default();
-//! let pair = verify(&profiler, &config, 2, (DocIndex(0), a, &none), (DocIndex(1), &b, &none),
+//! let pair = verify(&profiler, &config, 2, (DocIndex(0), a, &none), (DocIndex(1), b.as_str(), &none),
 //!                   Sources::LSH).expect("related");
 //! assert!(pair.relation <= Relation::Excerpt);
 //! ```

@@ -265,3 +265,110 @@ pub fn families(
     })
     .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::Document;
+    use crate::pipeline::{analyze, Silent};
+
+    /// Stories of random words with copies, edits, excerpts and splices.
+    fn corpus() -> Vec<Document> {
+        let mut g = crate::hash::SplitMix64::new(14);
+        let mut word = || format!("w{}", g.next() % 400);
+        let stories: Vec<Vec<String>> =
+            (0..6).map(|_| (0..150).map(|_| word()).collect()).collect();
+        let mut docs = Vec::new();
+        for (i, s) in stories.iter().enumerate() {
+            docs.push(Document::new(format!("s{i}"), s.join(" ")));
+            let mut edited = s.clone();
+            edited[40] = "changed".into();
+            docs.push(Document::new(format!("s{i}-edit"), edited.join(" ")));
+            docs.push(Document::new(format!("s{i}-part"), s[..70].join(" ")));
+        }
+        docs.push(Document::new(
+            "splice",
+            format!(
+                "{} {}",
+                stories[0][..80].join(" "),
+                stories[1][70..].join(" ")
+            ),
+        ));
+        docs
+    }
+
+    #[test]
+    fn verify_with_statistics_per_document_gives_the_scan_pairs() {
+        let docs = corpus();
+        let config = Config {
+            boilerplate_max_df: 2,
+            ..Config::default()
+        };
+        let analysis = analyze(&docs, &config, &Silent).unwrap();
+        let profiler = Profiler::new(&config.fingerprint);
+        // Canonical (id) order, and the corpus statistics counted by brute force.
+        let mut order: Vec<&Document> = docs.iter().collect();
+        order.sort_by(|x, y| x.id.cmp(&y.id));
+        let count = |sets: Vec<Vec<u64>>| {
+            let mut df: std::collections::HashMap<u64, u32> = Default::default();
+            for h in sets.into_iter().flatten() {
+                *df.entry(h).or_default() += 1;
+            }
+            df
+        };
+        let bigram_df = count(order.iter().map(|d| profiler.bigram_set(&d.text)).collect());
+        let fp_df = count(
+            order
+                .iter()
+                .map(|d| document_keys(&profiler, &config, &d.text).winnowed)
+                .collect(),
+        );
+        let stats: Vec<DocumentStats> = order
+            .iter()
+            .map(|d| {
+                let mut bigram_df: Vec<(u64, u32)> = profiler
+                    .bigram_set(&d.text)
+                    .into_iter()
+                    .map(|h| (h, bigram_df[&h]))
+                    .filter(|&(_, df)| df >= 2)
+                    .collect();
+                bigram_df.sort_unstable();
+                let boilerplate = profiler
+                    .shingle_set(&d.text)
+                    .into_iter()
+                    .filter(|h| {
+                        fp_df
+                            .get(h)
+                            .is_some_and(|&df| df as usize > config.boilerplate_max_df)
+                    })
+                    .collect();
+                DocumentStats {
+                    bigram_df,
+                    boilerplate,
+                }
+            })
+            .collect();
+        assert!(stats.iter().any(|s| !s.boilerplate.is_empty()));
+        let mut checked = 0;
+        for p in analysis
+            .pairs
+            .iter()
+            .filter(|p| p.sources != Sources::IDENTICAL)
+        {
+            let (a, b) = (p.a.index(), p.b.index());
+            let got = verify(
+                &profiler,
+                &config,
+                docs.len(),
+                (p.a, &order[a].text, &stats[a]),
+                (p.b, &order[b].text, &stats[b]),
+                p.sources,
+            )
+            .expect("related, as scan found");
+            let (ia, ib) = (&order[a].id, &order[b].id);
+            assert_eq!(pair_json(ia, ib, &got), pair_json(ia, ib, p));
+            checked += 1;
+        }
+        assert!(checked >= 12, "{checked}");
+    }
+}

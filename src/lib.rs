@@ -48,7 +48,7 @@
 //!   verification and families with corpus statistics given per document, for the same engines.
 //!
 //! Public modules: [`config`], [`error`], [`corpus`] (readers), [`pipeline`], [`relate`],
-//! [`provenance`], [`dedup`], [`index`], [`report`], [`audit`], [`output`], [`fingerprint`],
+//! [`provenance`], [`dedup`], [`index`], [`report`], [`audit`], [`output`], [`fingerprint`], [`distributed`],
 //! [`types`]. Everything else is internal (`pub(crate)`): normalization and tokenization,
 //! shingling, the sketches, candidate generation, clustering, alignment, the external sorter
 //! and text store, and the index's file formats. Their layering, lowest first: foundation

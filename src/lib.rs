@@ -44,10 +44,11 @@
 //! - [`report`]: the versioned JSON report and its renderers (text summary, Markdown, HTML,
 //!   DOT); [`output`]: the atomic writer every output goes through.
 //! - [`fingerprint`]: per-document fingerprints and LSH band keys, for engines that spread
-//!   the work over machines (the Python package's Spark engine).
+//!   the work over machines (the Python package's Spark engine); [`distributed`]: the scan's
+//!   verification and families with corpus statistics given per document, for the same engines.
 //!
 //! Public modules: [`config`], [`error`], [`corpus`] (readers), [`pipeline`], [`relate`],
-//! [`provenance`], [`dedup`], [`index`], [`report`], [`audit`], [`output`], [`fingerprint`],
+//! [`provenance`], [`dedup`], [`index`], [`report`], [`audit`], [`output`], [`fingerprint`], [`distributed`],
 //! [`types`]. Everything else is internal (`pub(crate)`): normalization and tokenization,
 //! shingling, the sketches, candidate generation, clustering, alignment, the external sorter
 //! and text store, and the index's file formats. Their layering, lowest first: foundation
@@ -84,6 +85,7 @@ pub(crate) mod stream;
 pub(crate) mod text;
 pub mod types;
 
+pub mod distributed;
 pub mod fingerprint;
 #[doc(hidden)]
 pub mod fuzzing;

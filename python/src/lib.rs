@@ -7,6 +7,8 @@
 //! thread pool. Documents are converted from Python objects once, up front, under the
 //! interpreter lock; nothing calls back into Python while Rust works.
 
+mod scan;
+
 use std::path::PathBuf;
 
 use pyo3::create_exception;
@@ -749,11 +751,35 @@ fn documents_of(docs: &Bound<'_, PyAny>) -> PyResult<Vec<Document>> {
     Ok(out)
 }
 
-/// What was read: documents from Python count as standard input (one file).
-fn python_inputs(docs: &[Document]) -> InputSummary {
+/// `--max-doc-bytes`'s default (`ReadOptions::default().max_doc_bytes`).
+const MAX_DOC_BYTES: usize = 16 << 20;
+
+/// Truncates the texts longer than `max` bytes at a character boundary, as the CLI's readers
+/// do (`--max-doc-bytes`): returns how many were, with the CLI's warning for each.
+fn truncate_long(docs: &mut [Document], max: usize) -> (u64, Vec<String>) {
+    let mut warnings = Vec::new();
+    for d in docs.iter_mut().filter(|d| d.text.len() > max) {
+        let mut cut = max;
+        while !d.text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        d.text.truncate(cut);
+        warnings.push(format!(
+            "{}: text longer than {max} bytes, truncated at a character boundary (raise --max-doc-bytes to keep it all)",
+            d.origin
+        ));
+    }
+    (warnings.len() as u64, warnings)
+}
+
+/// What was read: documents from Python count as standard input (one file); `truncated` as
+/// [`truncate_long`] returns it.
+fn python_inputs(docs: &[Document], (truncated, warnings): (u64, Vec<String>)) -> InputSummary {
     InputSummary {
         documents: docs.len(),
         files_read: 1,
+        truncated,
+        warnings,
         ..InputSummary::default()
     }
 }
@@ -783,9 +809,10 @@ fn analyse(
     docs: &Bound<'_, PyAny>,
     from_paths: bool,
     config: Option<&Config>,
+    max_doc_bytes: usize,
 ) -> PyResult<String> {
     let config = config_of(config);
-    let (docs, inputs) = load(py, docs, from_paths)?;
+    let (docs, inputs) = load(py, docs, from_paths, max_doc_bytes)?;
     py.detach(|| -> PyResult<String> {
         if docs.is_empty() {
             return Err(to_py(Error::NoDocuments { skipped: 0 }));
@@ -803,26 +830,28 @@ fn analyse(
 
 /// `stemma scan --json`: the report as JSON text.
 #[pyfunction]
-#[pyo3(signature = (docs, config = None, from_paths = false))]
+#[pyo3(signature = (docs, config = None, from_paths = false, max_doc_bytes = MAX_DOC_BYTES))]
 fn _scan(
     py: Python<'_>,
     docs: &Bound<'_, PyAny>,
     config: Option<&Config>,
     from_paths: bool,
+    max_doc_bytes: usize,
 ) -> PyResult<String> {
-    analyse(py, "scan", docs, from_paths, config)
+    analyse(py, "scan", docs, from_paths, config, max_doc_bytes)
 }
 
 /// `stemma trace --json`: the report as JSON text.
 #[pyfunction]
-#[pyo3(signature = (docs, config = None, from_paths = false))]
+#[pyo3(signature = (docs, config = None, from_paths = false, max_doc_bytes = MAX_DOC_BYTES))]
 fn _trace(
     py: Python<'_>,
     docs: &Bound<'_, PyAny>,
     config: Option<&Config>,
     from_paths: bool,
+    max_doc_bytes: usize,
 ) -> PyResult<String> {
-    analyse(py, "trace", docs, from_paths, config)
+    analyse(py, "trace", docs, from_paths, config, max_doc_bytes)
 }
 
 /// `stemma dedup`'s decision: `(ids, duplicate_of, pairs, candidates, (bands, rows))` where
@@ -1002,7 +1031,7 @@ fn _index_build(
     from_paths: bool,
 ) -> PyResult<String> {
     let config = config_of(config);
-    let docs = load(py, docs, from_paths)?.0;
+    let docs = load(py, docs, from_paths, MAX_DOC_BYTES)?.0;
     let s = py
         .detach(|| stemma::index::build(&path, &docs, &config, texts))
         .map_err(to_py)?;
@@ -1018,7 +1047,7 @@ fn _index_add(
     docs: &Bound<'_, PyAny>,
     from_paths: bool,
 ) -> PyResult<String> {
-    let docs = load(py, docs, from_paths)?.0;
+    let docs = load(py, docs, from_paths, MAX_DOC_BYTES)?.0;
     let s = py
         .detach(|| -> stemma::Result<stemma::index::Stats> {
             let manifest = stemma::index::read_manifest(&path)?;
@@ -1056,7 +1085,7 @@ fn _index_query(
     config: Option<&Config>,
     from_paths: bool,
 ) -> PyResult<String> {
-    let docs = load(py, docs, from_paths)?.0;
+    let docs = load(py, docs, from_paths, MAX_DOC_BYTES)?.0;
     py.detach(|| -> PyResult<String> {
         let index = stemma::index::Index::open(&path).map_err(to_py)?;
         let config = index_config(&index.manifest, config);
@@ -1073,17 +1102,21 @@ fn load(
     py: Python<'_>,
     docs: &Bound<'_, PyAny>,
     from_paths: bool,
+    max_doc_bytes: usize,
 ) -> PyResult<(Vec<Document>, InputSummary)> {
     if from_paths {
         let paths = paths_of(docs)?;
-        let read = py
-            .detach(|| read_inputs(&paths, &ReadOptions::default()))
-            .map_err(to_py)?;
+        let opts = ReadOptions {
+            max_doc_bytes,
+            ..ReadOptions::default()
+        };
+        let read = py.detach(|| read_inputs(&paths, &opts)).map_err(to_py)?;
         let inputs = InputSummary::from(&read);
         Ok((read.documents, inputs))
     } else {
-        let docs = documents_of(docs)?;
-        let inputs = python_inputs(&docs);
+        let mut docs = documents_of(docs)?;
+        let truncated = truncate_long(&mut docs, max_doc_bytes);
+        let inputs = python_inputs(&docs, truncated);
         Ok((docs, inputs))
     }
 }
@@ -1104,6 +1137,11 @@ fn _stemma(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_compare, m)?)?;
     m.add_function(wrap_pyfunction!(_dedup_keys_arrow, m)?)?;
     m.add_function(wrap_pyfunction!(_jaccard_arrow, m)?)?;
+    m.add_function(wrap_pyfunction!(scan::_scan_keys_arrow, m)?)?;
+    m.add_function(wrap_pyfunction!(scan::_shingle_sets_arrow, m)?)?;
+    m.add_function(wrap_pyfunction!(scan::_verify_batch, m)?)?;
+    m.add_function(wrap_pyfunction!(scan::_identical_batch, m)?)?;
+    m.add_function(wrap_pyfunction!(scan::_component_families, m)?)?;
     m.add_function(wrap_pyfunction!(_index_build, m)?)?;
     m.add_function(wrap_pyfunction!(_index_add, m)?)?;
     m.add_function(wrap_pyfunction!(_index_remove, m)?)?;

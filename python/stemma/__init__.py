@@ -215,21 +215,37 @@ def _check_config(config: Optional[Config]) -> None:
         raise TypeError(f"config must be a stemma.Config, got {type(config).__name__}")
 
 
-def scan(docs: Docs, config: Optional[Config] = None) -> Report:
+#: ``--max-doc-bytes``'s default: 16 MiB.
+MAX_DOC_BYTES = 16 << 20
+
+
+def _check_max_doc_bytes(max_doc_bytes) -> int:
+    if isinstance(max_doc_bytes, bool) or not isinstance(max_doc_bytes, int) or max_doc_bytes < 0:
+        raise ValueError(
+            f"max_doc_bytes must be a non-negative int (bytes), got {max_doc_bytes!r}"
+        )
+    return max_doc_bytes
+
+
+def scan(docs: Docs, config: Optional[Config] = None, max_doc_bytes: int = MAX_DOC_BYTES) -> Report:
     """Relations between documents and families, as ``stemma scan`` finds them.
 
     ``docs``: an iterable of dicts / tuples (see the module docs), or a ``pathlib.Path`` (or a
-    list of them) read as the CLI reads files, directories and JSONL.
+    list of them) read as the CLI reads files, directories and JSONL. ``max_doc_bytes`` is the
+    CLI's ``--max-doc-bytes``: a longer text is truncated at a character boundary, counted in
+    the report's ``inputs.truncated`` and named in its ``inputs.warnings``.
     """
     _check_config(config)
-    return Report(_stemma._scan(docs, config, _paths(docs)))
+    limit = _check_max_doc_bytes(max_doc_bytes)
+    return Report(_stemma._scan(docs, config, _paths(docs), limit))
 
 
-def trace(docs: Docs, config: Optional[Config] = None) -> Report:
+def trace(docs: Docs, config: Optional[Config] = None, max_doc_bytes: int = MAX_DOC_BYTES) -> Report:
     """Everything :func:`scan` does, plus passages, cues, direction and a stemma per family,
-    as ``stemma trace`` finds them."""
+    as ``stemma trace`` finds them (``max_doc_bytes`` as in :func:`scan`)."""
     _check_config(config)
-    return Report(_stemma._trace(docs, config, _paths(docs)))
+    limit = _check_max_doc_bytes(max_doc_bytes)
+    return Report(_stemma._trace(docs, config, _paths(docs), limit))
 
 
 class Comparison(Record):

@@ -27,6 +27,7 @@ that order is read once.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import shutil
@@ -41,7 +42,7 @@ from pyspark.sql import functions as F
 from . import Config
 from . import _stemma
 
-__all__ = ["dedup", "duplicate_pairs", "write_dedup", "connected_components"]
+__all__ = ["dedup", "duplicate_pairs", "write_dedup", "scan", "ScanResult", "connected_components"]
 
 
 def _string_buffers(arr: pa.Array):
@@ -314,8 +315,6 @@ def _decide(
 
 
 def _max_bucket(config: Config) -> int:
-    import json
-
     return int(json.loads(config.to_json())["max_bucket"])
 
 
@@ -438,3 +437,548 @@ def write_dedup(
         raise
     finally:
         result.unpersist()
+
+
+# ---------------------------------------------------------------------------------------------
+# scan: related pairs and families, as `stemma scan` reports them.
+
+#: The fields of a pair line of `stemma scan --json`, as a Spark schema.
+PAIR_SCHEMA = (
+    "a string, b string, relation string, jaccard double, containment_a_in_b double, "
+    "containment_b_in_a double, estimated_jaccard double, simhash_distance long, "
+    "shared_shingles long, bigram_containment_a_in_b double, bigram_containment_b_in_a double, "
+    "idf_bigram_containment_a_in_b double, idf_bigram_containment_b_in_a double, "
+    "verbatim_coverage_a double, verbatim_coverage_b double, longest_run_tokens long, "
+    "tokens_a long, tokens_b long, sources array<string>, confidence double, rule string"
+)
+
+# The bits of a candidate's sources (stemma::distributed::sources_of_bits).
+_LSH, _SIMHASH, _POSTINGS, _BIGRAMS = 1, 2, 4, 16
+
+
+class ScanResult:
+    """What :func:`scan` returns: ``pairs`` (one row per related pair, the columns of a pair of
+    ``stemma scan --json``, sorted by ``(a, b)``) and ``families`` (``family``, ``members``,
+    ``capped``, ``pairs``: ``(a, b, relation)`` inside the family, sorted by first member)."""
+
+    def __init__(self, pairs: DataFrame, families: DataFrame):
+        self.pairs = pairs
+        self.families = families
+
+    def __repr__(self) -> str:
+        return "ScanResult(pairs=DataFrame, families=DataFrame)"
+
+
+def _to_u64_list(values: bytes, offsets: bytes, n: int) -> pa.Array:
+    """Flat little-endian u64 values and i32 offsets as an Arrow list<int64> array."""
+    count = len(values) // 8
+    vals = pa.Array.from_buffers(pa.int64(), count, [None, pa.py_buffer(values)])
+    offs = pa.Array.from_buffers(pa.int32(), n + 1, [None, pa.py_buffer(offsets)])
+    return pa.ListArray.from_arrays(offs, vals)
+
+
+def _scan_keys_batches(config: Config, bands: int):
+    """mapInArrow function: (_d, _text) batches -> the keys of stemma::distributed."""
+
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            n = batch.num_rows
+            texts = batch.column("_text")
+            if texts.null_count:
+                texts = pa.compute.fill_null(texts, "")
+            out = _stemma._scan_keys_arrow(config, *_string_buffers(texts))
+            tokens, chash, set_hash, shingles, simhash, keys, win, wo, big, bo = out
+
+            def longs(b, count=n):
+                return pa.Array.from_buffers(pa.int64(), count, [None, pa.py_buffer(b)])
+
+            yield pa.RecordBatch.from_arrays(
+                [
+                    batch.column("_d"),
+                    longs(tokens),
+                    longs(chash),
+                    longs(set_hash),
+                    longs(shingles),
+                    longs(simhash),
+                    pa.ListArray.from_arrays(
+                        pa.array(range(0, n * bands + 1, bands), pa.int32()),
+                        longs(keys, n * bands),
+                    ),
+                    _to_u64_list(win, wo, n),
+                    _to_u64_list(big, bo, n),
+                ],
+                names=["_d", "_tokens", "_chash", "_set", "_shingles", "_simhash", "_keys",
+                       "_win", "_big"],
+            )
+
+    return run
+
+
+def _shingle_batches(config: Config):
+    """mapInArrow function: (_d, _text) batches -> (_d, _shingles list)."""
+
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            texts = batch.column("_text")
+            if texts.null_count:
+                texts = pa.compute.fill_null(texts, "")
+            values, offsets = _stemma._shingle_sets_arrow(config, *_string_buffers(texts))
+            yield pa.RecordBatch.from_arrays(
+                [batch.column("_d"), _to_u64_list(values, offsets, batch.num_rows)],
+                names=["_d", "_sh"],
+            )
+
+    return run
+
+
+def _verify_batches(config: Config, documents: int):
+    """mapInArrow function: candidates with both ends' ids, texts and statistics -> the related
+    ones as (a, b, json, strength)."""
+
+    def side(batch, s):
+        return tuple(
+            batch.column(f"{c}_{s}").to_pylist()
+            for c in ("_d", "_id", "_text", "_bk", "_bd", "_bp")
+        )
+
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            a, b = side(batch, "a"), side(batch, "b")
+            a = (a[0], a[1], [t or "" for t in a[2]], *[[x or [] for x in c] for c in a[3:]])
+            b = (b[0], b[1], [t or "" for t in b[2]], *[[x or [] for x in c] for c in b[3:]])
+            out = _stemma._verify_batch(config, documents, a, b, batch.column("_src").to_pylist())
+            keep = [i for i, r in enumerate(out) if r is not None]
+            yield pa.RecordBatch.from_arrays(
+                [
+                    pa.array([a[0][i] for i in keep], pa.int64()),
+                    pa.array([b[0][i] for i in keep], pa.int64()),
+                    pa.array([out[i][0] for i in keep], pa.string()),
+                    pa.array([out[i][1] for i in keep], pa.float64()),
+                ],
+                names=["a", "b", "_json", "_strength"],
+            )
+
+    return run
+
+
+def _family_batches(config: Config):
+    """mapInArrow function: one row per connected component (nodes, texts, edges) -> its
+    families as (first, members, capped)."""
+
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            firsts, members, capped = [], [], []
+            for row in batch.to_pylist():
+                edges = [(e["a"], e["b"], e["s"]) for e in row["_edges"]]
+                texts = [t or "" for t in row["_texts"]]
+                for m, c in _stemma._component_families(config, row["_nodes"], texts, edges):
+                    firsts.append(m[0])
+                    members.append(m)
+                    capped.append(c)
+            yield pa.RecordBatch.from_arrays(
+                [
+                    pa.array(firsts, pa.int64()),
+                    pa.array(members, pa.list_(pa.int64())),
+                    pa.array(capped, pa.bool_()),
+                ],
+                names=["_first", "_members", "_capped"],
+            )
+
+    return run
+
+
+def _simhash_blocks(max_distance: int):
+    """(shift, mask) of the SimHash blocks (stemma's candidates::hamming::blocks), the mask as a
+    signed 64-bit value."""
+    blocks = max_distance + 1
+
+    def width(i):
+        return 64 // blocks + (1 if i < 64 % blocks else 0)
+
+    out = []
+    for block in range(blocks):
+        shift = sum(width(i) for i in range(block))
+        mask = (1 << width(block)) - 1
+        out.append((shift, mask - (1 << 64) if mask >= 1 << 63 else mask))
+    return out
+
+
+def _bucket_pairs(members: DataFrame, max_bucket: int, close=None) -> DataFrame:
+    """Pairs `(a, b)` of the buckets of `members` (`_g` the bucket, `_d` the document, `_h`
+    carried for `close`): every pair of a bucket of at most `max_bucket` documents, a star on
+    its smallest document for a larger one (as stemma's candidates::emit_bucket), each kept
+    when `close(ha, hb)` holds (a Column over `ha`, `hb`)."""
+    sizes = (
+        members.groupBy("_g").agg(F.count("*").alias("_n"), F.min("_d").alias("_first"))
+        .where(F.col("_n") > 1)
+        .persist()
+    )
+    small = (
+        members.join(sizes.where(F.col("_n") <= max_bucket).select("_g"), "_g", "left_semi")
+        .groupBy("_g")
+        .agg(F.array_sort(F.collect_list(F.struct("_d", "_h"))).alias("_m"))
+    )
+    pair_expr = F.expr(
+        """flatten(transform(sequence(1, size(_m) - 1), i ->
+            transform(slice(_m, i + 1, size(_m) - i), y -> named_struct(
+                'a', _m[i - 1]._d, 'ha', _m[i - 1]._h, 'b', y._d, 'hb', y._h))))"""
+    )
+    pairs = small.select(F.explode(pair_expr).alias("_p")).select("_p.*")
+    giant = sizes.where(F.col("_n") > max_bucket).select("_g", "_first")
+    heads = members.join(giant, "_g").where(F.col("_d") == F.col("_first"))
+    star = (
+        members.join(giant, "_g")
+        .where(F.col("_d") != F.col("_first"))
+        .join(heads.select("_g", F.col("_h").alias("ha")), "_g")
+        .select(F.col("_first").alias("a"), "ha", F.col("_d").alias("b"), F.col("_h").alias("hb"))
+    )
+    out = pairs.unionByName(star)
+    if close is not None:
+        out = out.where(close)
+    return out.select("a", "b")
+
+
+def _pairs_of_groups(members: DataFrame) -> DataFrame:
+    """Every pair `(a, b)`, a < b, of the documents `_d` of each group `_g` (small groups
+    only: the caller caps their size)."""
+    grouped = members.groupBy("_g").agg(F.array_sort(F.collect_list("_d")).alias("_m"))
+    pair_expr = F.expr(
+        """flatten(transform(sequence(1, size(_m) - 1), i ->
+            transform(slice(_m, i + 1, size(_m) - i), y -> named_struct('a', _m[i - 1], 'b', y))))"""
+    )
+    return (
+        grouped.where(F.size("_m") > 1)
+        .select(F.explode(pair_expr).alias("_p"))
+        .select("_p.a", "_p.b")
+    )
+
+
+def scan(
+    df: DataFrame,
+    text_col: str = "text",
+    id_col: str = "id",
+    config: Optional[Config] = None,
+    threshold: Optional[float] = None,
+) -> ScanResult:
+    """Related pairs and families of the documents of ``df``, as ``stemma scan`` reports them:
+    the same pairs with the same relations (duplicate, near-duplicate, excerpt, partial reuse,
+    rewrite) and figures, and the same families under the configured family policy
+    (``threshold`` overrides ``config.threshold``).
+
+    Shape (nothing per document is collected on the driver):
+
+    1. **Keys per partition** through ``mapInArrow`` into the Rust batch API: token count,
+       content hash, shingle-set hash, SimHash, LSH band keys, winnowed fingerprints and word
+       bigrams of every text.
+    2. **Documents in id order** (a distributed sort, ``zipWithIndex``): the canonical order of
+       the single machine; identical texts (same content hash, token count and shingle-set
+       hash) are grouped by the shuffle and only the first of each group is paired with the
+       rest, the others get a ``duplicate`` pair with it.
+    3. **Candidates by the shuffle**, the four generators of ``stemma scan``: LSH buckets and
+       SimHash blocks (buckets above ``max_bucket`` become stars on their first document),
+       shared winnowed fingerprints (document frequency up to ``max_df``, at least
+       ``min_shared_fingerprints`` shared) and shared rare bigrams (each document's best
+       ``bigram_candidates_per_document`` partners).
+    4. **Corpus statistics as distributed aggregates**: the document frequency of every
+       fingerprint and bigram, joined to the documents of the candidates (idf weights, common
+       bigrams, boilerplate shingles), and the document count.
+    5. **Verification in partitions** by the Rust library (``stemma.distributed.verify`` via
+       ``mapInArrow``), each candidate with its two texts and their statistics.
+    6. **Families**: distributed connected components (large-star / small-star) of the related
+       pairs, then each component's families under the family policy (strict: complete
+       linkage, as the single machine merges, strongest pair first) in the component's task.
+       Families never cross components, so they are the single machine's families.
+
+    Where it can differ from ``stemma scan``: identical texts are grouped by a 64-bit hash of
+    the shingle set next to the content hash, where the single machine compares the sets (two
+    different texts equal in both hashes and the token count are not expected); a component
+    is handled by one task, so one giant component (a template shared by millions of documents)
+    is a straggler. The pairs of a component's texts are read by the family step only for the
+    strict policy.
+    """
+    config = _config_for(config, threshold)
+    for col in (text_col, id_col):
+        if col not in df.columns:
+            raise ValueError(f"column {col!r} not found; the DataFrame has {df.columns}")
+    c = json.loads(config.to_json())
+    spark = df.sparkSession
+    bands, _ = config.banding()
+    max_bucket = int(c["max_bucket"])
+
+    base = df.select(
+        F.col(id_col).cast("string").alias("_id"),
+        F.coalesce(F.col(text_col).cast("string"), F.lit("")).alias("_text"),
+    )
+    # One job checks both: a null id, or an id on two rows.
+    dup = (
+        base.groupBy("_id").count()
+        .where(F.col("_id").isNull() | (F.col("count") > 1))
+        .limit(1)
+        .collect()
+    )
+    if dup and dup[0]["_id"] is None:
+        raise ValueError(f"{dup[0]['count']} row(s) have no id (column {id_col!r} is null)")
+    if dup:
+        raise ValueError(
+            f"duplicate id {dup[0]['_id']!r} ({dup[0]['count']} rows): ids must be unique"
+        )
+    ranks = spark.createDataFrame(
+        base.select("_id").orderBy("_id").rdd.map(lambda r: r[0]).zipWithIndex(),
+        "_id string, _d long",
+    )
+    docs = base.join(ranks, "_id").persist()
+    documents = docs.count()
+
+    keys = (
+        docs.select("_d", "_text")
+        .mapInArrow(
+            _scan_keys_batches(config, bands),
+            "_d long, _tokens long, _chash long, _set long, _shingles long, _simhash long, "
+            "_keys array<long>, _win array<long>, _big array<long>",
+        )
+        .persist()
+    )
+
+    # Identical texts: the first document of each group stands for it.
+    reps = (
+        keys.where(F.col("_tokens") > 0)
+        .groupBy("_chash", "_tokens", "_set")
+        .agg(F.min("_d").alias("_rep"))
+    )
+    info = (
+        keys.select("_d", "_chash", "_tokens", "_set", "_shingles", "_simhash")
+        .join(reps, ["_chash", "_tokens", "_set"], "left")
+        .select(
+            "_d", "_tokens", "_shingles",
+            F.when(F.col("_tokens") > 0, F.col("_simhash")).otherwise(F.lit(0)).alias("_simhash"),
+            F.coalesce(F.col("_rep"), F.col("_d")).alias("_rep"),
+        )
+        .withColumn("_active", (F.col("_rep") == F.col("_d")) & (F.col("_tokens") > 0))
+        .persist()
+    )
+    active = info.where("_active").select("_d")
+
+    # LSH: band keys of active documents.
+    lsh = _bucket_pairs(
+        keys.join(active, "_d", "left_semi")
+        .select("_d", F.posexplode("_keys").alias("_band", "_key"))
+        .select(F.struct("_band", "_key").alias("_g"), "_d", F.lit(0).alias("_h")),
+        max_bucket,
+    ).withColumn("_src", F.lit(_LSH))
+
+    # SimHash blocks over every document (buckets count them all), pairs of active ones.
+    max_distance = int(c["simhash_max_distance"])
+    blocks = _simhash_blocks(max_distance)
+    block_keys = F.array(*[
+        F.struct(F.lit(i).alias("_b"),
+                 F.shiftrightunsigned("_simhash", shift).bitwiseAND(F.lit(mask).cast("long"))
+                 .alias("_k"))
+        for i, (shift, mask) in enumerate(blocks)
+    ])
+    sim = (
+        _bucket_pairs(
+            info.select("_d", F.col("_simhash").alias("_h"), F.explode(block_keys).alias("_g")),
+            max_bucket,
+            close=F.bit_count(F.col("ha").bitwiseXOR(F.col("hb"))) <= max_distance,
+        )
+        .join(active.select(F.col("_d").alias("a")), "a", "left_semi")
+        .join(active.select(F.col("_d").alias("b")), "b", "left_semi")
+        .select("a", "b", F.lit(_SIMHASH).alias("_src"))
+    )
+
+    # Winnowed fingerprints: document frequencies over every document.
+    fps = keys.select("_d", F.explode("_win").alias("_g")).persist()
+    fp_df = fps.groupBy("_g").agg(F.count("*").alias("_df")).persist()
+    postings = (
+        _pairs_of_groups(
+            fps.join(fp_df.where(F.col("_df") <= int(c["max_df"])).select("_g"), "_g", "left_semi")
+            .join(active, "_d", "left_semi")
+        )
+        .groupBy("a", "b").count()
+        .where(F.col("count") >= int(c["min_shared_fingerprints"]))
+        .select("a", "b", F.lit(_POSTINGS).alias("_src"))
+    )
+    common_fps = fp_df.where(F.col("_df") > int(c["boilerplate_max_df"])).select("_g")
+
+    # Word bigrams: document frequencies; rewrite candidates from the rare ones.
+    bigs = keys.select("_d", F.explode("_big").alias("_g")).persist()
+    big_df = bigs.groupBy("_g").agg(F.count("*").alias("_df")).persist()
+    generated = [lsh, sim, postings]
+    per_doc = int(c["bigram_candidates_per_document"])
+    if per_doc > 0:
+        cap = min(int(c["bigram_max_df"]), int(c["bigram_candidates_max_df"]))
+        linked = (
+            _pairs_of_groups(
+                bigs.join(big_df.where((F.col("_df") >= 2) & (F.col("_df") <= cap)).select("_g"),
+                          "_g", "left_semi")
+                .join(active, "_d", "left_semi")
+            )
+            .groupBy("a", "b").count()
+            .where(F.col("count") >= max(int(c["bigram_candidates_min_shared"]), 1))
+        )
+        ends = linked.select(F.col("a").alias("_x"), F.col("b").alias("_y"), "count").union(
+            linked.select(F.col("b").alias("_x"), F.col("a").alias("_y"), "count")
+        )
+        best = Window.partitionBy("_x").orderBy(F.col("count").desc(), F.col("_y"))
+        rewrites = (
+            ends.withColumn("_r", F.row_number().over(best))
+            .where(F.col("_r") <= per_doc)
+            .select(F.least("_x", "_y").alias("a"), F.greatest("_x", "_y").alias("b"))
+            .distinct()
+            .withColumn("_src", F.lit(_BIGRAMS))
+        )
+        generated.append(rewrites)
+    candidates = generated[0]
+    for g in generated[1:]:
+        candidates = candidates.unionByName(g)
+    # Checkpointed: the plans above are long, and the statistics and the verification read
+    # the candidates three times.
+    candidates = (
+        candidates.groupBy("a", "b").agg(F.bit_or("_src").alias("_src")).localCheckpoint()
+    )
+
+    # The statistics of the candidates' documents.
+    involved = candidates.select(F.col("a").alias("_d")).union(
+        candidates.select(F.col("b").alias("_d"))
+    ).distinct()
+    big_stats = (
+        bigs.join(involved, "_d", "left_semi")
+        .join(big_df.where(F.col("_df") >= 2), "_g")
+        .groupBy("_d")
+        .agg(F.collect_list(F.struct("_g", "_df")).alias("_s"))
+        .select("_d", F.col("_s._g").alias("_bk"), F.col("_s._df").alias("_bd"))
+    )
+    stats = involved.join(big_stats, "_d", "left")
+    if common_fps.limit(1).count():
+        shingles = (
+            docs.join(involved, "_d", "left_semi")
+            .select("_d", "_text")
+            .mapInArrow(_shingle_batches(config), "_d long, _sh array<long>")
+            .select("_d", F.explode("_sh").alias("_g"))
+        )
+        boiler = (
+            shingles.join(common_fps, "_g", "left_semi")
+            .groupBy("_d")
+            .agg(F.collect_list("_g").alias("_bp"))
+        )
+        stats = stats.join(boiler, "_d", "left")
+    else:
+        stats = stats.withColumn("_bp", F.lit(None).cast("array<long>"))
+    ends_info = stats.join(docs.select("_d", "_id", "_text"), "_d")
+
+    def side(s):
+        return ends_info.select(*[F.col(x).alias(f"{x}_{s}") for x in ends_info.columns])
+
+    verified = (
+        candidates.join(side("a"), F.col("a") == F.col("_d_a"))
+        .join(side("b"), F.col("b") == F.col("_d_b"))
+        .mapInArrow(
+            _verify_batches(config, documents),
+            "a long, b long, _json string, _strength double",
+        )
+    )
+    # Identical copies: one duplicate pair each, with their group's first document.
+    named = docs.select("_d", "_id")
+    copies = info.where(F.col("_rep") != F.col("_d"))
+    identical = (
+        copies.join(named.select(F.col("_d").alias("_rep"), F.col("_id").alias("_ida")), "_rep")
+        .join(named, "_d")
+        .select(F.col("_rep").alias("a"), F.col("_d").alias("b"), "_ida",
+                F.col("_id").alias("_idb"), "_tokens", "_shingles")
+        .mapInArrow(_identical_batches(), "a long, b long, _json string, _strength double")
+    )
+    related = verified.union(identical).localCheckpoint()
+
+    pairs = (
+        related.select("a", "b", F.from_json("_json", PAIR_SCHEMA).alias("_p"))
+        .orderBy("a", "b")
+        .select("_p.*")
+    )
+    families = _families(related, docs, config)
+    return ScanResult(pairs, families)
+
+
+def _identical_batches():
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            out = _stemma._identical_batch(
+                batch.column("_ida").to_pylist(),
+                batch.column("_idb").to_pylist(),
+                batch.column("_tokens").to_pylist(),
+                batch.column("_shingles").to_pylist(),
+            )
+            yield pa.RecordBatch.from_arrays(
+                [
+                    batch.column("a"),
+                    batch.column("b"),
+                    pa.array([o[0] for o in out], pa.string()),
+                    pa.array([o[1] for o in out], pa.float64()),
+                ],
+                names=["a", "b", "_json", "_strength"],
+            )
+
+    return run
+
+
+def _families(related: DataFrame, docs: DataFrame, config: Config) -> DataFrame:
+    """The families of the related pairs `(a, b, _json, _strength)`: connected components,
+    then each component's families by the Rust library, numbered F1, F2, ... by first member."""
+    components = connected_components(related.select("a", "b"))
+    member_rows = (
+        components.join(docs.select(F.col("_d").alias("node"), "_text"), "node")
+        .groupBy("component")
+        .agg(F.collect_list(F.struct("node", "_text")).alias("_m"))
+        .select("component", F.col("_m.node").alias("_nodes"), F.col("_m._text").alias("_texts"))
+    )
+    edge_rows = (
+        related.join(components, related.a == components.node)
+        .groupBy("component")
+        .agg(F.collect_list(F.struct("a", "b", F.col("_strength").alias("s"))).alias("_edges"))
+    )
+    groups = member_rows.join(edge_rows, "component").mapInArrow(
+        _family_batches(config), "_first long, _members array<long>, _capped boolean"
+    )
+    numbered = spark_zip(groups.orderBy("_first"))
+    names = docs.select(F.col("_d").alias("_m"), F.col("_id"))
+    members = (
+        numbered.select("_f", F.explode("_members").alias("_m"))
+        .join(names, "_m")
+        .groupBy("_f")
+        .agg(F.array_sort(F.collect_list(F.struct("_m", "_id"))).alias("_s"))
+        .select("_f", F.col("_s._id").alias("members"))
+    )
+    of = numbered.select("_f", F.explode("_members").alias("_m"))
+    inside = (
+        related.select("a", "b", F.get_json_object("_json", "$.relation").alias("relation"))
+        .join(of.select(F.col("_m").alias("a"), F.col("_f").alias("_fa")), "a")
+        .join(of.select(F.col("_m").alias("b"), F.col("_f").alias("_fb")), "b")
+        .where(F.col("_fa") == F.col("_fb"))
+        .join(names.select(F.col("_m").alias("a"), F.col("_id").alias("_ia")), "a")
+        .join(names.select(F.col("_m").alias("b"), F.col("_id").alias("_ib")), "b")
+        .groupBy(F.col("_fa").alias("_f"))
+        .agg(F.array_sort(F.collect_list(F.struct("a", "b", "_ia", "_ib", "relation"))).alias("_p"))
+        .select("_f", F.expr(
+            "transform(_p, p -> named_struct('a', p._ia, 'b', p._ib, 'relation', p.relation))"
+        ).alias("pairs"))
+    )
+    return (
+        numbered.join(members, "_f")
+        .join(inside, "_f")  # every family has a pair inside: it was merged on one
+        .orderBy("_f")
+        .select(
+            F.concat(F.lit("F"), (F.col("_f") + 1).cast("string")).alias("family"),
+            "members",
+            F.col("_capped").alias("capped"),
+            "pairs",
+        )
+    )
+
+
+def spark_zip(ordered: DataFrame) -> DataFrame:
+    """``ordered`` with ``_f``: each row's position in its order (0-based), by ``zipWithIndex``
+    (distributed: no single partition holds the rows)."""
+    from pyspark.sql.types import LongType, StructField, StructType
+
+    schema = StructType(list(ordered.schema.fields) + [StructField("_f", LongType(), False)])
+    rdd = ordered.rdd.zipWithIndex().map(lambda r: (*r[0], r[1]))
+    return ordered.sparkSession.createDataFrame(rdd, schema)

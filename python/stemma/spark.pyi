@@ -38,3 +38,19 @@ def write_dedup(
     order_col: Optional[str] = None,
     published_col: Optional[str] = None,
 ) -> None: ...
+
+PAIR_SCHEMA: str
+
+class ScanResult:
+    pairs: DataFrame
+    families: DataFrame
+    def __init__(self, pairs: DataFrame, families: DataFrame) -> None: ...
+
+def scan(
+    df: DataFrame,
+    text_col: str = "text",
+    id_col: str = "id",
+    config: Optional[Config] = None,
+    threshold: Optional[float] = None,
+) -> ScanResult: ...
+def spark_zip(ordered: DataFrame) -> DataFrame: ...

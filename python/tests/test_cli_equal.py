@@ -115,3 +115,21 @@ def test_compare_matches_cli_figures(cli):
     assert f"{len(c.passages)} passages" in out
     assert c.direction.verdict in out
     assert stemma.compare("one two three four five six", "one two three four five six").relation == "duplicate"
+
+
+def test_max_doc_bytes_truncates_as_cli(cli):
+    # Texts over the limit are cut at a character boundary (a multi-byte character straddles
+    # it), counted and warned about, exactly as `scan --max-doc-bytes` does on standard input.
+    docs = generated_corpus(n_stories=12, seed=3)
+    docs[0]["text"] = "é" * 40 + " " + docs[0]["text"]
+    docs[1]["text"] = docs[0]["text"]
+    records = "".join(json.dumps(d) + "\n" for d in docs).encode()
+    expected = run_cli(cli, "scan", "-", "--json", "-", "-q", "--max-doc-bytes", "301",
+                       stdin=records)
+    report = stemma.scan(docs, max_doc_bytes=301)
+    assert report.to_json().encode() == expected
+    inputs = json.loads(expected)["inputs"]
+    assert inputs["truncated"] == sum(len(d["text"].encode()) > 301 for d in docs) > 2
+    assert "raise --max-doc-bytes" in inputs["warnings"][0]
+    with pytest.raises(ValueError, match="max_doc_bytes"):
+        stemma.scan(docs, max_doc_bytes=-1)

@@ -1,9 +1,9 @@
 //! Writes the renderers' fixture report (`tests/fixture/report.rs`: two families of Vietnamese
 //! and English news, a stemma with an external source, and one document full of XSS, Markdown,
-//! DOT and bidi payloads) as HTML, Markdown and DOT. Used by `tests/browser/check_html.sh`; also handy to look at the pages.
+//! DOT and bidi payloads) as HTML (once with every family closed, `report-closed.html`), Markdown and DOT. Used by `tests/browser/check_html.sh`; also handy to look at the pages.
 //!
 //! ```text
-//! cargo run --release --example render_fixture -- OUT_DIR    # writes report.html, .md, .dot
+//! cargo run --release --example render_fixture -- OUT_DIR    # writes report.html, report-closed.html, .md, .dot
 //! ```
 
 use std::path::PathBuf;
@@ -31,6 +31,8 @@ fn main() -> std::io::Result<()> {
     let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
     for (name, body) in [
         ("report.html", html::render(&report, &texts)),
+        // Every family closed: their content is inert text until the page's script fills it in.
+        ("report-closed.html", html::render_open(&report, &texts, 0)),
         ("report.md", markdown::render(&report, &texts)),
         ("report.dot", dot::render(&report)),
     ] {

@@ -8,7 +8,8 @@
 //!   with a filter box: typing keeps the rows whose id, relations or member ids contain the
 //!   text;
 //! - per family, largest first, in a `<details>` section (the 20 largest open, the others
-//!   closed until clicked or followed from the index): its stemma drawn as an inline SVG graph (a layered layout computed here:
+//!   closed until clicked or followed from the index, their content kept as inert text until
+//!   then): its stemma drawn as an inline SVG graph (a layered layout computed here:
 //!   roots and sources outside the corpus, drawn as dashed boxes, at the top, each child below
 //!   its parents, arrows labelled with kind and confidence; related pairs that are not stemma
 //!   edges as faint dashed lines), a members table (id, title, url, outlet, published_at,
@@ -24,14 +25,19 @@
 //!   `<details>` beyond 50 rows).
 //!
 //! Long texts are rendered whole inside scrollable boxes. Hovering a passage outlines its
-//! counterpart (CSS `:has`). The page scales with the number of families: a browser does not
-//! lay out the content of a closed `<details>`, so the first render costs the parse and the
-//! index, not every family (reuters21578, 2,278 families: benches/runs/2026-12-07-html-scaling.md).
+//! counterpart (CSS `:has`). The page scales with the number of families: the body of a closed
+//! section is written inside `<noscript class="lazy">`, which a browser with scripting on reads
+//! as one raw text node, not as markup (`lazy`), so the first render costs the index and the
+//! open families, not the parse of every family (fam-10k, 9,955 families: from ~30 s to a few
+//! seconds, benches/runs/2026-12-08-html-scaling.md). The browser's find-in-page does not see
+//! the text of a family not yet opened; the filter box matches every member id.
 //!
 //! One small inline script (`html/filter.js`, right after the index, so the filter works while
-//! the rest of a long page is still being read) drives the filter box and opens the section a
-//! link leads to; it reads text and sets `hidden` and `open`, never writes markup. Without it
-//! the page works the same, the filter box hidden.
+//! the rest of a long page is still being read) drives the filter box, fills a closed section
+//! in when it is opened (parsing the `<noscript>` text in an inert `<template>`: the page's own
+//! markup, nothing else), and opens the sections a link leads to. Without script the page
+//! works the same, the filter box hidden: a browser with scripting off parses `<noscript>` as
+//! ordinary markup, so every section is there (and the page loads as slowly as before).
 //!
 //! # Files
 //! This file holds [`render`] and the small helpers; `page` the head, header, pairs across
@@ -50,7 +56,10 @@
 //! control characters are shown as visible `⟨U+202E⟩`, and in short labels so are zero-width
 //! characters. No untrusted byte reaches a `<style>`, a URL, an `href` (links are only
 //! `#b3`-style fragments made from counters), an event handler or the `<script>`, whose text is
-//! a constant of this crate. A Content-Security-Policy meta tag (`default-src 'none'`,
+//! a constant of this crate. The same escaped markup fills the `<noscript>` raw texts: with no
+//! `<` in any escaped string, no `</noscript` can end one early (checked: a body that held
+//! one would be written eagerly), and the markup the script parses from it is exactly what
+//! a browser with scripting off parses. A Content-Security-Policy meta tag (`default-src 'none'`,
 //! `script-src` the SHA-256 of that script and nothing else, `img-src 'none'`, inline styles
 //! only) is a second line of defence: the page loads nothing, and a script that ever slipped
 //! through the escaping would not run.
@@ -71,6 +80,7 @@ use super::{cues_naming, html_escape as esc, plural, push_html, visible_hazards,
 
 mod family;
 mod layout;
+mod lazy;
 mod page;
 mod sha256;
 mod side_by_side;
@@ -86,11 +96,12 @@ const MAX_LINKED: usize = 400;
 
 /// The stylesheet (no untrusted byte ever reaches it).
 const CSS: &str = include_str!("html/style.css");
-/// The page's only script: the family filter. The Content-Security-Policy allows exactly this
-/// text (by its SHA-256), so no other script could run even if one got in.
+/// The page's only script: the family filter and the filling of closed sections. The
+/// Content-Security-Policy allows exactly this text (by its SHA-256), so no other script could
+/// run even if one got in.
 const SCRIPT: &str = include_str!("html/filter.js");
-/// Family sections shown open (the largest); the others are closed `<details>`, which the
-/// browser does not lay out until opened, so the first render stays fast at 10k families.
+/// Family sections shown open (the largest); the others are closed `<details>` whose content
+/// is inert text until opened, so the first render stays fast at 10k families.
 const OPEN_FAMILIES: usize = 20;
 /// Member ids shown per family in the index (all of them are matched by the filter).
 const INDEX_MEMBERS: usize = 3;
@@ -98,8 +109,15 @@ const INDEX_MEMBERS: usize = 3;
 const FOLD_LIST: usize = 50;
 
 /// The report as one HTML page. `texts[i]` is the original text of `report.documents[i]`; a
-/// missing text is reported as such, never a panic.
+/// missing text is reported as such, never a panic. The 20 largest families are shown open.
 pub fn render(report: &Report, texts: &[&str]) -> String {
+    render_open(report, texts, OPEN_FAMILIES)
+}
+
+/// [`render`] with the `open` largest families shown open; the others are closed, their
+/// content kept as inert text that the page's script turns into markup when one is opened
+/// (without script, a browser shows them as ordinary closed sections).
+pub fn render_open(report: &Report, texts: &[&str], open: usize) -> String {
     let ctx = Ctx {
         report,
         texts,
@@ -109,17 +127,17 @@ pub fn render(report: &Report, texts: &[&str]) -> String {
     let mut o = String::with_capacity(32 * 1024 + total * 3);
     let order = by_size(report);
     head(&mut o, report);
-    header(&mut o, &ctx, &order);
+    header(&mut o, &ctx, &order, open);
     let mut counter = 0;
     for (rank, &fi) in order.iter().enumerate() {
         let f = &report.families[fi];
-        family(&mut o, &ctx, fi, f, &mut counter, rank < OPEN_FAMILIES);
+        family(&mut o, &ctx, fi, f, &mut counter, rank < open);
     }
     crossing(&mut o, &ctx);
     alone(&mut o, &ctx);
     let _ = write!(
         o,
-        "<footer>Written by stemma {}. This page is self-contained: it loads nothing; its one script only filters the family index.</footer>\n</main>\n</body>\n</html>\n",
+        "<footer>Written by stemma {}. This page is self-contained: it loads nothing; its one script filters the family index and fills in a closed section when it is opened.</footer>\n</main>\n</body>\n</html>\n",
         esc(&report.stemma_version)
     );
     o
@@ -410,7 +428,10 @@ mod tests {
             "script-src 'sha256-{}'",
             sha256::base64(&sha256::sha256(SCRIPT.as_bytes()))
         )));
-        assert!(!SCRIPT.contains("innerHTML") && !SCRIPT.contains("</"));
+        // The script writes markup once: the text of a lazy <noscript>, into a <template>.
+        assert_eq!(SCRIPT.matches("innerHTML").count(), 1);
+        assert!(SCRIPT.contains("t.innerHTML = lazy.textContent;"));
+        assert!(!SCRIPT.contains("</") && !SCRIPT.contains("<!--"));
         assert!(!lower.contains("<img"));
         assert!(!lower.contains("</textarea"));
         assert!(!lower.contains("<b>lonely"));
@@ -423,7 +444,7 @@ mod tests {
             "html", "head", "meta", "title", "style", "body", "main", "header", "nav", "section",
             "footer", "h1", "h2", "h3", "h4", "p", "div", "span", "b", "a", "ul", "li", "table",
             "thead", "tbody", "tr", "th", "td", "details", "summary", "mark", "meter", "svg",
-            "defs", "marker", "path", "g", "rect", "text", "line", "script", "input",
+            "defs", "marker", "path", "g", "rect", "text", "line", "script", "input", "noscript",
         ];
         for (name, attrs) in tags(&html) {
             assert!(
@@ -506,5 +527,77 @@ mod tests {
         assert!(html.contains("does not fit a text"));
         let html = render(&report, &[]);
         assert!(html.contains("was not given"));
+    }
+
+    /// The lazy page with its `<noscript>` wrappers, `data-b` ranges and note taken out.
+    fn unwrapped(lazy: &str) -> String {
+        let mut out = lazy
+            .replace("<noscript class=\"lazy\">", "")
+            .replace("</noscript>\n", "")
+            .replace(
+                "<p class=\"meta\">The families are not shown open below; the others open when clicked or followed from this table.</p>\n",
+                "",
+            );
+        while let Some(i) = out.find(" data-b=\"") {
+            let end = out[i + 9..].find('"').unwrap() + i + 10;
+            out.replace_range(i..end, "");
+        }
+        out
+    }
+
+    #[test]
+    fn closed_families_hold_the_open_markup_as_inert_text() {
+        let (report, texts) = fixture::report();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let open = render(&report, &refs);
+        let lazy = render_open(&report, &refs, 0);
+        let n = report.families.len();
+        assert_eq!(lazy.matches("<noscript class=\"lazy\">").count(), n);
+        assert_eq!(lazy.matches("</noscript>").count(), n);
+        assert_eq!(open.matches("<noscript").count(), 0);
+        // Block ranges let a #b12 link find its family: consecutive, covering every block.
+        let ranges: Vec<(usize, usize)> = lazy
+            .split(" data-b=\"")
+            .skip(1)
+            .map(|r| {
+                let (a, b) = r.split('"').next().unwrap().split_once(' ').unwrap();
+                (a.parse().unwrap(), b.parse().unwrap())
+            })
+            .collect();
+        assert_eq!(ranges.len(), n);
+        let mut next = 1;
+        for (a, b) in ranges {
+            assert_eq!(a, next);
+            assert!(b >= a);
+            assert!(lazy.contains(&format!("id=\"b{b}\"")));
+            next = b + 1;
+        }
+        assert!(!lazy.contains(&format!("id=\"b{next}\"")));
+        // Unwrapped, the lazy page is the open page with its families closed.
+        assert_eq!(
+            unwrapped(&lazy),
+            open.replace("\" open>\n<summary><h2>Family", "\">\n<summary><h2>Family")
+        );
+        // The page says that its families are closed.
+        assert!(lazy.contains("The families are not shown open below"));
+    }
+
+    #[test]
+    fn a_text_cannot_end_the_inert_text_early() {
+        let (report, mut texts) = fixture::report();
+        let h = report
+            .documents
+            .iter()
+            .position(|d| d.id == fixture::HOSTILE_ID)
+            .unwrap();
+        texts[h].push_str(" </noscript><img src=x> </NOSCRIPT > </template></script><!-- x");
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let lazy = render_open(&report, &refs, 0);
+        let lower = lazy.to_lowercase();
+        // Only the wrappers end a <noscript>; the text's own stays escaped.
+        assert_eq!(lower.matches("</noscript").count(), report.families.len());
+        assert!(lazy.contains("&lt;/noscript&gt;&lt;img src=x&gt; &lt;/NOSCRIPT &gt; &lt;/template&gt;&lt;/script&gt;&lt;!-- x"));
+        assert!(!lower.contains("<img") && !lower.contains("<template") && !lower.contains("<!--"));
+        assert_eq!(lower.matches("<script").count(), 1);
     }
 }

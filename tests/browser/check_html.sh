@@ -3,7 +3,10 @@
 #
 # Renders the renderers' hostile fixture (examples/render_fixture.rs: ids, outlets, cues, evidence
 # and text full of XSS and bidi payloads) and loads the page in headless Chromium with scripts
-# enabled. Fails if any payload became an element or an attribute (an <img>, a <script> other
+# enabled. Then the same page with every family closed (their content kept as the raw text of a
+# <noscript class="lazy"> until opened): unopened, that content must not be in the DOM; opened
+# through a link (#fam0, #fam1), the page's script must have filled it in, with the same checks;
+# read as a parser with scripting off reads it, it must all be ordinary markup, same checks. Fails if any payload became an element or an attribute (an <img>, a <script> other
 # than the page's own, an onerror=, the data-pwned mark its handler would set), if a raw bidi
 # control reached the DOM, if the escaped text is not shown, or if the page's own script (the
 # family filter, allowed by its hash in the CSP) did not run. The dumped DOM is read with Python's HTML parser (text in an
@@ -59,10 +62,13 @@ run_browser() { # run_browser LOG ARGS...
   return $rc
 }
 
-# Reads a dumped DOM with a real HTML parser; prints one line per problem, nothing when clean.
+# Reads dumped DOMs with a real HTML parser; prints one line per problem, nothing when clean.
 # Problems: an element a payload would create, an event-handler attribute, a resource load, the
-# data-pwned mark on <body>, a raw bidi control, or (with "expect") escaped text not shown.
-analyze() { # analyze DOM [expect]
+# data-pwned mark on <body>, a raw bidi control, or (MODE "expect": over all the DOMs together)
+# escaped text not shown. The raw text of a <noscript> is not part of the page and is skipped,
+# except in MODE "noscript" (scripts off: the browser parsed it as markup), which also expects
+# the text and does not ask for the filter script to have run.
+analyze() { # analyze MODE DOM...   (MODE: plain, expect or noscript)
   python3 - "$@" <<'PY'
 import sys
 from html.parser import HTMLParser
@@ -72,12 +78,18 @@ BAD = {"img", "script", "iframe", "frame", "object", "embed", "textarea", "link"
 BIDI = {chr(c) for c in list(range(0x202A, 0x202F)) + list(range(0x2066, 0x206A))}
 
 class Dom(HTMLParser):
-    def __init__(self):
+    def __init__(self, noscript_is_markup):
         super().__init__(convert_charrefs=True)
         self.problems, self.text, self.styles, self.marks, self.in_mark = [], [], 0, [], None
         self.own, self.in_shown, self.shown = {}, False, ""
+        self.noscript_is_markup, self.in_noscript = noscript_is_markup, False
 
     def handle_starttag(self, tag, attrs):
+        if self.in_noscript:
+            return
+        if tag == "noscript" and not self.noscript_is_markup:
+            self.in_noscript = True
+            return
         # The page's own script (no attribute: its text is a constant, allowed by its hash in
         # the CSP) and its filter box are expected once each; anything else is a payload.
         own = (tag == "script" and not attrs) or (tag == "input" and ("id", "filter") in attrs)
@@ -107,6 +119,10 @@ class Dom(HTMLParser):
     handle_startendtag = handle_starttag
 
     def handle_endtag(self, tag):
+        if tag == "noscript":
+            self.in_noscript = False
+        if self.in_noscript:
+            return
         if tag == "span":
             self.in_shown = False
         if tag == "mark" and self.in_mark:
@@ -114,6 +130,8 @@ class Dom(HTMLParser):
             self.in_mark = None
 
     def handle_data(self, data):
+        if self.in_noscript:
+            return
         if self.in_shown:
             self.shown += data
         self.text.append(data)
@@ -122,12 +140,20 @@ class Dom(HTMLParser):
         if BIDI & set(data):
             self.problems.append("bidi: raw bidi control in text")
 
-dom = Dom()
-dom.feed(open(sys.argv[1], encoding="utf-8").read())
-if dom.styles > 1:
-    dom.problems.append(f"element: {dom.styles} <style> elements (the page has one)")
-if len(sys.argv) > 2:
-    text = "".join(dom.text)
+mode, files = sys.argv[1], sys.argv[2:]
+problems, text, marks = [], "", []
+for f in files:
+    dom = Dom(mode == "noscript")
+    dom.feed(open(f, encoding="utf-8").read())
+    if dom.styles > 1:
+        dom.problems.append(f"element: {dom.styles} <style> elements (the page has one)")
+    if mode == "expect" and "of 2 families" not in dom.shown:
+        dom.problems.append("script: the family filter did not run (is its hash in the CSP right?)")
+    problems += dom.problems
+    text += "".join(dom.text)
+    marks += dom.marks
+dom.problems = problems
+if mode != "plain":
     if "stemma trace report" not in text:
         dom.problems.append("render: the page did not render (no title)")
     for shown in ["<script>alert(1)</script>", "\"><img src=x onerror=\"document.body.setAttribute('data-pwned','1')\">",
@@ -135,10 +161,8 @@ if len(sys.argv) > 2:
         if shown not in text:
             dom.problems.append(f"escaping: payload not shown as text: {shown}")
     lead = "Tổng Bí thư Tô Lâm đã tham dự Cuộc họp Khai mạc Hội đồng Hòa bình về Gaza tại Washington D.C (Hoa Kỳ) từ ngày 18 - 20/2."
-    if not any(a.get("data-n") == "1" and t == lead for a, t in dom.marks):
+    if not any(a.get("data-n") == "1" and t == lead for a, t in marks):
         dom.problems.append("offsets: the Vietnamese passage 1 is not highlighted exactly")
-    if "of 2 families" not in dom.shown:
-        dom.problems.append("script: the family filter did not run (is its hash in the CSP right?)")
 for p in dict.fromkeys(dom.problems):
     print("  " + p)
 PY
@@ -150,7 +174,7 @@ sed -e 's/<meta http-equiv="Content-Security-Policy"[^>]*>//' \
     -e "s|<main>|<main><img src=x onerror=\"document.body.setAttribute('data-pwned','1')\">|" "$page" >"$control"
 run_browser "$out/control.log" --virtual-time-budget=3000 --dump-dom "file://$control" >"$out/control-dom.html" \
   || fail "chromium failed on the control page (see $out/control.log)"
-control_found=$(analyze "$out/control-dom.html")
+control_found=$(analyze plain "$out/control-dom.html")
 echo "$control_found" | grep -q 'ran:' || fail "control: a raw payload was not caught (did the browser run the page?): the check is not meaningful"
 note "control: a raw payload is caught ($(echo "$control_found" | grep -c .) findings)"
 
@@ -159,10 +183,37 @@ dom="$out/dom.html"
 run_browser "$out/chromium.log" --virtual-time-budget=3000 --dump-dom "file://$page" >"$dom" \
   || fail "chromium failed (see $out/chromium.log)"
 [ -s "$dom" ] || fail "chromium dumped an empty DOM"
-found=$(analyze "$dom" expect)
+found=$(analyze expect "$dom")
 [ -z "$found" ] || fail "the page is not safe or not right:
 $found"
 note "no payload became markup or ran; the escaped text and the Vietnamese passage are shown"
+
+# Every family closed: their content is inert text until opened.
+closed="$out/report-closed.html"
+[ -s "$closed" ] || fail "no page with closed families at $closed"
+lazy_left() { grep -o '<noscript class="lazy">' "$1" | wc -l; }
+run_browser "$out/closed.log" --virtual-time-budget=3000 --dump-dom "file://$closed" >"$out/closed-dom.html" \
+  || fail "chromium failed on the closed page (see $out/closed.log)"
+[ "$(lazy_left "$out/closed-dom.html")" = 2 ] || fail "closed page: the 2 families are not both kept as inert text"
+unopened=$(analyze expect "$out/closed-dom.html")
+echo "$unopened" | grep -q 'payload not shown' \
+  || fail "closed page: the content of unopened families is in the DOM (or the check cannot tell)"
+note "closed page: unopened families are not in the DOM"
+for k in 0 1; do
+  run_browser "$out/closed-$k.log" --virtual-time-budget=3000 --dump-dom "file://$closed#fam$k" >"$out/closed-dom-$k.html" \
+    || fail "chromium failed on $closed#fam$k (see $out/closed-$k.log)"
+  [ "$(lazy_left "$out/closed-dom-$k.html")" = 1 ] || fail "closed page: following #fam$k did not fill in that family (and only it)"
+done
+found=$(analyze expect "$out/closed-dom-0.html" "$out/closed-dom-1.html")
+[ -z "$found" ] || fail "closed page, families opened by the script: not safe or not right:
+$found"
+note "closed page: a family opened through a link is filled in by the script; no payload became markup or ran"
+# Scripts off: headless Chromium dumps no DOM without script, so the page file itself is read
+# by Python's parser, which (like a browser with scripting off) parses <noscript> as markup.
+found=$(analyze noscript "$closed")
+[ -z "$found" ] || fail "closed page, scripts off: not safe or not right:
+$found"
+note "closed page, scripts off (read by a no-script parser): every family is there as ordinary markup; no payload became markup"
 
 run_browser "$out/screenshot.log" --hide-scrollbars --window-size=1400,2000 --screenshot="$shot" "file://$page" >/dev/null \
   || fail "screenshot failed (see $out/screenshot.log)"

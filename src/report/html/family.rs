@@ -20,7 +20,9 @@ pub(super) enum Block<'a> {
     Unpaired(&'a StemmaEdgeLine, &'a str),
 }
 
-/// The section of family `fi`: a `<details>`, open when `open`.
+/// The section of family `fi`: a `<details>`, open when `open`; closed, its body is kept as
+/// inert text until opened ([`super::lazy`]), and `data-b` gives the range of its block
+/// numbers so the page's script can find the section a `#b12` link points into.
 pub(super) fn family(
     o: &mut String,
     ctx: &Ctx,
@@ -29,9 +31,18 @@ pub(super) fn family(
     counter: &mut usize,
     open: bool,
 ) {
+    let first = *counter + 1;
+    let mut body = String::new();
+    family_body(&mut body, ctx, fi, f, counter);
+    let lazy = !open && lazy::can_wrap(&body);
+    let blocks = if lazy && *counter >= first {
+        format!(" data-b=\"{first} {}\"", *counter)
+    } else {
+        String::new()
+    };
     let _ = write!(
         o,
-        "<details class=\"family\" id=\"fam{fi}\"{}>\n<summary><h2>Family {} <span class=\"badge\">{}</span>{}</h2></summary>\n",
+        "<details class=\"family\" id=\"fam{fi}\"{}{blocks}>\n<summary><h2>Family {} <span class=\"badge\">{}</span>{}</h2></summary>\n",
         if open { " open" } else { "" },
         esc(&f.family),
         plural(f.members.len(), "document", "documents"),
@@ -41,6 +52,12 @@ pub(super) fn family(
             ""
         }
     );
+    lazy::body(o, &body, lazy);
+    o.push_str("</details>\n");
+}
+
+/// What a family section shows below its summary: graph, members, stemma table, blocks.
+fn family_body(o: &mut String, ctx: &Ctx, fi: usize, f: &FamilyLine, counter: &mut usize) {
     svg(o, ctx, fi, f);
 
     // Plan the blocks first so the edge table can link to them.
@@ -137,7 +154,6 @@ pub(super) fn family(
             } => compare(o, ctx, k, pair, swapped, edge, open || edge.is_some()),
         }
     }
-    o.push_str("</details>\n");
 }
 
 pub(super) fn parent_html(p: Option<&str>) -> String {

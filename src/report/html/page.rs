@@ -29,7 +29,7 @@ pub(super) fn head(o: &mut String, r: &Report) {
     o.push_str("</style>\n</head>\n<body>\n<main>\n");
 }
 
-pub(super) fn header(o: &mut String, ctx: &Ctx, order: &[usize]) {
+pub(super) fn header(o: &mut String, ctx: &Ctx, order: &[usize], open: usize) {
     let r = ctx.report;
     let alone = r
         .documents
@@ -96,13 +96,13 @@ pub(super) fn header(o: &mut String, ctx: &Ctx, order: &[usize]) {
         let _ = write!(o, "<a href=\"#alone\">in no family ({alone})</a>");
     }
     o.push_str("</nav>\n</header>\n");
-    index(o, ctx, order);
+    index(o, ctx, order, open);
 }
 
 /// The families, largest first, one row each (id, size, pairs, relations, first members),
 /// with a filter box the page's script shows and drives (without it the box stays hidden and
 /// the table is whole).
-fn index(o: &mut String, ctx: &Ctx, order: &[usize]) {
+fn index(o: &mut String, ctx: &Ctx, order: &[usize], open: usize) {
     let r = ctx.report;
     if r.families.is_empty() {
         return;
@@ -112,10 +112,15 @@ fn index(o: &mut String, ctx: &Ctx, order: &[usize]) {
         "<section id=\"index\"><h2>Families by size <span class=\"badge\">{}</span></h2>",
         plural(r.families.len(), "family", "families")
     );
-    if r.families.len() > OPEN_FAMILIES {
+    if r.families.len() > open {
         let _ = writeln!(
             o,
-            "<p class=\"meta\">The {OPEN_FAMILIES} largest families are shown open below; the others open when clicked or followed from this table.</p>"
+            "<p class=\"meta\">The {} shown open below; the others open when clicked or followed from this table.</p>",
+            match open {
+                0 => "families are not".to_string(),
+                1 => "largest family is".to_string(),
+                n => format!("{n} largest families are"),
+            }
         );
     }
     o.push_str("<p class=\"filter\" hidden><input type=\"search\" id=\"filter\" placeholder=\"filter: document id, family, relation\" aria-label=\"filter the families\"> <span id=\"shown\" class=\"meta\"></span></p>\n\
@@ -165,21 +170,17 @@ pub(super) fn crossing(o: &mut String, ctx: &Ctx) {
     if cross.is_empty() {
         return;
     }
-    let _ = write!(
+    let _ = writeln!(
         o,
-        "<section id=\"cross\"><h2>Related pairs outside any single family <span class=\"badge\">{}</span></h2>\n<p class=\"meta\">Kept apart because the other members of their families share nothing with one of them.</p>\n{}",
+        "<section id=\"cross\"><h2>Related pairs outside any single family <span class=\"badge\">{}</span></h2>\n<p class=\"meta\">Kept apart because the other members of their families share nothing with one of them.</p>",
         plural(cross.len(), "pair", "pairs"),
-        if cross.len() > FOLD_LIST {
-            "<details><summary class=\"meta\">show them</summary>\n"
-        } else {
-            ""
-        }
     );
     let folded = cross.len() > FOLD_LIST;
-    o.push_str("<table><thead><tr><th>a</th><th>b</th><th>relation</th><th class=\"n\">jaccard</th><th class=\"n\">containment a / b</th><th class=\"n\">verbatim a / b</th></tr></thead><tbody>\n");
+    let mut list = String::from("<table><thead><tr><th>a</th><th>b</th><th>relation</th><th class=\"n\">jaccard</th><th class=\"n\">containment a / b</th><th class=\"n\">verbatim a / b</th></tr></thead><tbody>\n",
+    );
     for p in cross {
         let _ = writeln!(
-            o,
+            list,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{} / {}</td><td class=\"n\">{} / {}</td></tr>",
             id_html(&p.a, 50),
             id_html(&p.b, 50),
@@ -191,11 +192,21 @@ pub(super) fn crossing(o: &mut String, ctx: &Ctx) {
             pct(p.verbatim_coverage_b)
         );
     }
-    o.push_str("</tbody></table>");
-    if folded {
-        o.push_str("</details>");
-    }
+    list.push_str("</tbody></table>");
+    fold(o, &list, folded);
     o.push_str("</section>\n");
+}
+
+/// A long list folded in a closed `<details>` (kept as inert text until opened:
+/// [`super::lazy`]) when `folded`, else written as is.
+fn fold(o: &mut String, list: &str, folded: bool) {
+    if folded {
+        o.push_str("<details><summary class=\"meta\">show them</summary>\n");
+        lazy::body(o, list, true);
+        o.push_str("</details>");
+    } else {
+        o.push_str(list);
+    }
 }
 
 /// Documents in no family.
@@ -209,17 +220,13 @@ pub(super) fn alone(o: &mut String, ctx: &Ctx) {
     if docs.is_empty() {
         return;
     }
-    let _ = write!(
+    let _ = writeln!(
         o,
-        "<section id=\"alone\"><h2>In no family <span class=\"badge\">{}</span></h2>\n{}<ul>",
+        "<section id=\"alone\"><h2>In no family <span class=\"badge\">{}</span></h2>",
         plural(docs.len(), "document", "documents"),
-        if docs.len() > FOLD_LIST {
-            "<details><summary class=\"meta\">show them</summary>\n"
-        } else {
-            ""
-        }
     );
     let folded = docs.len() > FOLD_LIST;
+    let mut list = String::from("<ul>");
     for d in docs {
         let meta: Vec<String> = [
             d.outlet.as_deref(),
@@ -232,15 +239,13 @@ pub(super) fn alone(o: &mut String, ctx: &Ctx) {
         .chain(std::iter::once(plural(d.tokens, "token", "tokens")))
         .collect();
         let _ = write!(
-            o,
+            list,
             "<li>{} <span class=\"meta\">{}</span></li>",
             id_html(&d.id, 80),
             meta.join(" · ")
         );
     }
-    o.push_str("</ul>");
-    if folded {
-        o.push_str("</details>");
-    }
+    list.push_str("</ul>");
+    fold(o, &list, folded);
     o.push_str("</section>\n");
 }

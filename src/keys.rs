@@ -15,11 +15,29 @@ use std::ops::Range;
 /// Keys per directory slot, about: a slot's keys share a cache line or two.
 const KEYS_PER_SLOT: usize = 4;
 
+/// A record of a [`KeyTable`]: its `u64` key.
+pub(crate) trait Keyed {
+    /// The key the table is sorted by.
+    fn key(&self) -> u64;
+}
+
+impl Keyed for u64 {
+    fn key(&self) -> u64 {
+        *self
+    }
+}
+
+/// `(key, value)`: a count, a document.
+impl Keyed for (u64, u32) {
+    fn key(&self) -> u64 {
+        self.0
+    }
+}
+
 /// A sorted table of records with `u64` keys and a directory on the keys' top bits.
 #[derive(Debug)]
 pub(crate) struct KeyTable<'a, T> {
     items: &'a [T],
-    key: fn(&T) -> u64,
     /// `starts[s]` is the first record whose key's top bits are at least `s`; one more entry
     /// than slots.
     starts: Vec<usize>,
@@ -27,9 +45,10 @@ pub(crate) struct KeyTable<'a, T> {
     shift: u32,
 }
 
-impl<'a, T> KeyTable<'a, T> {
-    /// Indexes `items`, sorted by `key` (unique keys or not).
-    pub fn new(items: &'a [T], key: fn(&T) -> u64) -> Self {
+impl<'a, T: Keyed> KeyTable<'a, T> {
+    /// Indexes `items`, sorted by key (unique keys or not).
+    pub fn new(items: &'a [T]) -> Self {
+        let key = T::key;
         debug_assert!(items.windows(2).all(|w| key(&w[0]) <= key(&w[1])));
         let bits = (items.len() / KEYS_PER_SLOT).max(1).ilog2();
         let shift = 64 - bits;
@@ -44,7 +63,6 @@ impl<'a, T> KeyTable<'a, T> {
         starts.resize(slots + 1, items.len());
         KeyTable {
             items,
-            key,
             starts,
             shift,
         }
@@ -54,7 +72,7 @@ impl<'a, T> KeyTable<'a, T> {
     pub fn get(&self, h: u64) -> Option<&'a T> {
         let Range { start, end } = self.candidates(h);
         let slice = &self.items[start..end];
-        let key = self.key;
+        let key = T::key;
         let at = slice.partition_point(|x| key(x) < h);
         slice.get(at).filter(|x| key(x) == h)
     }
@@ -81,10 +99,6 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn first(r: &(u64, u32)) -> u64 {
-        r.0
-    }
-
     proptest! {
         /// Every answer is the binary search's, for random keys, skewed keys (all in one slot)
         /// and repeats.
@@ -100,8 +114,8 @@ mod tests {
             keys.extend(keys.clone().into_iter().step_by(7));
             keys.sort_unstable();
             let items: Vec<(u64, u32)> = keys.iter().enumerate().map(|(i, &k)| (k, i as u32)).collect();
-            let table = KeyTable::new(&items, first);
-            let plain = KeyTable::new(&keys, |&k| k);
+            let table = KeyTable::new(&items);
+            let plain = KeyTable::new(&keys);
             for h in probes.iter().copied().chain(keys.iter().copied()).chain(keys.iter().map(|k| k.wrapping_add(1))) {
                 let want = items.partition_point(|r| r.0 < h);
                 let want = items.get(want).filter(|r| r.0 == h);
@@ -114,9 +128,9 @@ mod tests {
     #[test]
     fn empty_and_single_tables() {
         let none: [u64; 0] = [];
-        assert!(!KeyTable::new(&none, |&k| k).contains(0));
+        assert!(!KeyTable::new(&none).contains(0));
         let one = [u64::MAX];
-        let t = KeyTable::new(&one, |&k| k);
+        let t = KeyTable::new(&one);
         assert!(t.contains(u64::MAX) && !t.contains(0));
     }
 }

@@ -1172,9 +1172,9 @@ fn verify(
     drop(ends);
     // Every bigram and shingle of every view is looked up: in constant time, not by a binary
     // search whose cost grows with the corpus.
-    let common = KeyTable::new(common, |&h| h);
-    let rare = KeyTable::new(rare, |r| r.0);
-    let common_fps = KeyTable::new(common_fps, |&h| h);
+    let common = KeyTable::new(common);
+    let rare = KeyTable::new(rare);
+    let common_fps = KeyTable::new(common_fps);
     progress.start("verify", candidates.len() as u64);
     let mut pairs = Vec::new();
     for block in blocks {

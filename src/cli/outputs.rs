@@ -2,7 +2,6 @@
 //! `--html`, `--dot`): one set of flags with one help text, checked before any work and written
 //! the same way by both commands.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;

@@ -201,17 +201,7 @@ pub fn sources_of_bits(bits: u8) -> Sources {
 /// How strongly a pair binds a family (relation first, then the larger containment), as the
 /// single machine orders the merges.
 pub fn strength(pair: &Pair) -> f64 {
-    let rank = Relation::ALL.len()
-        - Relation::ALL
-            .iter()
-            .position(|r| *r == pair.relation)
-            .unwrap_or(0);
-    rank as f64
-        + pair
-            .figures
-            .containment_a_in_b
-            .max(pair.figures.containment_b_in_a)
-            .min(0.999)
+    crate::pipeline::strength(pair)
 }
 
 /// One family of [`families`].

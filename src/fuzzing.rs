@@ -55,6 +55,17 @@ pub mod index {
         crate::index::decode_manifest(path, bytes)
     }
 
+    /// Compacts into segments of at most `max_docs` documents or about `max_bytes` of
+    /// document data each (`index::compact` picks 250 000 and 256 MiB): several segments
+    /// from a small index, for tests.
+    pub fn compact_with(
+        dir: &Path,
+        max_docs: usize,
+        max_bytes: usize,
+    ) -> Result<crate::index::Stats> {
+        crate::index::compact_with(dir, max_docs, max_bytes)
+    }
+
     /// Decodes a delete file's bytes for a segment of `docs` documents.
     pub fn decode_deletes(path: &Path, bytes: &[u8], docs: usize) -> Result<BitVec<u64, Lsb0>> {
         crate::index::decode_deletes(path, bytes, docs)

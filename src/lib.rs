@@ -71,6 +71,7 @@ pub mod dedup;
 pub mod error;
 pub(crate) mod hash;
 pub mod index;
+pub(crate) mod keys;
 pub mod output;
 pub mod pipeline;
 pub(crate) mod profile;

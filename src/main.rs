@@ -43,7 +43,7 @@ fn message(err: &anyhow::Error) -> String {
 /// Ctrl-C, `kill` and a closed terminal (SIGINT, SIGTERM, SIGHUP) stop the program without
 /// leaving temporary files or an index lock behind: the signals are blocked in every thread
 /// (threads inherit the mask, so this runs before any is started) and one thread waits for
-/// them, removes the files registered as pending (`stemma::output::remove_pending`) and exits
+/// them, removes the files registered as pending (`stemma::output::exit_removing_temporary_files`) and exits
 /// with 128 + the signal number. Outputs are renamed into place whole, and an index commits by
 /// renaming its manifest, so what a user had before stays as it was.
 #[cfg(unix)]
@@ -69,11 +69,11 @@ fn on_interrupt_remove_temporary_files() {
             if unsafe { libc::sigwait(&set, &mut sig) } != 0 {
                 return;
             }
-            let removed = stemma::output::remove_pending();
-            eprintln!(
-                "stemma: interrupted; {removed} temporary file(s) removed, existing outputs and indexes left as they were"
-            );
-            std::process::exit(128 + sig);
+            stemma::output::exit_removing_temporary_files(128 + sig, |removed| {
+                eprintln!(
+                    "stemma: interrupted; {removed} temporary file(s) removed, existing outputs and indexes left as they were"
+                )
+            });
         });
     if spawned.is_err() {
         // No waiting thread: restore the default actions rather than ignore the signals.

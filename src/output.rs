@@ -7,7 +7,7 @@
 //! delete files and manifest). The path `-` means standard output.
 //!
 //! Temporary files (and an index's write lock) are registered as `Pending` while they exist,
-//! so a program stopped by a signal can remove them with [`remove_pending`] before it exits:
+//! so a program stopped by a signal can remove them with [`exit_removing_temporary_files`]:
 //! an interrupted run leaves the old outputs and nothing else.
 
 use std::fs::{self, File};
@@ -24,7 +24,7 @@ fn pending() -> MutexGuard<'static, Vec<PathBuf>> {
 }
 
 /// A file that must not outlive an interrupted run (a temporary file, a lock): registered
-/// while the value lives, so [`remove_pending`] can remove it.
+/// while the value lives, so [`exit_removing_temporary_files`] can remove it.
 #[derive(Debug)]
 pub(crate) struct Pending {
     path: PathBuf,
@@ -42,7 +42,7 @@ impl Pending {
 
 impl Pending {
     /// Creates a file with `create` and registers `path` if that succeeds, with the registry
-    /// locked throughout: a signal handler calling [`remove_pending`] waits for it, so a file
+    /// locked throughout: a signal handler calling [`exit_removing_temporary_files`] waits for it, so a file
     /// created here is never left unregistered by an interrupt (an index's write lock), and a
     /// file `create` did not make (someone else's lock) is never registered.
     pub fn create<T>(
@@ -70,14 +70,29 @@ impl Drop for Pending {
     }
 }
 
-/// Removes every registered file and returns how many were removed, for a process about to
-/// exit on a signal. The registry stays locked afterwards, so no thread of the process
-/// registers (creates) another file before it exits.
-pub fn remove_pending() -> usize {
+/// Removes every temporary file stemma has open in this process (output files being written,
+/// an index's write lock, scratch files in the instant they have a name), calls `report` with
+/// how many were removed, and exits the process with `code`.
+///
+/// For a program's signal handler (the CLI's, on SIGINT, SIGTERM and SIGHUP): an interrupted
+/// run then leaves the old outputs and indexes as they were and nothing else. Public because a
+/// program that embeds stemma and catches signals itself needs the same cleanup; it exits
+/// rather than returning, since the files of writes still running in other threads are gone
+/// and no later write may start (the list of files stays locked until the exit).
+///
+/// ```no_run
+/// // In the thread that waits for signals:
+/// let signal = 2; // SIGINT, as the wait returned it
+/// stemma::output::exit_removing_temporary_files(128 + signal, |removed| {
+///     eprintln!("interrupted; {removed} temporary file(s) removed");
+/// });
+/// ```
+pub fn exit_removing_temporary_files(code: i32, report: impl FnOnce(usize)) -> ! {
     let list = pending();
     let removed = list.iter().filter(|p| fs::remove_file(p).is_ok()).count();
+    report(removed);
     std::mem::forget(list);
-    removed
+    std::process::exit(code)
 }
 
 use crate::error::{Error, Result};

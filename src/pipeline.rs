@@ -17,6 +17,7 @@ use crate::cluster::{families, Edge};
 use crate::config::Config;
 use crate::corpus::Document;
 use crate::error::{Error, Result};
+use crate::keys::KeyTable;
 use crate::profile::{Profile, Profiler, TokenView};
 use crate::relate::{judge, measure, PairFigures, Relation};
 use crate::scratch::{Scratch, Sorter, TextStore};
@@ -1169,6 +1170,11 @@ fn verify(
         scratch.memory / VIEW_BYTES_PER_TEXT_BYTE,
     );
     drop(ends);
+    // Every bigram and shingle of every view is looked up: in constant time, not by a binary
+    // search whose cost grows with the corpus.
+    let common = KeyTable::new(common);
+    let rare = KeyTable::new(rare);
+    let common_fps = KeyTable::new(common_fps);
     progress.start("verify", candidates.len() as u64);
     let mut pairs = Vec::new();
     for block in blocks {
@@ -1180,14 +1186,12 @@ fn verify(
             .par_iter()
             .map(|&d| {
                 let mut v = corpus.profiler.view(&corpus.text(d)?);
-                v.drop_common_bigrams(common);
+                // `TokenView::drop_common_bigrams`, with the table's lookup.
+                v.bigram_set.retain(|&h| !common.contains(h));
                 if statistics {
-                    v.weigh_bigrams(corpus_docs, |h| {
-                        rare.binary_search_by_key(&h, |r| r.0)
-                            .map_or(1, |i| rare[i].1 as usize)
-                    });
+                    v.weigh_bigrams(corpus_docs, |h| rare.get(h).map_or(1, |r| r.1 as usize));
                 }
-                v.mark_boilerplate(|h| common_fps.binary_search(&h).is_ok());
+                v.mark_boilerplate(|h| common_fps.contains(h));
                 Ok(v)
             })
             .collect::<Result<_>>()?;
@@ -1268,7 +1272,7 @@ pub(crate) fn text_chunks(
 }
 
 /// How strongly a pair binds a family: relation rank first, then the larger containment.
-fn strength(p: &Pair) -> f64 {
+pub(crate) fn strength(p: &Pair) -> f64 {
     let rank = Relation::ALL.len()
         - Relation::ALL
             .iter()

@@ -16,6 +16,7 @@
 
 use std::borrow::Cow;
 use std::cmp::Reverse;
+use std::collections::binary_heap::PeekMut;
 use std::collections::BinaryHeap;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, Write};
@@ -343,12 +344,15 @@ impl<T: Record> Sorted<T> {
         match (self.memory.peek(), from_runs) {
             (Some(&m), Some(r)) if m <= r => Ok(self.memory.next()),
             (_, Some(_)) => {
-                let Some(Reverse((x, i))) = self.heap.pop() else {
+                let Some(mut top) = self.heap.peek_mut() else {
                     return Ok(None);
                 };
+                let Reverse((x, i)) = *top;
                 let file = self.file.as_ref().expect("runs live in the file");
-                if let Some(y) = self.runs[i].next(file)? {
-                    self.heap.push(Reverse((y, i)));
+                // The run's next record takes the top's place: one sift, not a pop and a push.
+                match self.runs[i].next(file)? {
+                    Some(y) => *top = Reverse((y, i)),
+                    None => drop(PeekMut::pop(top)),
                 }
                 Ok(Some(x))
             }

@@ -4,31 +4,13 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
 use serde_json::Value;
 use stemma::fuzzing::hash::SplitMix64;
 
-fn stemma_ok(args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_stemma"))
-        .args(args)
-        .output()
-        .expect("run stemma");
-    assert!(
-        out.status.success(),
-        "stemma {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("stemma-against-{}-{name}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
-}
+mod common;
+use common::{scratch, stemma_ok};
 
 /// `(id, text)` pairs.
 type Docs = Vec<(String, String)>;

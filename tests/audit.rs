@@ -8,6 +8,9 @@ use std::process::{Command, Output};
 
 use serde::Deserialize;
 
+mod common;
+use common::scratch;
+
 fn audit(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_stemma"))
         .arg("audit")
@@ -23,13 +26,6 @@ fn code(out: &Output) -> i32 {
 
 fn stdout(out: &Output) -> String {
     String::from_utf8(out.stdout.clone()).expect("utf-8 output")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("stemma-audit-{}-{name}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 /// A text of `n` sentences of pseudo-random words seeded by `topic`: texts of different topics

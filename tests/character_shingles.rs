@@ -4,27 +4,10 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-fn stemma_ok(args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_stemma"))
-        .args(args)
-        .output()
-        .expect("run stemma");
-    assert!(
-        out.status.success(),
-        "stemma {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("stemma-chars-{}-{name}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
-}
+mod common;
+use common::{scratch, stemma_ok};
 
 /// The related pairs of a `--pairs` file, as sorted (a, b, relation).
 fn pairs(path: &Path) -> Vec<(String, String, String)> {

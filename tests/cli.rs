@@ -4,53 +4,12 @@
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 use serde::Deserialize;
 
-fn stemma(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stemma"))
-        .args(args)
-        .output()
-        .expect("run stemma")
-}
-
-/// Runs stemma with `input` on its standard input.
-fn stemma_with_stdin(args: &[&str], input: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_stemma"))
-        .args(args)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("run stemma");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input)
-        .expect("write stdin");
-    child.wait_with_output().expect("wait for stemma")
-}
-
-fn stemma_ok(args: &[&str]) -> Output {
-    let out = stemma(args);
-    assert!(
-        out.status.success(),
-        "stemma {args:?} failed: {}\n{}",
-        String::from_utf8_lossy(&out.stderr),
-        String::from_utf8_lossy(&out.stdout)
-    );
-    out
-}
-
-/// A fresh scratch directory for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("stemma-it-{}-{name}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
-}
+mod common;
+use common::{scratch, stemma, stemma_ok, stemma_with_stdin};
 
 fn seeds() -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -16,31 +16,9 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-/// Runs stemma, asserts success, returns its standard output.
-fn stemma_ok(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_stemma"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run stemma");
-    assert!(
-        out.status.success(),
-        "stemma {args:?} failed: {}\n{}",
-        String::from_utf8_lossy(&out.stderr),
-        String::from_utf8_lossy(&out.stdout)
-    );
-    String::from_utf8(out.stdout).expect("stdout is UTF-8")
-}
-
-/// A fresh scratch directory for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("stemma-golden-{}-{name}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
-}
+mod common;
+use common::{scratch, stemma_stdout as stemma_ok};
 
 fn seeds() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds")

@@ -222,7 +222,7 @@ fn oracle_query_equals_scan_on_the_union() {
             Index::open(&dir).unwrap().verify().unwrap();
             // Compacting in small batches: several segments, the same answers.
             let live = x_ids.len();
-            index::compact_with(&dir, 4, usize::MAX).unwrap();
+            stemma::fuzzing::index::compact_with(&dir, 4, usize::MAX).unwrap();
             let index = Index::open(&dir).unwrap();
             assert_eq!(index.stats().segments, live.div_ceil(4), "seed {seed}");
             index.verify().unwrap();

@@ -7,32 +7,10 @@
 //! and lightly edited copies) and 15 documents related to nothing.
 
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
-fn stemma(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stemma"))
-        .args(args)
-        .output()
-        .expect("run stemma")
-}
-
-fn stemma_ok(args: &[&str]) -> String {
-    let out = stemma(args);
-    assert!(
-        out.status.success(),
-        "stemma {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("stemma-scaling-{}-{name}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
-}
+mod common;
+use common::{scratch, stemma, stemma_stdout as stemma_ok};
 
 /// SplitMix64: the same corpus on every machine.
 struct Gen(u64);

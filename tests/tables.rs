@@ -3,35 +3,12 @@
 
 use std::fs;
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
 use serde_json::{json, Value};
 
-fn stemma(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stemma"))
-        .args(args)
-        .output()
-        .expect("run stemma")
-}
-
-fn stemma_ok(args: &[&str]) -> Output {
-    let out = stemma(args);
-    assert!(
-        out.status.success(),
-        "stemma {args:?} failed: {}\n{}",
-        String::from_utf8_lossy(&out.stderr),
-        String::from_utf8_lossy(&out.stdout)
-    );
-    out
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("stemma-tables-{}-{name}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
-}
+mod common;
+use common::{scratch, stemma, stemma_ok};
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()

@@ -7,12 +7,13 @@ mod compare;
 mod dedup;
 mod help;
 mod index;
-mod output;
+mod outputs;
 mod progress;
 mod query;
 mod scan;
 mod trace;
 
+use std::io::Write as _;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
@@ -21,7 +22,7 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use stemma::provenance::cues::{Agency, AgencyTable};
 
 pub use args::{InputArgs, MatchArgs, ScratchArgs, SummaryArgs};
-pub use output::{check_outputs, print_summary, warn, write_renderings, write_stdout};
+pub use outputs::{check_outputs, ReportOutputArgs};
 
 /// stemma finds rewritten and syndicated copies in text corpora and explains where each text
 /// came from.
@@ -77,6 +78,34 @@ pub fn run() -> Result<i32> {
         Command::Audit(args) => audit::run(args),
         Command::Index(args) => index::run(args),
         Command::Query(args) => query::run(args),
+    }
+}
+
+/// Prints a command's human summary: on standard output, or on standard error when an output
+/// goes to standard output.
+pub fn print_summary(text: &str, to_stderr: bool) -> Result<()> {
+    if to_stderr {
+        let mut err = std::io::stderr().lock();
+        err.write_all(text.as_bytes())?;
+        err.flush()?;
+    } else {
+        write_stdout(text.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to standard output and flushes it.
+pub fn write_stdout(bytes: &[u8]) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Prints reading warnings on standard error, made safe for a terminal.
+pub fn warn(warnings: &[String]) {
+    for w in warnings {
+        eprintln!("stemma: warning: {}", stemma::report::terminal_safe(w));
     }
 }
 

@@ -6,12 +6,11 @@ use anyhow::Result;
 use clap::Args;
 
 use stemma::config::FamilyPolicy;
-use stemma::output::write_atomic_compressed;
-use stemma::report::json::{build, family_lines, write_jsonl, write_report, InputSummary};
+use stemma::report::json::{build, InputSummary};
 use stemma::report::text::summary_limited;
 
 use super::progress::Bar;
-use super::{InputArgs, MatchArgs, ScratchArgs, SummaryArgs};
+use super::{InputArgs, MatchArgs, ReportOutputArgs, ScratchArgs, SummaryArgs};
 
 /// Arguments of `stemma scan`.
 #[derive(Debug, Args)]
@@ -20,24 +19,8 @@ pub struct ScanArgs {
     /// or `-` for JSONL on standard input.
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<PathBuf>,
-    /// Write the full report as JSON (schema stemma.analysis v1).
-    #[arg(long, value_name = "FILE")]
-    json: Option<PathBuf>,
-    /// Write one JSON line per related pair.
-    #[arg(long, value_name = "FILE")]
-    pairs: Option<PathBuf>,
-    /// Write one JSON line per family.
-    #[arg(long, value_name = "FILE")]
-    families: Option<PathBuf>,
-    /// Write a Markdown report.
-    #[arg(long, value_name = "FILE")]
-    markdown: Option<PathBuf>,
-    /// Write a self-contained HTML report (use `trace` for aligned passages and stemmas).
-    #[arg(long, value_name = "FILE")]
-    html: Option<PathBuf>,
-    /// Write the families as a Graphviz DOT graph.
-    #[arg(long, value_name = "FILE")]
-    dot: Option<PathBuf>,
+    #[command(flatten)]
+    outputs: ReportOutputArgs,
     /// Also check every input against the documents of this index (`stemma index build`):
     /// matches are reported with scan's relations and figures (JSON: `index_matches`).
     #[arg(long, value_name = "IDX")]
@@ -60,14 +43,7 @@ pub struct ScanArgs {
 
 /// Runs `stemma scan`.
 pub fn run(args: ScanArgs) -> Result<i32> {
-    let data_on_stdout = super::check_outputs(&[
-        ("--json", args.json.as_deref()),
-        ("--pairs", args.pairs.as_deref()),
-        ("--families", args.families.as_deref()),
-        ("--markdown", args.markdown.as_deref()),
-        ("--html", args.html.as_deref()),
-        ("--dot", args.dot.as_deref()),
-    ])?;
+    let data_on_stdout = super::check_outputs(&args.outputs.flags())?;
     args.matching.init_threads()?;
     // With --against, the index's settings (unless flags say otherwise), so the new documents
     // are fingerprinted the way the indexed ones were.
@@ -107,31 +83,7 @@ pub fn run(args: ScanArgs) -> Result<i32> {
         report.index_matches = stemma::report::json::index_match_lines(matches);
     }
     super::warn(&read.warnings);
-    if let Some(path) = &args.json {
-        write_atomic_compressed(path, |w| write_report(&report, w))?;
-    }
-    if let Some(path) = &args.pairs {
-        write_atomic_compressed(path, |w| write_jsonl(&report.pairs, w))?;
-    }
-    if let Some(path) = &args.families {
-        write_atomic_compressed(path, |w| write_jsonl(&family_lines(&report), w))?;
-    }
-    if args.markdown.is_some() || args.html.is_some() || args.dot.is_some() {
-        // DOT shows no text.
-        let texts = if args.markdown.is_some() || args.html.is_some() {
-            streamed.related_texts()?
-        } else {
-            Vec::new()
-        };
-        let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
-        super::write_renderings(
-            &report,
-            &texts,
-            args.markdown.as_deref(),
-            args.html.as_deref(),
-            args.dot.as_deref(),
-        )?;
-    }
+    args.outputs.write(&report, &streamed)?;
     if !args.quiet {
         super::print_summary(
             &summary_limited(&report, &args.summary.limits()),

@@ -8,14 +8,11 @@ use clap::Args;
 
 use stemma::config::FamilyPolicy;
 use stemma::output::write_atomic_compressed;
-use stemma::report::json::{
-    add_trace, build, cue_lines, family_lines, stemma_lines, write_jsonl, write_report,
-    InputSummary,
-};
+use stemma::report::json::{add_trace, build, cue_lines, stemma_lines, write_jsonl, InputSummary};
 use stemma::report::text::trace_summary_limited;
 
 use super::progress::Bar;
-use super::{InputArgs, MatchArgs, ScratchArgs, SummaryArgs};
+use super::{InputArgs, MatchArgs, ReportOutputArgs, ScratchArgs, SummaryArgs};
 
 /// Arguments of `stemma trace`.
 #[derive(Debug, Args)]
@@ -24,15 +21,8 @@ pub struct TraceArgs {
     /// or `-` for JSONL on standard input.
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<PathBuf>,
-    /// Write the full report as JSON (schema stemma.analysis v1, with passages, cues, stemmas).
-    #[arg(long, value_name = "FILE")]
-    json: Option<PathBuf>,
-    /// Write one JSON line per related pair, with its passages (character offsets).
-    #[arg(long, value_name = "FILE")]
-    pairs: Option<PathBuf>,
-    /// Write one JSON line per family.
-    #[arg(long, value_name = "FILE")]
-    families: Option<PathBuf>,
+    #[command(flatten)]
+    outputs: ReportOutputArgs,
     /// Write one JSON line per stemma edge (parent `external:<name>` for outside sources, null
     /// for a root).
     #[arg(long, value_name = "FILE")]
@@ -42,15 +32,6 @@ pub struct TraceArgs {
     /// character span and the agency it resolves to.
     #[arg(long, value_name = "FILE")]
     cues: Option<PathBuf>,
-    /// Write a Markdown report.
-    #[arg(long, value_name = "FILE")]
-    markdown: Option<PathBuf>,
-    /// Write a self-contained HTML report (side-by-side passages, stemma graphs).
-    #[arg(long, value_name = "FILE")]
-    html: Option<PathBuf>,
-    /// Write the stemmas as a Graphviz DOT graph.
-    #[arg(long, value_name = "FILE")]
-    dot: Option<PathBuf>,
     /// Extra agencies: a JSON file with a list of {"name": ..., "aliases": [...]}, added to the
     /// built-in table so credits resolve to one source.
     #[arg(long, value_name = "FILE")]
@@ -73,16 +54,10 @@ pub struct TraceArgs {
 
 /// Runs `stemma trace`.
 pub fn run(args: TraceArgs) -> Result<i32> {
-    let data_on_stdout = super::check_outputs(&[
-        ("--json", args.json.as_deref()),
-        ("--pairs", args.pairs.as_deref()),
-        ("--families", args.families.as_deref()),
-        ("--stemma", args.stemma.as_deref()),
-        ("--cues", args.cues.as_deref()),
-        ("--markdown", args.markdown.as_deref()),
-        ("--html", args.html.as_deref()),
-        ("--dot", args.dot.as_deref()),
-    ])?;
+    let mut outputs = args.outputs.flags();
+    outputs.push(("--stemma", args.stemma.as_deref()));
+    outputs.push(("--cues", args.cues.as_deref()));
+    let data_on_stdout = super::check_outputs(&outputs)?;
     args.matching.init_threads()?;
     let mut config = args.matching.config()?;
     config.family_policy = args.family_policy;
@@ -101,34 +76,13 @@ pub fn run(args: TraceArgs) -> Result<i32> {
     let mut report = build("trace", analysis, &read.documents, &config, inputs);
     add_trace(&mut report, analysis, &provenance);
     super::warn(&read.warnings);
-    if let Some(path) = &args.json {
-        write_atomic_compressed(path, |w| write_report(&report, w))?;
-    }
-    if let Some(path) = &args.pairs {
-        write_atomic_compressed(path, |w| write_jsonl(&report.pairs, w))?;
-    }
-    if let Some(path) = &args.families {
-        write_atomic_compressed(path, |w| write_jsonl(&family_lines(&report), w))?;
-    }
+    args.outputs.write(&report, &streamed)?;
     if let Some(path) = &args.stemma {
         write_atomic_compressed(path, |w| write_jsonl(&stemma_lines(&report), w))?;
     }
     if let Some(path) = &args.cues {
         write_atomic_compressed(path, |w| write_jsonl(&cue_lines(&report), w))?;
     }
-    let texts = if args.markdown.is_some() || args.html.is_some() {
-        streamed.related_texts()?
-    } else {
-        Vec::new()
-    };
-    let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
-    super::write_renderings(
-        &report,
-        &texts,
-        args.markdown.as_deref(),
-        args.html.as_deref(),
-        args.dot.as_deref(),
-    )?;
     if !args.quiet {
         super::print_summary(
             &trace_summary_limited(&report, &args.summary.limits()),

@@ -536,7 +536,7 @@ impl Index {
         Ok(checked)
     }
 
-    /// Every live id (read from the segments: for bulk checks; [`Index::find`] for one).
+    /// Every live id (read from the segments: for bulk checks).
     pub fn live_ids(&self) -> Result<BTreeSet<String>> {
         Ok(self.ids_in_order()?.into_iter().collect())
     }
@@ -555,8 +555,9 @@ impl Index {
         Ok(out)
     }
 
-    /// `(segment, document)` of the live document with this id.
-    pub fn find(&self, id: &str) -> Result<Option<(usize, u32)>> {
+    /// `(segment, document)` of the live document with this id: the index's internal
+    /// coordinates, for [`remove`].
+    pub(crate) fn find(&self, id: &str) -> Result<Option<(usize, u32)>> {
         for (s, seg) in self.segments.iter().enumerate() {
             if let Some(d) = seg.find(id)?.filter(|&d| !self.deleted[s][d as usize]) {
                 return Ok(Some((s, d)));
@@ -936,8 +937,9 @@ pub fn compact_with_progress(dir: &Path, progress: &dyn Progress) -> Result<Stat
 }
 
 /// [`compact`] into segments of at most `max_docs` documents or about `max_bytes` of document
-/// data each (at least one document per segment).
-pub fn compact_with(dir: &Path, max_docs: usize, max_bytes: usize) -> Result<Stats> {
+/// data each (at least one document per segment): for tests that need several segments from a
+/// small index (`stemma::fuzzing::index::compact_with`); users get the sizes [`compact`] picks.
+pub(crate) fn compact_with(dir: &Path, max_docs: usize, max_bytes: usize) -> Result<Stats> {
     compact_in(dir, max_docs, max_bytes, &Silent)
 }
 

@@ -66,6 +66,11 @@ pub mod index {
         crate::index::compact_with(dir, max_docs, max_bytes)
     }
 
+    /// Where the live document `id` is: its segment and row (see `Index::find`, internal).
+    pub fn find(index: &crate::index::Index, id: &str) -> Result<Option<(usize, u32)>> {
+        index.find(id)
+    }
+
     /// Decodes a delete file's bytes for a segment of `docs` documents.
     pub fn decode_deletes(path: &Path, bytes: &[u8], docs: usize) -> Result<BitVec<u64, Lsb0>> {
         crate::index::decode_deletes(path, bytes, docs)

@@ -29,12 +29,12 @@ use std::sync::OnceLock;
 use libfuzzer_sys::fuzz_target;
 use stemma::config::Config;
 use stemma::corpus::Document;
+use stemma::fingerprint::Profiler;
 use stemma::fuzzing::hash::hash_bytes;
 use stemma::fuzzing::index::format::{self, MAGIC_DELETES, MAGIC_MANIFEST, MAGIC_SEGMENT};
 use stemma::fuzzing::index::segment::Segment;
 use stemma::fuzzing::index::{decode_deletes, decode_manifest, MANIFEST};
 use stemma::index::{query, Index, Manifest};
-use stemma::fingerprint::Profiler;
 
 const HEADER: usize = format::HEADER_LEN;
 const FOOTER: usize = format::FOOTER_LEN;
@@ -259,7 +259,7 @@ fn open_index(dir: &Path, docs: &[Document]) {
     if let Ok(index) = Index::open(dir) {
         let _ = index.verify();
         let _ = index.live_ids();
-        let _ = index.find("agency");
+        let _ = stemma::fuzzing::index::find(&index, "agency");
         let _ = index.stats();
         let config = index.settings();
         if let Ok(results) = query::query(&index, docs, &config) {

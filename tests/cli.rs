@@ -1472,6 +1472,10 @@ fn query_json_lines_carry_their_schema() {
         schema_version: u32,
         query: String,
         indexed: String,
+        // As scan's pair lines carry them (absent before: deserialization fails).
+        idf_bigram_containment_a_in_b: f64,
+        confidence: f64,
+        rule: String,
     }
     let lines: Vec<MatchLine> = fs::read_to_string(&json)
         .unwrap()
@@ -1487,6 +1491,14 @@ fn query_json_lines_carry_their_schema() {
         (lines[0].query.as_str(), lines[0].indexed.as_str()),
         ("q", "x")
     );
+    let m = &lines[0];
+    assert!((0.0..=1.0).contains(&m.idf_bigram_containment_a_in_b));
+    assert!(
+        m.confidence > 0.0 && m.confidence <= 1.0,
+        "{}",
+        m.confidence
+    );
+    assert!(!m.rule.is_empty());
 }
 
 /// Runs stemma in a pseudo-terminal (`script`), where the progress bars show; `None` when

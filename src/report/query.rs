@@ -10,8 +10,9 @@
 //!   "a", "b",                            // the same two ids ordered as scan orders a pair
 //!   "relation", "jaccard", "containment_a_in_b", "containment_b_in_a", "estimated_jaccard",
 //!   "simhash_distance", "shared_shingles", "bigram_containment_a_in_b",
-//!   "bigram_containment_b_in_a", "verbatim_coverage_a", "verbatim_coverage_b",
-//!   "longest_run_tokens", "tokens_a", "tokens_b", "sources",
+//!   "bigram_containment_b_in_a", "idf_bigram_containment_a_in_b",
+//!   "idf_bigram_containment_b_in_a", "verbatim_coverage_a", "verbatim_coverage_b",
+//!   "longest_run_tokens", "tokens_a", "tokens_b", "sources", "confidence", "rule",
 //!   "passages"?: [ { "a_tokens": [start, end], "b_tokens": [start, end], "exactness" } ],
 //!   "direction"?: { "verdict", "confidence", "evidence": [ { "signal", "favors", "weight", "reason" } ] } }
 //! ```
@@ -153,6 +154,12 @@ pub struct MatchLine {
     pub bigram_containment_a_in_b: f64,
     /// Figures.
     pub bigram_containment_b_in_a: f64,
+    /// Figures: A's bigram containment in B, each bigram weighted by its idf.
+    #[serde(default)]
+    pub idf_bigram_containment_a_in_b: f64,
+    /// Figures: B's idf-weighted bigram containment in A.
+    #[serde(default)]
+    pub idf_bigram_containment_b_in_a: f64,
     /// Figures.
     pub verbatim_coverage_a: f64,
     /// Figures.
@@ -165,6 +172,12 @@ pub struct MatchLine {
     pub tokens_b: usize,
     /// Which candidate generators proposed the pair.
     pub sources: Vec<String>,
+    /// Probability in [0, 1] that the pair is reuse, as in scan's pair lines.
+    #[serde(default)]
+    pub confidence: f64,
+    /// The rule that decided the relation, with the figures it read.
+    #[serde(default)]
+    pub rule: String,
     /// Aligned passages (texts stored, tracing asked for).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub passages: Option<Vec<PassageOut>>,
@@ -276,12 +289,16 @@ pub fn query_report(
                 shared_shingles: f.shared_shingles,
                 bigram_containment_a_in_b: round4(f.bigram_containment_a_in_b),
                 bigram_containment_b_in_a: round4(f.bigram_containment_b_in_a),
+                idf_bigram_containment_a_in_b: round4(f.idf_bigram_containment_a_in_b),
+                idf_bigram_containment_b_in_a: round4(f.idf_bigram_containment_b_in_a),
                 verbatim_coverage_a: round4(f.verbatim_coverage_a()),
                 verbatim_coverage_b: round4(f.verbatim_coverage_b()),
                 longest_run_tokens: f.longest_run_tokens,
                 tokens_a: f.tokens_a,
                 tokens_b: f.tokens_b,
                 sources: m.sources.names().into_iter().map(String::from).collect(),
+                confidence: round4(m.confidence),
+                rule: m.rule.clone(),
                 passages,
                 direction,
                 raw: Some((m.figures.clone(), confidence)),

@@ -9,7 +9,7 @@ use std::process::Command;
 use serde::Deserialize;
 
 mod common;
-use common::{scratch, stemma, stemma_ok, stemma_with_stdin};
+use common::{scratch, stemma, stemma_ok, stemma_with_stdin, words};
 
 fn seeds() -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -82,24 +82,6 @@ fn pair<'a>(r: &'a Report, a: &str, b: &str) -> Option<&'a PairLine> {
     r.pairs.iter().find(|p| {
         (p.a.starts_with(a) && p.b.starts_with(b)) || (p.a.starts_with(b) && p.b.starts_with(a))
     })
-}
-
-/// Deterministic word soup: distinct pseudo-words from a seed.
-fn words(seed: u64, n: usize) -> Vec<String> {
-    let mut s = seed;
-    (0..n)
-        .map(|_| {
-            s = s.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = s;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^= z >> 31;
-            let len = 3 + (z % 6) as usize;
-            (0..len)
-                .map(|i| (b'a' + ((z >> (i * 5 + 8)) % 26) as u8) as char)
-                .collect()
-        })
-        .collect()
 }
 
 #[test]

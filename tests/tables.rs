@@ -8,28 +8,10 @@ use std::path::Path;
 use serde_json::{json, Value};
 
 mod common;
-use common::{scratch, stemma, stemma_ok};
+use common::{scratch, stemma, stemma_ok, words};
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
-}
-
-/// Deterministic word soup: distinct pseudo-words from a seed.
-fn words(seed: u64, n: usize) -> Vec<String> {
-    let mut x = seed;
-    (0..n)
-        .map(|_| {
-            x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = x;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^= z >> 31;
-            let len = 3 + (z % 6) as usize;
-            (0..len)
-                .map(|i| (b'a' + ((z >> (i * 5 + 8)) % 26) as u8) as char)
-                .collect()
-        })
-        .collect()
 }
 
 /// Six stories: `s0`..`s5`, where `s1` is `s0` with one word changed and `s3` a copy of `s2`.

@@ -1,5 +1,6 @@
-//! Helpers the integration tests share: running the built `stemma` binary and a fresh scratch
-//! directory per test. Each test crate uses some of them, so the others are dead code there.
+//! Helpers the integration tests share: running the built `stemma` binary, a fresh scratch
+//! directory per test, deterministic pseudo-words. Each test crate uses some of them, so the
+//! others are dead code there.
 #![allow(dead_code)]
 
 use std::fs;
@@ -63,4 +64,22 @@ pub fn scratch(name: &str) -> PathBuf {
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+/// Deterministic word soup: distinct pseudo-words from a seed.
+pub fn words(seed: u64, n: usize) -> Vec<String> {
+    let mut x = seed;
+    (0..n)
+        .map(|_| {
+            x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = x;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^= z >> 31;
+            let len = 3 + (z % 6) as usize;
+            (0..len)
+                .map(|i| (b'a' + ((z >> (i * 5 + 8)) % 26) as u8) as char)
+                .collect()
+        })
+        .collect()
 }
